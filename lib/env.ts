@@ -1,0 +1,62 @@
+// The one place that reads process.env. Everything else imports `env` from here, so a bad
+// setting fails at start-up with the name of the variable to fix.
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Where the embedded database, generated secrets, caches and local-cluster state live. */
+  ACADEMY_DATA_DIR: z.string().min(1).default(".academy-data"),
+  /** postgres://… switches from the embedded PGlite database to a PostgreSQL server. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
+  /** Public URL of the site; next-auth uses it for callbacks. */
+  NEXTAUTH_URL: z.string().url().default("http://localhost:3000"),
+  /** Secret for signing sessions. When unset, one is generated and kept in the data directory. */
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  /** Whether anyone may create a learner account with email + password. */
+  ACADEMY_OPEN_SIGNUP: booleanFlag.default(true),
+  GITHUB_ID: z.string().min(1).optional(),
+  GITHUB_SECRET: z.string().min(1).optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  /** A kubeconfig for the cluster that hosts learner sandboxes. Unset: the local control plane. */
+  KUBECONFIG: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)
+      .join("\n");
+    throw new Error(`Invalid Academy configuration (environment variables):\n${problems}`);
+  }
+  const env = result.data;
+  if (Boolean(env.GITHUB_ID) !== Boolean(env.GITHUB_SECRET)) {
+    throw new Error("Invalid Academy configuration: set both GITHUB_ID and GITHUB_SECRET, or neither.");
+  }
+  const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidc !== 0 && oidc !== 3) {
+    throw new Error(
+      "Invalid Academy configuration: OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together.",
+    );
+  }
+  return { ...env, ACADEMY_DATA_DIR: path.resolve(env.ACADEMY_DATA_DIR) };
+}
+
+export const env: Env = parseEnv(process.env);
