@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the local Kubernetes control plane used for development and CI:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one pinned release) and kwok.
+# Versions are pinned by the wrapper modules in scripts/cluster/gomod/*/go.mod (+ go.sum);
+# see docs/decisions/002-local-control-plane.md. Binaries are cached outside the repo under
+#   ${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}/k8s/<k8s-version>/bin/
+# and rebuilt only when the pins (go.mod/go.sum) or the Go toolchain change.
+# Usage: bash scripts/cluster/build.sh [--force] [--print-bin-dir]
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GOMOD="$HERE/gomod"
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null 2>&1 || { echo "build: Go is not installed (need Go >= 1.26 on PATH or in /usr/local/go)" >&2; exit 1; }
+
+pinned() { # <module dir> <module path> -> version from the committed go.mod
+  awk -v m="$2" '$1==m && $2 ~ /^v/ {print $2; exit}' "$GOMOD/$1/go.mod"
+}
+K8S_VERSION=$(pinned kubernetes k8s.io/kubernetes)
+ETCD_VERSION=$(pinned etcd go.etcd.io/etcd/server/v3)
+KWOK_VERSION=$(pinned kwok sigs.k8s.io/kwok)
+CACHE="${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}"
+BIN="$CACHE/k8s/$K8S_VERSION/bin"
+STAMP="$BIN/.academy-build-stamp"
+
+if [ "${1:-}" = "--print-bin-dir" ]; then echo "$BIN"; exit 0; fi
+FORCE=0; [ "${1:-}" = "--force" ] && FORCE=1
+
+GO_VERSION=$(go env GOVERSION)
+want_stamp=$(
+  echo "kubernetes $K8S_VERSION"; echo "etcd $ETCD_VERSION"; echo "kwok $KWOK_VERSION"; echo "go $GO_VERSION"
+  cat "$GOMOD"/kubernetes/go.{mod,sum} "$GOMOD"/etcd/go.{mod,sum} "$GOMOD"/kwok/go.{mod,sum} | sha256sum | cut -d' ' -f1
+)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+STAGES="$BIN/kwok-stages.yaml" # the default node/pod lifecycle Stages of the pinned kwok (what kwokctl uses)
+all_present() { for b in "${BINARIES[@]}"; do [ -x "$BIN/$b" ] || return 1; done; [ -s "$STAGES" ]; }
+
+if [ "$FORCE" = 0 ] && all_present && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ]; then
+  echo "build: control plane binaries are up to date in $BIN (Kubernetes $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+  exit 0
+fi
+
+echo "build: building Kubernetes $K8S_VERSION control plane, etcd $ETCD_VERSION and kwok $KWOK_VERSION with $GO_VERSION"
+echo "build: output directory $BIN (Go module and build caches: $(go env GOMODCACHE), $(go env GOCACHE))"
+echo "build: a cold build takes a while (roughly 10-25 minutes on 2 cores); later runs reuse the cache"
+mkdir -p "$BIN"
+rm -f "$STAMP"
+export GOFLAGS="-trimpath -mod=readonly" CGO_ENABLED=0
+start_all=$SECONDS
+step() { # <label> <module dir> <ldflags> <packages...>
+  local label=$1 dir=$2 ldflags=$3; shift 3
+  local t0=$SECONDS
+  echo "build: [$label] downloading modules (if not cached yet)..."
+  (cd "$GOMOD/$dir" && go mod download)
+  echo "build: [$label] compiling $* ..."
+  (cd "$GOMOD/$dir" && go build -ldflags="-s -w $ldflags" -o "$BIN/" "$@")
+  echo "build: [$label] done in $((SECONDS - t0))s"
+}
+
+minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+build_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+k8s_ld=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  k8s_ld+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  k8s_ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
+done
+
+step "etcd $ETCD_VERSION" etcd "" go.etcd.io/etcd/server/v3
+mv -f "$BIN/v3" "$BIN/etcd" 2>/dev/null || mv -f "$BIN/server" "$BIN/etcd" 2>/dev/null || true
+step "kwok $KWOK_VERSION" kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" sigs.k8s.io/kwok/cmd/kwok
+echo "build: [kwok $KWOK_VERSION] writing the default Stages (node-fast + heartbeat-with-lease, pod-fast) to $STAGES"
+kwok_src=$(cd "$GOMOD/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+{
+  echo "# Default kwok Stages copied from sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage by build.sh;"
+  echo "# the same set kwokctl configures: node-fast, node-heartbeat-with-lease and pod-fast."
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"; grep -v '^---$' "$kwok_src/kustomize/stage/$f"
+  done
+} >"$STAGES.tmp" && mv -f "$STAGES.tmp" "$STAGES"
+
+step "kubernetes $K8S_VERSION" kubernetes "$k8s_ld" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+
+all_present || { echo "build: some binaries are missing in $BIN after the build:" >&2; ls -l "$BIN" >&2; exit 1; }
+echo "$want_stamp" >"$STAMP"
+echo "build: all ${#BINARIES[@]} binaries built in $((SECONDS - start_all))s:"
+for b in "${BINARIES[@]}"; do printf '  %-26s %s\n' "$b" "$(du -h "$BIN/$b" | cut -f1)"; done
+"$BIN/kube-apiserver" --version || true
+"$BIN/etcd" --version | head -1 || true
