@@ -1,0 +1,117 @@
+// The one PostgreSQL schema, shared by the embedded PGlite database and a PostgreSQL server.
+// drizzle-kit generates the SQL migrations in drizzle/ from this file (`npm run db:generate`).
+
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+export const ROLES = ["learner", "instructor", "reviewer", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Always stored lower-cased; unique. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** scrypt hash; null for accounts that only sign in through GitHub or OIDC. */
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: ROLES }).notNull().default("learner"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email)],
+);
+
+/** Links an external identity (GitHub, OIDC) to a user. */
+export const accounts = pgTable(
+  "accounts",
+  {
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] }), index("accounts_user_idx").on(t.userId)],
+);
+
+/** One row per learner and lesson they opened; completedAt is set by "Mark complete". */
+export const lessonProgress = pgTable(
+  "lesson_progress",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** "<module>/<lesson>" */
+    lessonId: text("lesson_id").notNull(),
+    firstViewedAt: timestamp("first_viewed_at", { withTimezone: true }).notNull().defaultNow(),
+    lastViewedAt: timestamp("last_viewed_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.lessonId] }),
+    index("lesson_progress_recent_idx").on(t.userId, t.lastViewedAt),
+  ],
+);
+
+export type QuizAnswerRecord = { id: string; chosen: number; correct: boolean };
+
+/** Every quiz submission is kept; the latest one is shown on the lesson page. */
+export const quizAttempts = pgTable(
+  "quiz_attempts",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lessonId: text("lesson_id").notNull(),
+    answers: jsonb("answers").$type<QuizAnswerRecord[]>().notNull(),
+    score: integer("score").notNull(),
+    total: integer("total").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("quiz_attempts_user_lesson_idx").on(t.userId, t.lessonId, t.createdAt)],
+);
+
+export const SANDBOX_STATES = ["provisioning", "ready", "failed", "deleting", "gone"] as const;
+export type SandboxState = (typeof SANDBOX_STATES)[number];
+
+/** A learner's Kubernetes namespace for one lab (see lib/sandbox/). */
+export const sandboxes = pgTable(
+  "sandboxes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    namespace: text("namespace").notNull(),
+    sizeProfile: text("size_profile").notNull(),
+    state: text("state", { enum: SANDBOX_STATES }).notNull().default("provisioning"),
+    /** Last error the learner should see (quota, cluster unreachable, …). */
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    readyAt: timestamp("ready_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("sandboxes_namespace_unique").on(t.namespace),
+    index("sandboxes_user_idx").on(t.userId, t.state),
+    index("sandboxes_expiry_idx").on(t.state, t.expiresAt),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type SandboxRow = typeof sandboxes.$inferSelect;
+
