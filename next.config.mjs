@@ -4,6 +4,8 @@ const nextConfig = {
   // ordinary Node modules rather than being bundled.
   serverExternalPackages: ["mdx-bundler", "esbuild", "@electric-sql/pglite", "@kubernetes/client-node"],
   poweredByHeader: false,
+  // forbidden() renders app/forbidden.tsx with status 403 for signed-in users without the role.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

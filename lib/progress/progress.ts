@@ -122,3 +122,20 @@ export function nextLessonFor(states: LessonState[], courseOrder: string[]): str
   const done = new Set(states.filter((s) => s.completedAt).map((s) => s.lessonId));
   return courseOrder.find((id) => !done.has(id)) ?? null;
 }
+
+/** The learner's most recent quiz attempts, newest first. */
+export async function recentQuizAttempts(db: Database, userId: string, limit = 5): Promise<QuizAttemptDTO[]> {
+  const rows = await db
+    .select()
+    .from(quizAttempts)
+    .where(eq(quizAttempts.userId, userId))
+    .orderBy(desc(quizAttempts.createdAt), desc(quizAttempts.id))
+    .limit(limit);
+  return rows.map((row) => ({
+    lessonId: row.lessonId,
+    answers: row.answers,
+    score: row.score,
+    total: row.total,
+    createdAt: row.createdAt,
+  }));
+}

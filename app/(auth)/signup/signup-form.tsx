@@ -1,0 +1,56 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import Link from "next/link";
+import { useActionState, useEffect, useRef } from "react";
+import { signUpAction, type SignUpState } from "./actions";
+
+const initial: SignUpState = { ok: false, errors: {}, values: { name: "", email: "" } };
+
+export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
+  const [state, action, pending] = useActionState(signUpAction, initial);
+  const password = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (state.ok) {
+      void signIn("credentials", {
+        email: state.values.email,
+        password: password.current?.value ?? "",
+        callbackUrl,
+      });
+    }
+  }, [state, callbackUrl]);
+
+  const e = state.errors;
+  return (
+    <form action={action} className="form" noValidate>
+      {e.form ? (
+        <p className="form-error" role="alert">
+          {e.form}
+        </p>
+      ) : null}
+      <div className="field">
+        <label htmlFor="name">Name</label>
+        <input id="name" name="name" autoComplete="name" defaultValue={state.values.name} aria-invalid={Boolean(e.name)} aria-describedby={e.name ? "name-error" : undefined} required />
+        {e.name ? <p id="name-error" className="field-error">{e.name}</p> : null}
+      </div>
+      <div className="field">
+        <label htmlFor="email">Email</label>
+        <input id="email" name="email" type="email" autoComplete="email" defaultValue={state.values.email} aria-invalid={Boolean(e.email)} aria-describedby={e.email ? "email-error" : undefined} required />
+        {e.email ? <p id="email-error" className="field-error">{e.email}</p> : null}
+      </div>
+      <div className="field">
+        <label htmlFor="password">Password</label>
+        <input id="password" name="password" type="password" ref={password} autoComplete="new-password" aria-invalid={Boolean(e.password)} aria-describedby={e.password ? "password-error password-hint" : "password-hint"} required />
+        <p id="password-hint" className="field-hint">At least 10 characters; not a common password.</p>
+        {e.password ? <p id="password-error" className="field-error">{e.password}</p> : null}
+      </div>
+      <button type="submit" className="button" disabled={pending || state.ok}>
+        {pending ? "Creating your account…" : state.ok ? "Signing you in…" : "Create account"}
+      </button>
+      <p className="small muted">
+        Already have an account? <Link href={`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`}>Sign in</Link>
+      </p>
+    </form>
+  );
+}

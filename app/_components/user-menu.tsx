@@ -1,0 +1,33 @@
+"use client";
+
+import Link from "next/link";
+import { signOut, useSession } from "next-auth/react";
+
+export function UserMenu() {
+  const { data, status } = useSession();
+  if (status === "loading") return <span className="muted" aria-live="polite">…</span>;
+  const user = (data as { user?: { name?: string | null }; role?: string } | null)?.user;
+  const role = (data as { role?: string } | null)?.role;
+  if (!user) {
+    return (
+      <>
+        <Link href="/signin">Sign in</Link>
+        <Link href="/signup" className="button">
+          Sign up
+        </Link>
+      </>
+    );
+  }
+  return (
+    <>
+      <Link href="/dashboard">Dashboard</Link>
+      {role === "admin" ? <Link href="/admin/users">Admin</Link> : null}
+      <span className="muted" data-testid="signed-in-as">
+        {user.name}
+      </span>
+      <button type="button" className="button button-quiet" onClick={() => signOut({ callbackUrl: "/" })}>
+        Sign out
+      </button>
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The README's two commands land here:
+#   npm start  -> bash scripts/academy.sh start   install, build and run the Academy on :3000
+#   npm test   -> bash scripts/academy.sh test    the whole test suite
+# Both work on a fresh clone whose system Node is older than 22: scripts/node.sh provides Node 24.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_DIR=$(bash scripts/node.sh sh -c 'dirname "$(command -v node)"')
+export PATH="$NODE_DIR:$PATH"
+export NEXT_TELEMETRY_DISABLED=1
+
+say() { printf '\033[1macademy:\033[0m %s\n' "$*" >&2; }
+
+ensure_dependencies() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# Fingerprint of everything that goes into the production build, so a build is reused when
+# nothing changed and redone when anything did.
+build_fingerprint() {
+  find app lib content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
+    -type f -not -name '*.test.ts' -not -name '*.test.tsx' 2>/dev/null | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40
+}
+
+ensure_build() {
+  local fingerprint
+  fingerprint=$(build_fingerprint)
+  if [ -f .next/BUILD_ID ] && [ "$(cat .next/academy-fingerprint 2>/dev/null)" = "$fingerprint" ]; then
+    return
+  fi
+  say "checking content (npm run content:check)"
+  npx tsx scripts/content-check.ts
+  say "building the production site (next build)"
+  npx next build
+  echo "$fingerprint" > .next/academy-fingerprint
+}
+
+case "${1:-}" in
+  start)
+    ensure_dependencies
+    ensure_build
+    say "opening the database"
+    npx tsx --conditions=react-server scripts/db-migrate.ts
+    say "starting Academy on http://localhost:${PORT:-3000}"
+    export NEXTAUTH_URL="${NEXTAUTH_URL:-http://localhost:${PORT:-3000}}"
+    exec npx next start --port "${PORT:-3000}"
+    ;;
+  test)
+    ensure_dependencies
+    if [ -z "${ACADEMY_TEST_DATABASE_URL:-}" ]; then
+      say "starting a throw-away PostgreSQL server for the database tests"
+      ACADEMY_TEST_DATABASE_URL=$(bash scripts/test-postgres.sh start)
+      export ACADEMY_TEST_DATABASE_URL
+    fi
+    export ACADEMY_CHROMIUM="${ACADEMY_CHROMIUM:-/usr/bin/chromium}"
+    if [ ! -x "$ACADEMY_CHROMIUM" ]; then
+      say "Chromium was not found at $ACADEMY_CHROMIUM. Install Debian's Chromium (apt-get install chromium) or set ACADEMY_CHROMIUM."
+      exit 1
+    fi
+    say "type-checking"
+    npx tsc --noEmit -p .
+    say "checking content"
+    npx tsx scripts/content-check.ts
+    say "unit and integration tests (Vitest)"
+    npx vitest run
+    ensure_build
+    say "end-to-end tests in Chromium (Playwright)"
+    npx playwright test
+    ;;
+  *)
+    echo "usage: bash scripts/academy.sh start|test" >&2
+    exit 2
+    ;;
+esac
