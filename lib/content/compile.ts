@@ -188,7 +188,7 @@ async function compile(body: string, file: string): Promise<CompiledMdx> {
     });
     return { code: result.code, analysis };
   } catch (error) {
-    throw toCompileError(error, absolute);
+    throw toCompileError(error, absolute, body);
   }
 }
 
@@ -198,7 +198,7 @@ type EsbuildMessage = {
   detail?: unknown;
 };
 
-function toCompileError(error: unknown, file: string): MdxCompileError {
+function toCompileError(error: unknown, file: string, body: string): MdxCompileError {
   const first = (error as { errors?: EsbuildMessage[] } | null)?.errors?.[0];
   if (first) {
     // @mdx-js/esbuild puts the MDX parser's message (1-based line and column) in `detail`.
@@ -209,10 +209,16 @@ function toCompileError(error: unknown, file: string): MdxCompileError {
     if (cause?.reason && typeof cause.line === "number") {
       return new MdxCompileError(file, cause.line, cause.column ?? 1, cause.reason);
     }
-    if (first.location) {
-      return new MdxCompileError(file, first.location.line, first.location.column + 1, first.text ?? "does not compile");
+    // Other esbuild errors (an import that does not resolve) point into the JavaScript that MDX
+    // generated, not the MDX; find the quoted name in the source instead.
+    const reason = first.text ?? "does not compile";
+    const quoted = /"([^"]+)"/.exec(reason)?.[1];
+    const lines = body.split(/\r?\n/);
+    const index = quoted ? lines.findIndex((line) => line.includes(quoted)) : -1;
+    if (quoted && index >= 0) {
+      return new MdxCompileError(file, index + 1, lines[index]!.indexOf(quoted) + 1, reason);
     }
-    return new MdxCompileError(file, 1, 1, first.text ?? "does not compile");
+    return new MdxCompileError(file, 1, 1, reason);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new MdxCompileError(file, 1, 1, message);

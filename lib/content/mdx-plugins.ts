@@ -158,7 +158,8 @@ export function rehypeCollect(analysis: MdxAnalysis) {
         analysis.elements.push({ name: jsx.name ?? "", attributes, ...place(node) });
         return;
       }
-      if (node.type === "mdxjsEsm") analysis.esm.push(place(node));
+      // remark-mdx-frontmatter adds its own `export` with no position; only the author's count.
+      if (node.type === "mdxjsEsm" && node.position) analysis.esm.push(place(node));
     });
   };
 }

@@ -26,7 +26,10 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === input) continue;
-    const distance = editDistance(wanted, candidate.toLowerCase());
+    const folded = candidate.toLowerCase();
+    // A truncated word ("warn" for "warning") is as plausible as a one-letter typo.
+    const truncated = wanted.length >= 3 && folded.startsWith(wanted);
+    const distance = truncated ? 1 : editDistance(wanted, folded);
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

@@ -1,0 +1,42 @@
+// npm run content:check — validates every page of the curriculum in content/ and prints each
+// problem as `file:line:column — what is wrong`. Exit code 1 when there is any problem.
+// Usage: content-check [--root content] [--cache-dir .academy-data/cache/mdx]
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { checkContent, formatProblem, formatSummary } from "../lib/content/check";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      root: { type: "string", default: path.join(repoRoot, "content") },
+      "cache-dir": { type: "string" },
+    },
+  });
+  const root = path.resolve(values.root);
+  const base = process.cwd();
+  const showProgress = process.stderr.isTTY;
+  const report = await checkContent({
+    root,
+    base: path.dirname(root),
+    publicDir: path.join(path.dirname(root), "public"),
+    cacheDir: values["cache-dir"] ? path.resolve(values["cache-dir"]) : null,
+    onProgress: showProgress
+      ? (done, total) => process.stderr.write(`\rcontent:check: compiled ${done}/${total} pages`)
+      : undefined,
+  });
+  if (showProgress) process.stderr.write("\r\x1b[K");
+  for (const problem of report.problems) console.log(formatProblem(problem, base));
+  console.log(formatSummary(report));
+  return report.problems.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);
