@@ -1,0 +1,172 @@
+import { expect, test } from "vitest";
+import {
+  GRADER_RULES,
+  LEARNER_RULES,
+  METADATA_ENDPOINT,
+  SIZE_PROFILES,
+  graderIdentityFor,
+  learnerIdentityFor,
+  limitRangeFor,
+  namespaceFor,
+  networkPoliciesFor,
+  platformObjectsFor,
+  randomSuffix,
+  resourceQuotaFor,
+  sandboxNamespaceName,
+  toApiObject,
+} from "./manifests";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+test("namespace names are DNS labels, carry the lab, and are not guessable", () => {
+  const name = sandboxNamespaceName("kubernetes/deploy-a-model");
+  expect(name).toMatch(/^lab-kubernetes-deploy-a-model-[a-z2-7]{10}$/);
+  const many = new Set(Array.from({ length: 1000 }, () => sandboxNamespaceName("x")));
+  expect(many.size).toBe(1000);
+});
+
+test("a very long or odd lab id still gives a valid name of at most 63 characters", () => {
+  for (const labId of ["A".repeat(200), "--Weird__Lab!!--", "", "ÄÖÜ", "a-".repeat(40)]) {
+    const name = sandboxNamespaceName(labId);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(DNS_LABEL);
+  }
+});
+
+test("the random suffix uses only base32 characters", () => {
+  expect(randomSuffix(new Uint8Array([0, 1, 2, 25, 26, 31, 32, 255, 100, 7]))).toBe("abcz27a7eh");
+});
+
+test("the namespace records who and what it is for, and enforces the restricted Pod Security profile", () => {
+  const ns = namespaceFor({
+    learnerId: "6f1c2a0e-learner",
+    labId: "k8s/first-deployment",
+    name: "lab-k8s-first-deployment-abcdefghij",
+    createdAt: new Date("2026-01-01T10:00:00Z"),
+    expiresAt: new Date("2026-01-01T11:00:00Z"),
+  });
+  const labels = ns.metadata?.labels ?? {};
+  expect(labels["app.kubernetes.io/managed-by"]).toBe("academy");
+  expect(labels["academy.dev/learner"]).toBe("6f1c2a0e-learner");
+  expect(labels["academy.dev/lab"]).toBe("k8s-first-deployment");
+  for (const mode of ["enforce", "audit", "warn"]) {
+    expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe("restricted");
+  }
+  expect(ns.metadata?.annotations).toMatchObject({
+    "academy.dev/lab-id": "k8s/first-deployment",
+    "academy.dev/created-at": "2026-01-01T10:00:00.000Z",
+    "academy.dev/expires-at": "2026-01-01T11:00:00.000Z",
+  });
+});
+
+test("every profile forbids volumes, node ports and load balancers, and bigger profiles allow more pods", () => {
+  const pods = SIZE_PROFILES.map((p) => Number(resourceQuotaFor("ns", p).spec?.hard?.pods));
+  expect(pods).toEqual([...pods].sort((a, b) => a - b));
+  for (const profile of SIZE_PROFILES) {
+    const hard = resourceQuotaFor("ns", profile).spec?.hard ?? {};
+    expect(hard).toMatchObject({
+      persistentvolumeclaims: "0",
+      "services.nodeports": "0",
+      "services.loadbalancers": "0",
+    });
+    for (const key of ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "services", "configmaps", "secrets"]) {
+      expect(hard[key], `${profile} ${key}`).toBeTruthy();
+    }
+  }
+});
+
+test("the limit range gives containers defaults, sent under the API's field name `default`", () => {
+  const sent = toApiObject(limitRangeFor("ns", "small")) as {
+    spec: { limits: Array<Record<string, unknown>> };
+  };
+  const limit = sent.spec.limits[0]!;
+  expect(limit.type).toBe("Container");
+  expect(limit.default).toEqual({ cpu: "250m", memory: "256Mi" });
+  expect(limit._default).toBeUndefined();
+  expect(limit.defaultRequest).toBeTruthy();
+});
+
+test("network policies deny by default, allow the namespace itself and DNS, and never the metadata endpoint", () => {
+  const [deny, same, dns] = networkPoliciesFor("ns").map((p) => toApiObject(p) as { spec: Record<string, any> });
+  expect(deny!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+  expect(same!.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+  expect(same!.spec.egress).toEqual([{ to: [{ podSelector: {} }] }]);
+  const rule = dns!.spec.egress[0];
+  expect(rule.ports).toEqual([
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ]);
+  expect(rule.to[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kube-system" });
+  expect(rule.to[1].ipBlock.except).toContain(METADATA_ENDPOINT);
+});
+
+function allows(rules: typeof LEARNER_RULES, group: string, resource: string, verb: string): boolean {
+  return rules.some(
+    (r) => (r.apiGroups ?? []).includes(group) && (r.resources ?? []).includes(resource) && r.verbs.includes(verb),
+  );
+}
+
+test("the learner may build workloads but not touch its own guard rails", () => {
+  expect(allows(LEARNER_RULES, "apps", "deployments", "create")).toBe(true);
+  expect(allows(LEARNER_RULES, "batch", "cronjobs", "delete")).toBe(true);
+  expect(allows(LEARNER_RULES, "", "pods/exec", "create")).toBe(true);
+  expect(allows(LEARNER_RULES, "", "pods", "get")).toBe(true);
+  expect(allows(LEARNER_RULES, "apps", "replicasets", "create")).toBe(false);
+  expect(allows(LEARNER_RULES, "", "pods", "create")).toBe(false);
+  const forbidden: Array<[string, string]> = [
+    ["rbac.authorization.k8s.io", "roles"],
+    ["rbac.authorization.k8s.io", "rolebindings"],
+    ["", "resourcequotas"],
+    ["", "limitranges"],
+    ["networking.k8s.io", "networkpolicies"],
+    ["", "namespaces"],
+    ["", "serviceaccounts"],
+    ["", "serviceaccounts/token"],
+    ["", "persistentvolumeclaims"],
+  ];
+  for (const [group, resource] of forbidden) {
+    for (const verb of ["create", "update", "patch", "delete"]) {
+      expect(allows(LEARNER_RULES, group, resource, verb), `${verb} ${resource}`).toBe(false);
+    }
+  }
+  expect(LEARNER_RULES.flatMap((r) => r.verbs)).not.toContain("*");
+  expect(LEARNER_RULES.flatMap((r) => r.resources ?? [])).not.toContain("*");
+});
+
+test("the grader only reads", () => {
+  expect(new Set(GRADER_RULES.flatMap((r) => r.verbs))).toEqual(new Set(["get", "list", "watch"]));
+  for (const [group, resource] of [["", "pods"], ["", "endpoints"], ["discovery.k8s.io", "endpointslices"], ["apps", "deployments"]] as const) {
+    expect(allows(GRADER_RULES, group, resource, "list"), resource).toBe(true);
+  }
+});
+
+test("each identity is a token-less service account bound to its own role in its own namespace", () => {
+  for (const identity of [learnerIdentityFor("ns-a"), graderIdentityFor("ns-a")]) {
+    const name = identity.serviceAccount.metadata?.name;
+    expect(identity.serviceAccount.automountServiceAccountToken).toBe(false);
+    expect(identity.roleBinding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name });
+    expect(identity.roleBinding.subjects).toEqual([{ kind: "ServiceAccount", name, namespace: "ns-a" }]);
+  }
+});
+
+test("every platform object is labelled as managed by Academy and lives in the sandbox", () => {
+  const all = platformObjectsFor({
+    learnerId: "u1",
+    labId: "lab",
+    name: "lab-lab-abcdefghij",
+    createdAt: new Date(),
+    expiresAt: new Date(),
+    sizeProfile: "medium",
+  });
+  const namespaced = [
+    ...all.networkPolicies,
+    all.quota,
+    all.limitRange,
+    ...all.identities.flatMap((i) => [i.serviceAccount, i.role, i.roleBinding]),
+  ];
+  expect(namespaced).toHaveLength(11);
+  for (const object of [all.namespace, ...namespaced]) {
+    expect(object.metadata?.labels?.["app.kubernetes.io/managed-by"]).toBe("academy");
+  }
+  for (const object of namespaced) expect(object.metadata?.namespace).toBe("lab-lab-abcdefghij");
+});

@@ -1,0 +1,378 @@
+// Pure builders for the platform objects of a learner sandbox: the namespace, its guard rails
+// (Pod Security, quota, limit range, network policies) and the two identities that act in it
+// (the learner, and the read-only grader). No I/O here, so every rule is unit-tested.
+import { randomBytes } from "node:crypto";
+import type {
+  V1LimitRange,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1PolicyRule,
+  V1ResourceQuota,
+  V1Role,
+  V1RoleBinding,
+  V1ServiceAccount,
+} from "@kubernetes/client-node";
+
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY = "academy";
+export const LEARNER_LABEL = "academy.dev/learner";
+export const LAB_LABEL = "academy.dev/lab";
+export const LEARNER_ANNOTATION = "academy.dev/learner-id";
+export const LAB_ANNOTATION = "academy.dev/lab-id";
+export const CREATED_ANNOTATION = "academy.dev/created-at";
+export const EXPIRES_ANNOTATION = "academy.dev/expires-at";
+
+export const LEARNER_SERVICE_ACCOUNT = "learner";
+export const GRADER_SERVICE_ACCOUNT = "grader";
+
+/** Selects every namespace (and platform object) this platform manages. */
+export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+export const SIZE_PROFILES = ["small", "medium", "large"] as const;
+export type SizeProfile = (typeof SIZE_PROFILES)[number];
+
+type Sizes = {
+  pods: number;
+  requestsCpu: string;
+  requestsMemory: string;
+  limitsCpu: string;
+  limitsMemory: string;
+  services: number;
+  configmaps: number;
+  secrets: number;
+  /** Per container: the most one container may ask for, and what it gets when it says nothing. */
+  containerMaxCpu: string;
+  containerMaxMemory: string;
+  defaultCpu: string;
+  defaultMemory: string;
+  defaultRequestCpu: string;
+  defaultRequestMemory: string;
+};
+
+// configmaps counts the kube-root-ca.crt ConfigMap Kubernetes puts in every namespace.
+export const PROFILE_SIZES: Record<SizeProfile, Sizes> = {
+  small: {
+    pods: 10,
+    requestsCpu: "1",
+    requestsMemory: "2Gi",
+    limitsCpu: "2",
+    limitsMemory: "4Gi",
+    services: 5,
+    configmaps: 10,
+    secrets: 10,
+    containerMaxCpu: "1",
+    containerMaxMemory: "2Gi",
+    defaultCpu: "250m",
+    defaultMemory: "256Mi",
+    defaultRequestCpu: "50m",
+    defaultRequestMemory: "64Mi",
+  },
+  medium: {
+    pods: 20,
+    requestsCpu: "2",
+    requestsMemory: "4Gi",
+    limitsCpu: "4",
+    limitsMemory: "8Gi",
+    services: 10,
+    configmaps: 20,
+    secrets: 20,
+    containerMaxCpu: "2",
+    containerMaxMemory: "4Gi",
+    defaultCpu: "500m",
+    defaultMemory: "512Mi",
+    defaultRequestCpu: "100m",
+    defaultRequestMemory: "128Mi",
+  },
+  large: {
+    pods: 40,
+    requestsCpu: "4",
+    requestsMemory: "8Gi",
+    limitsCpu: "8",
+    limitsMemory: "16Gi",
+    services: 20,
+    configmaps: 40,
+    secrets: 40,
+    containerMaxCpu: "4",
+    containerMaxMemory: "8Gi",
+    defaultCpu: "500m",
+    defaultMemory: "512Mi",
+    defaultRequestCpu: "100m",
+    defaultRequestMemory: "128Mi",
+  },
+};
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const SUFFIX_LENGTH = 10;
+const MAX_NAME = 63;
+
+/** Lower-case a-z0-9 and single dashes, trimmed to `max` characters, no dash at either end. */
+function dnsSafe(text: string, max: number): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, max)
+    .replace(/^-+|-+$/g, "");
+}
+
+/** Ten characters of crypto randomness (50 bits) in the RFC 4648 base32 alphabet, lower-cased. */
+export function randomSuffix(bytes: Uint8Array = randomBytes(SUFFIX_LENGTH)): string {
+  let out = "";
+  for (let i = 0; i < SUFFIX_LENGTH; i++) out += BASE32[(bytes[i] ?? 0) % 32];
+  return out;
+}
+
+/**
+ * `lab-<lab slug>-<10 random base32 chars>`, at most 63 characters: readable in `kubectl get ns`,
+ * and not guessable, so one learner cannot aim at another's namespace by name.
+ */
+export function sandboxNamespaceName(labId: string, suffix: string = randomSuffix()): string {
+  const room = MAX_NAME - "lab-".length - 1 - suffix.length;
+  const slug = dnsSafe(labId, room);
+  return slug ? `lab-${slug}-${suffix}` : `lab-${suffix}`;
+}
+
+/** A label value (≤63 chars, alphanumeric at both ends); the exact value is kept in an annotation. */
+export function labelValue(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+}
+
+export type NamespaceSpec = {
+  learnerId: string;
+  labId: string;
+  name: string;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+function managedLabels(extra: Record<string, string> = {}): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, ...extra };
+}
+
+export function namespaceFor(spec: NamespaceSpec): V1Namespace {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: spec.name,
+      labels: managedLabels({
+        [LEARNER_LABEL]: labelValue(spec.learnerId),
+        [LAB_LABEL]: labelValue(spec.labId),
+        // Pod Security Admission: learners' pods must meet the `restricted` profile
+        // (non-root, no privilege escalation, no host namespaces or paths, capabilities dropped).
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
+      }),
+      annotations: {
+        [LEARNER_ANNOTATION]: spec.learnerId,
+        [LAB_ANNOTATION]: spec.labId,
+        [CREATED_ANNOTATION]: spec.createdAt.toISOString(),
+        [EXPIRES_ANNOTATION]: spec.expiresAt.toISOString(),
+      },
+    },
+  };
+}
+
+export function resourceQuotaFor(namespace: string, profile: SizeProfile): V1ResourceQuota {
+  const s = PROFILE_SIZES[profile];
+  return {
+    apiVersion: "v1",
+    kind: "ResourceQuota",
+    metadata: { name: "sandbox-quota", namespace, labels: managedLabels({ "academy.dev/size": profile }) },
+    spec: {
+      hard: {
+        pods: String(s.pods),
+        "requests.cpu": s.requestsCpu,
+        "requests.memory": s.requestsMemory,
+        "limits.cpu": s.limitsCpu,
+        "limits.memory": s.limitsMemory,
+        services: String(s.services),
+        configmaps: String(s.configmaps),
+        secrets: String(s.secrets),
+        persistentvolumeclaims: "0",
+        "requests.storage": "0",
+        "services.nodeports": "0",
+        "services.loadbalancers": "0",
+      },
+    },
+  };
+}
+
+export function limitRangeFor(namespace: string, profile: SizeProfile): V1LimitRange {
+  const s = PROFILE_SIZES[profile];
+  return {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name: "sandbox-limits", namespace, labels: managedLabels({ "academy.dev/size": profile }) },
+    spec: {
+      limits: [
+        {
+          // Defaults let a learner's first Deployment run without resource stanzas while the
+          // quota (which needs requests and limits on every pod) still counts it.
+          type: "Container",
+          max: { cpu: s.containerMaxCpu, memory: s.containerMaxMemory },
+          _default: { cpu: s.defaultCpu, memory: s.defaultMemory },
+          defaultRequest: { cpu: s.defaultRequestCpu, memory: s.defaultRequestMemory },
+        },
+      ],
+    },
+  };
+}
+
+// The typed models rename fields that are reserved words in TypeScript (`from` → `_from`,
+// `default` → `_default`). Builders return the typed shape, so the compiler checks them;
+// `toApiObject` gives the JSON that is sent. Label and annotation keys never start with `_`.
+const RENAMED_FIELDS: Record<string, string> = { _from: "from", _default: "default" };
+
+export function toApiObject(object: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(object), (_key, value: unknown) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [RENAMED_FIELDS[k] ?? k, v]),
+    );
+  }) as Record<string, unknown>;
+}
+
+const SAME_NAMESPACE = [{ podSelector: {} }];
+export const METADATA_ENDPOINT = "169.254.169.254/32";
+
+export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
+  const meta = (name: string) => ({ name, namespace, labels: managedLabels() });
+  return [
+    {
+      // With no rules, selecting every pod for both directions denies everything; the
+      // policies below add the only openings.
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("default-deny"),
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-same-namespace"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ _from: SAME_NAMESPACE }],
+        egress: [{ to: SAME_NAMESPACE }],
+      },
+    },
+    {
+      // DNS only, to the cluster DNS in kube-system or a node-local resolver (often a
+      // link-local address, hence the ipBlock); the cloud metadata endpoint is never reachable.
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-dns"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
+              { ipBlock: { cidr: "0.0.0.0/0", except: [METADATA_ENDPOINT] } },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
+const WRITE = ["create", "update", "patch", "delete", "get", "list", "watch"];
+const READ = ["get", "list", "watch"];
+
+/**
+ * What a learner may do in their own namespace. Deliberately absent: roles and bindings,
+ * quotas, limit ranges, network policies, the namespace itself, service accounts and their
+ * tokens, and creating bare pods (pods come from Deployments, Jobs, …).
+ */
+export const LEARNER_RULES: V1PolicyRule[] = [
+  { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: WRITE },
+  { apiGroups: ["apps"], resources: ["deployments/scale", "statefulsets/scale"], verbs: ["get", "update", "patch"] },
+  { apiGroups: ["apps"], resources: ["replicasets"], verbs: READ },
+  { apiGroups: [""], resources: ["services", "configmaps", "secrets"], verbs: WRITE },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: WRITE },
+  { apiGroups: [""], resources: ["pods", "pods/log", "events", "endpoints"], verbs: READ },
+  { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: READ },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
+  { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+];
+
+/** What the grader may see: everything the learner works with, read-only. */
+export const GRADER_RULES: V1PolicyRule[] = [
+  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets"], verbs: READ },
+  {
+    apiGroups: [""],
+    resources: ["pods", "pods/log", "services", "endpoints", "configmaps", "secrets", "events"],
+    verbs: READ,
+  },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: READ },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
+  { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: READ },
+];
+
+export type Identity = {
+  serviceAccount: V1ServiceAccount;
+  role: V1Role;
+  roleBinding: V1RoleBinding;
+};
+
+function identityFor(namespace: string, name: string, rules: V1PolicyRule[]): Identity {
+  const metadata = { name, namespace, labels: managedLabels() };
+  return {
+    // No token is mounted anywhere: learners get short-lived TokenRequest tokens instead.
+    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata, automountServiceAccountToken: false },
+    role: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata, rules },
+    roleBinding: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    },
+  };
+}
+
+export function learnerIdentityFor(namespace: string): Identity {
+  return identityFor(namespace, LEARNER_SERVICE_ACCOUNT, LEARNER_RULES);
+}
+
+export function graderIdentityFor(namespace: string): Identity {
+  return identityFor(namespace, GRADER_SERVICE_ACCOUNT, GRADER_RULES);
+}
+
+/** The Kubernetes user name of a service account, as used for impersonation and in RBAC. */
+export function serviceAccountUser(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+export type PlatformObjects = {
+  namespace: V1Namespace;
+  networkPolicies: V1NetworkPolicy[];
+  quota: V1ResourceQuota;
+  limitRange: V1LimitRange;
+  identities: Identity[];
+};
+
+/** Everything a sandbox consists of before the learner adds anything, in apply order. */
+export function platformObjectsFor(spec: NamespaceSpec & { sizeProfile: SizeProfile }): PlatformObjects {
+  return {
+    namespace: namespaceFor(spec),
+    networkPolicies: networkPoliciesFor(spec.name),
+    quota: resourceQuotaFor(spec.name, spec.sizeProfile),
+    limitRange: limitRangeFor(spec.name, spec.sizeProfile),
+    identities: [learnerIdentityFor(spec.name), graderIdentityFor(spec.name)],
+  };
+}
