@@ -49,7 +49,11 @@ test("compiles MDX to code and collects headings with rehype-slug ids, links and
 });
 
 test("leaves the frontmatter, and so the quiz answers, out of the compiled code", async () => {
-  const compiled = await compileMdx(lesson, { file: path.join(tmp, "b/index.mdx") });
+  // The file exists on disk, as it does for real lessons: the compiler must still use the stripped source.
+  const file = path.join(tmp, "b/index.mdx");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lesson);
+  const compiled = await compileMdx(lesson, { file });
   expect(compiled.code).not.toContain("THE-ANSWER-EXPLANATION");
 });
 

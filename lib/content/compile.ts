@@ -17,7 +17,7 @@ import { splitFrontmatter } from "./frontmatter";
 import { emptyAnalysis, rehypeCodeBlocks, rehypeCollect, rehypeConsole, type MdxAnalysis } from "./mdx-plugins";
 
 /** Bump when the plugins in this folder change what they output. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 const CONCURRENCY = 2;
 const MEMORY_ENTRIES = 500;
@@ -167,7 +167,9 @@ async function compile(body: string, file: string): Promise<CompiledMdx> {
   const analysis = emptyAnalysis();
   try {
     const result = await bundleMDX({
-      source: { value: body, path: absolute },
+      // A name that does not exist on disk: if it did, esbuild's resolver would read the real
+      // file (frontmatter, quiz answers and all) instead of the stripped body given here.
+      source: { value: body, path: path.join(path.dirname(absolute), "__academy_mdx_entry__.mdx") },
       cwd: path.dirname(absolute),
       mdxOptions(options) {
         options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm];
