@@ -527,6 +527,8 @@ interface CertSpec {
   subject: string;
   server?: boolean;
   client?: boolean;
+  /** Signing CA; default "ca". */
+  ca?: "ca" | "front-proxy-ca";
 }
 
 const CERTS: CertSpec[] = [
@@ -539,6 +541,8 @@ const CERTS: CertSpec[] = [
   { name: "scheduler", subject: "/CN=system:kube-scheduler", client: true },
   { name: "scheduler-serving", subject: "/CN=kube-scheduler", server: true },
   { name: "kwok", subject: "/CN=academy-kwok", client: true },
+  // Aggregation layer (front proxy): a separate CA, so client certs of "ca" cannot assert request headers.
+  { name: "front-proxy-client", subject: "/CN=front-proxy-client", client: true, ca: "front-proxy-ca" },
 ];
 
 function ensurePki(l: Layout) {
@@ -549,6 +553,11 @@ function ensurePki(l: Layout) {
     l.log("generating a CA and certificates (openssl) in " + d);
     for (const f of fs.readdirSync(d)) fs.rmSync(path.join(d, f)); // a new CA invalidates everything
     openssl(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650", "-subj", "/CN=academy-local-ca"], d);
+  }
+  if (!fs.existsSync(path.join(d, "front-proxy-ca.crt"))) {
+    fs.rmSync(path.join(d, "front-proxy-client.crt"), { force: true });
+    openssl(["req", "-x509", ...ec, "-keyout", "front-proxy-ca.key", "-out", "front-proxy-ca.crt", "-days", "3650",
+      "-subj", "/CN=academy-local-front-proxy-ca"], d);
   }
   for (const c of CERTS) {
     if (fs.existsSync(path.join(d, `${c.name}.crt`)) && fs.existsSync(path.join(d, `${c.name}.key`))) continue;
@@ -571,7 +580,7 @@ function ensurePki(l: Layout) {
     fs.writeFileSync(extFile, ext + "\n");
     openssl(["req", "-new", ...ec, "-keyout", `${c.name}.key`, "-out", `${c.name}.csr`, "-subj", c.subject], d);
     openssl(
-      ["x509", "-req", "-in", `${c.name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "825",
+      ["x509", "-req", "-in", `${c.name}.csr`, "-CA", `${c.ca ?? "ca"}.crt`, "-CAkey", `${c.ca ?? "ca"}.key`, "-CAcreateserial", "-days", "825",
         "-extfile", extFile, "-extensions", "v3", "-out", `${c.name}.crt`],
       d,
     );
@@ -618,7 +627,22 @@ function writeConfigs(l: Layout) {
   const stages = fs.readFileSync(path.join(l.binDir, "kwok-stages.yaml"), "utf8");
   fs.writeFileSync(
     l.kwokConfig,
-    `# Written by lib/cluster/local-cluster.ts\napiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n${stages.startsWith("---") ? "" : "---\n"}${stages}`,
+    [
+      "# Written by lib/cluster/local-cluster.ts: kwok options + the default Stages of the pinned kwok.",
+      "apiVersion: config.kwok.x-k8s.io/v1alpha1",
+      "kind: KwokConfiguration",
+      "options:",
+      // kwok's defaulting does not run for a config given with --config; without these it refuses to start.
+      "  nodeLeaseParallelism: 4",
+      "  nodePlayStageParallelism: 4",
+      "  podPlayStageParallelism: 4",
+      "  podsOnNodeSyncParallelism: 1",
+      "  enablePodsOnNodeSyncListPager: true",
+      "  enableDebuggingHandlers: false",
+      "  enableProfilingHandler: false",
+      // Drop the header comment and leading separator of kwok-stages.yaml; no empty documents.
+      stages.replace(/^(#.*\n)*/, "").replace(/^---\n/, "---\n"),
+    ].join("\n"),
   );
 }
 
@@ -654,6 +678,12 @@ function commandFor(l: Layout, c: ComponentName): string[] {
         `--service-account-key-file=${p("sa.pub")}`, `--service-account-signing-key-file=${p("sa.key")}`,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-cluster-ip-range=10.96.0.0/16",
+        `--requestheader-client-ca-file=${p("front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        `--proxy-client-cert-file=${p("front-proxy-client.crt")}`, `--proxy-client-key-file=${p("front-proxy-client.key")}`,
         "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass," +
           "DefaultTolerationSeconds,NodeRestriction,PodSecurity,Priority,ResourceQuota," +
