@@ -78,7 +78,9 @@ type State = {
 const states = new Map<string, State>();
 
 function resolveRoot(options?: ContentOptions): string {
-  return path.resolve(options?.root ?? path.join(process.cwd(), "content"));
+  // Kept statically scoped to content/ so the production build traces only that folder.
+  if (options?.root) return path.resolve(/*turbopackIgnore: true*/ options.root);
+  return path.join(process.cwd(), "content");
 }
 
 function resolveCacheDir(options?: ContentOptions): string | null {

@@ -39,3 +39,11 @@ test("a saved result shows the score, each answer's verdict and explanation, and
   expect(html).toContain("Try again");
   expect(html).not.toContain("Check answers");
 });
+
+test("`backticks` in quiz text render as code", () => {
+  const html = renderToStaticMarkup(
+    createElement(QuizForm, { questions: [{ id: "a", prompt: "Run `ls -la`?", choices: ["`yes`", "no"] }], submit }),
+  );
+  expect(html).toContain("Run <code>ls -la</code>?");
+  expect(html).toContain("<span><code>yes</code></span>");
+});

@@ -11,6 +11,13 @@ export type QuizFormProps = {
   initial?: QuizResult;
 };
 
+/** Quiz text is plain frontmatter; `backticks` still read as code, as they do in the lesson. */
+function InlineText({ text }: { text: string }) {
+  return text.split(/(`[^`]+`)/).map((part, index) =>
+    part.length > 2 && part.startsWith("`") && part.endsWith("`") ? <code key={index}>{part.slice(1, -1)}</code> : part,
+  );
+}
+
 function chosenFrom(result: QuizResult | undefined): Record<string, number> {
   const chosen: Record<string, number> = {};
   for (const entry of result?.results ?? []) if (entry.chosen !== null) chosen[entry.id] = entry.chosen;
@@ -85,7 +92,7 @@ export function QuizForm({ questions, submit, initial }: QuizFormProps) {
             aria-describedby={graded ? feedbackId : undefined}
           >
             <legend>
-              {index + 1}. {question.prompt}
+              {index + 1}. <InlineText text={question.prompt} />
             </legend>
             <ul className="quiz-choices">
               {question.choices.map((choice, choiceIndex) => {
@@ -109,7 +116,9 @@ export function QuizForm({ questions, submit, initial }: QuizFormProps) {
                         disabled={Boolean(result) || pending}
                         onChange={() => setAnswers((current) => ({ ...current, [question.id]: choiceIndex }))}
                       />
-                      <span>{choice}</span>
+                      <span>
+                        <InlineText text={choice} />
+                      </span>
                       {graded && (isCorrect || isChosen) ? (
                         <span className="quiz-choice-note">
                           {isChosen && isCorrect ? "Your answer, correct" : isCorrect ? "Correct answer" : "Your answer"}
@@ -123,7 +132,7 @@ export function QuizForm({ questions, submit, initial }: QuizFormProps) {
             {graded ? (
               <p id={feedbackId} className={`quiz-feedback ${graded.correct ? "quiz-feedback-correct" : "quiz-feedback-wrong"}`}>
                 <strong>{graded.correct ? "Correct." : graded.chosen === null ? "Not answered." : "Not quite."}</strong>{" "}
-                {graded.explanation}
+                <InlineText text={graded.explanation} />
               </p>
             ) : null}
           </fieldset>
