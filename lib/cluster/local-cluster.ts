@@ -821,6 +821,20 @@ async function createIfMissing(l: Layout, collection: string, obj: { metadata: {
   }
 }
 
+/**
+ * A new kwok process only takes over a node once the node's Lease held by the previous kwok has
+ * expired (--node-lease-duration-seconds, 40 s): pods would stay Pending that long after a
+ * restart. The old kwok is gone, so its leases are released here before kwok starts.
+ */
+async function releaseNodeLeases(l: Layout) {
+  for (const n of nodeNames(l)) {
+    const r = await api(l, "DELETE", `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`);
+    if (r.status !== 200 && r.status !== 404) {
+      throw new LocalClusterError(`releasing the node lease of ${n} failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    }
+  }
+}
+
 function nodeNames(l: Layout) {
   return Array.from({ length: l.nodes }, (_, i) => `kwok-node-${i}`);
 }
@@ -1054,6 +1068,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     }
     await ensurePortFree(l, c, componentPort(l, c));
     if (c === "etcd") await ensurePortFree(l, c, l.ports.etcdPeer);
+    if (c === "kwok") await releaseNodeLeases(l);
     const ts = Date.now();
     const pid = spawnDetached(l, c);
     await waitHealthy(l, c, pid, deadline);
@@ -1069,7 +1084,11 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   // 5. Fake nodes, and proof that the controllers work.
   const names = nodeNames(l);
   for (const n of names) await createIfMissing(l, "/api/v1/nodes", kwokNode(n));
-  await waitFor(`${names.length} kwok nodes to become Ready`, deadline, async () => (await readyNodes(l)).length >= names.length,
+  // Ready alone may be stale status from before a restart; kwok (re)creating each node's Lease proves it manages them.
+  const leaseHeld = async (n: string) =>
+    (await api(l, "GET", `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n}`)).status === 200;
+  await waitFor(`${names.length} kwok nodes to become Ready`, deadline, async () =>
+    (await readyNodes(l)).length >= names.length && (await Promise.all(names.map(leaseHeld))).every(Boolean),
     `log: ${logFile(l, "kwok")}\n--- last lines ---\n${tail(logFile(l, "kwok"))}`);
   await waitFor("the default ServiceAccount in namespace default (created by kube-controller-manager)", deadline,
     async () => (await api(l, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
