@@ -82,7 +82,11 @@ export function parseFrontmatter<S extends z.ZodType>(
     return failure(
       doc.errors.map((error) => ({
         ...at(error.pos[0]),
-        message: `frontmatter is not valid YAML: ${error.message.split("\n")[0]}`,
+        message: `frontmatter is not valid YAML: ${error.message.split("\n")[0]}${
+          error.code === "BLOCK_AS_IMPLICIT_KEY" || /nested mappings/i.test(error.message)
+            ? ' (text containing ": " must be put in quotes)'
+            : ""
+        }`,
       })),
     );
   }
@@ -117,9 +121,14 @@ export function parseFrontmatter<S extends z.ZodType>(
       continue;
     }
     const offset = valueOffset(doc, path) ?? keyOffset(doc, path.slice(0, -1), path.at(-1)) ?? 0;
+    // The classic YAML trap: unquoted text containing ": " becomes a mapping.
+    const hint =
+      issue.code === "invalid_type" && issue.expected === "string" && isMap(doc.getIn(path, true))
+        ? ': the text contains ": ", which YAML reads as a key and value; put the text in quotes'
+        : "";
     problems.push({
       ...at(offset),
-      message: `frontmatter \`${formatPath(path)}\` ${issue.message}`,
+      message: `frontmatter \`${formatPath(path)}\` ${issue.message}${hint}`,
     });
   }
   return failure(problems);

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { z } from "zod";
 import { parseFrontmatter, splitFrontmatter } from "./frontmatter";
 import { LessonFrontmatterSchema, ModuleFrontmatterSchema } from "./schema";
 
@@ -113,4 +114,18 @@ test("invalid YAML and a missing frontmatter block are reported with a position"
   expect(none.problems).toEqual([
     { line: 1, column: 1, message: "has no frontmatter: start the file with a YAML block between `---` lines" },
   ]);
+});
+
+test("unquoted text with a colon gets a hint to quote it", () => {
+  const inList = "---\ntitle: T\nsummary: S.\nchoices:\n  - Deploys depend on it: it is required\n---\n";
+  const schema = ModuleFrontmatterSchema.omit({ order: true }).extend({ choices: z.array(z.string({ error: "must be text" })) });
+  expect(parseFrontmatter(inList, schema).problems).toEqual([
+    {
+      line: 5,
+      column: 5,
+      message: 'frontmatter `choices[0]` must be text: the text contains ": ", which YAML reads as a key and value; put the text in quotes',
+    },
+  ]);
+  const topLevel = parseFrontmatter("---\ntitle: Linux: the basics\nsummary: S.\norder: 1\n---\n", ModuleFrontmatterSchema);
+  expect(topLevel.problems[0]?.message).toMatch(/text containing ": " must be put in quotes/);
 });
