@@ -33,7 +33,7 @@ ensure_build() {
     return
   fi
   say "checking content (npm run content:check)"
-  npx tsx scripts/content-check.ts
+  npx tsx --conditions=react-server scripts/content-check.ts
   say "building the production site (next build)"
   npx next build
   echo "$fingerprint" > .next/academy-fingerprint
@@ -64,15 +64,20 @@ case "${1:-}" in
     say "type-checking"
     npx tsc --noEmit -p .
     say "checking content"
-    npx tsx scripts/content-check.ts
+    npx tsx --conditions=react-server scripts/content-check.ts
     say "unit and integration tests (Vitest)"
     npx vitest run
     ensure_build
     say "end-to-end tests in Chromium (Playwright)"
     npx playwright test
     ;;
+  bench-pages)
+    ensure_dependencies
+    ensure_build
+    exec npx tsx scripts/bench-pages.ts "${@:2}"
+    ;;
   *)
-    echo "usage: bash scripts/academy.sh start|test" >&2
+    echo "usage: bash scripts/academy.sh start|test|bench-pages" >&2
     exit 2
     ;;
 esac
