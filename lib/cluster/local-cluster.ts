@@ -950,12 +950,17 @@ async function ensurePortFree(l: Layout, c: ComponentName, port: number) {
     await terminate(owner.pid);
     if (await portFree(port)) return;
   }
-  const who = owner ? `pid ${owner.pid}: ${owner.cmd.slice(0, 200)}` : "an unknown process";
+  const who = owner ? `pid ${owner.pid}: ${owner.cmd.replace(/\s+/g, " ").slice(0, 200)}` : "an unknown process";
+  const envName: Record<ComponentName, string> = {
+    etcd: port === l.ports.etcdPeer ? "ACADEMY_CLUSTER_ETCD_PEER_PORT" : "ACADEMY_CLUSTER_ETCD_PORT",
+    "kube-apiserver": "ACADEMY_CLUSTER_APISERVER_PORT",
+    "kube-controller-manager": "ACADEMY_CLUSTER_CONTROLLER_MANAGER_PORT",
+    "kube-scheduler": "ACADEMY_CLUSTER_SCHEDULER_PORT",
+    kwok: "ACADEMY_CLUSTER_KWOK_PORT",
+  };
   throw new LocalClusterError(
     `port ${port} needed by ${c} is in use by ${who}.\n` +
-      `Stop that process, or choose other ports (ACADEMY_CLUSTER_APISERVER_PORT, ACADEMY_CLUSTER_ETCD_PORT, ` +
-      `ACADEMY_CLUSTER_ETCD_PEER_PORT, ACADEMY_CLUSTER_CONTROLLER_MANAGER_PORT, ACADEMY_CLUSTER_SCHEDULER_PORT, ` +
-      `ACADEMY_CLUSTER_KWOK_PORT).`,
+      `Stop that process, or give ${c} another port with ${envName[c]}=<port>.`,
     c,
   );
 }
@@ -1055,7 +1060,13 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     JSON.stringify({ versions: l.versions, ports: l.ports, binDir: l.binDir, startedAt: new Date().toISOString() } satisfies State, null, 2) + "\n",
   );
 
-  // 4. Components in dependency order; keep those already running.
+  // 4. Components in dependency order; keep those already running. Ports are checked up front so a
+  //    clash does not leave half a cluster behind.
+  for (const c of COMPONENTS) {
+    if (runningPid(l, c) !== null) continue;
+    await ensurePortFree(l, c, componentPort(l, c));
+    if (c === "etcd") await ensurePortFree(l, c, l.ports.etcdPeer);
+  }
   let startedAny = false;
   for (const c of COMPONENTS) {
     const existing = runningPid(l, c);
