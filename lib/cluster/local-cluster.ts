@@ -1101,6 +1101,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   await waitFor(`${names.length} kwok nodes to become Ready`, deadline, async () =>
     (await readyNodes(l)).length >= names.length && (await Promise.all(names.map(leaseHeld))).every(Boolean),
     `log: ${logFile(l, "kwok")}\n--- last lines ---\n${tail(logFile(l, "kwok"))}`);
+  l.log(`${names.length} kwok nodes are Ready (${Date.now() - t0} ms since start)`);
   await waitFor("the default ServiceAccount in namespace default (created by kube-controller-manager)", deadline,
     async () => (await api(l, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
     `log: ${logFile(l, "kube-controller-manager")}\n--- last lines ---\n${tail(logFile(l, "kube-controller-manager"))}`);
