@@ -3,7 +3,7 @@
 // Kubeconfig: $ACADEMY_TEST_KUBECONFIG, else .academy-data/cluster/admin.kubeconfig.
 import fs from "node:fs";
 import path from "node:path";
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const kubeconfigPath = path.resolve(
@@ -17,6 +17,7 @@ const workNs = `test-workload-${suffix}`;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 let batch: BatchV1Api;
+let networking: NetworkingV1Api;
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,6 +48,7 @@ describe("local control plane", { timeout: 90_000 }, () => {
     core = kc.makeApiClient(CoreV1Api);
     apps = kc.makeApiClient(AppsV1Api);
     batch = kc.makeApiClient(BatchV1Api);
+    networking = kc.makeApiClient(NetworkingV1Api);
   });
 
   afterAll(async () => {
@@ -142,6 +144,14 @@ describe("local control plane", { timeout: 90_000 }, () => {
       expect(p.spec?.nodeName).toMatch(/^kwok-node-/);
       expect(p.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
     }
+  });
+
+  it("stores NetworkPolicy objects (not enforced: there is no CNI)", async () => {
+    const np = await networking.createNamespacedNetworkPolicy({
+      namespace: workNs,
+      body: { metadata: { name: "deny-all" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+    });
+    expect(np.metadata?.uid).toBeTruthy();
   });
 
   it("completes a Job (kwok moves its pod to Succeeded)", async () => {

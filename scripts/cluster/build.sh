@@ -11,7 +11,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GOMOD="$HERE/gomod"
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null 2>&1 || { echo "build: Go is not installed (need Go >= 1.26 on PATH or in /usr/local/go)" >&2; exit 1; }
 
 pinned() { # <module dir> <module path> -> version from the committed go.mod
   awk -v m="$2" '$1==m && $2 ~ /^v/ {print $2; exit}' "$GOMOD/$1/go.mod"
@@ -25,6 +24,7 @@ STAMP="$BIN/.academy-build-stamp"
 
 if [ "${1:-}" = "--print-bin-dir" ]; then echo "$BIN"; exit 0; fi
 FORCE=0; [ "${1:-}" = "--force" ] && FORCE=1
+command -v go >/dev/null 2>&1 || { echo "build: Go is not installed (need Go >= 1.26 on PATH or in /usr/local/go)" >&2; exit 1; }
 
 GO_VERSION=$(go env GOVERSION)
 want_stamp=$(
