@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const repoRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -13,6 +13,28 @@ export default defineConfig({
   },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "**/*.cluster.test.ts"],
+        },
+      },
+      {
+        // Against the real local control plane (started by the global setup unless
+        // ACADEMY_TEST_KUBECONFIG points at a cluster); one file at a time, generous timeouts.
+        extends: true,
+        test: {
+          name: "cluster",
+          include: ["lib/**/*.cluster.test.ts"],
+          globalSetup: ["tests/support/cluster-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

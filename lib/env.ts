@@ -31,6 +31,20 @@ const EnvSchema = z.object({
   OIDC_NAME: z.string().min(1).default("Single sign-on"),
   /** A kubeconfig for the cluster that hosts learner sandboxes. Unset: the local control plane. */
   KUBECONFIG: z.string().min(1).optional(),
+  /** Sandbox lifetime when a lab does not set one, in minutes. */
+  ACADEMY_SANDBOX_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  /** A sandbox nobody has used for this many minutes is reaped. */
+  ACADEMY_SANDBOX_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
+  /**
+   * Names this Academy installation on the cluster; reconcile only touches namespaces carrying
+   * it, so two installations (or test runs) can share one cluster.
+   */
+  ACADEMY_INSTALLATION_ID: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, "ACADEMY_INSTALLATION_ID must be a short DNS label")
+    .default("academy"),
+  /** How many live sandboxes one learner may have at once. */
+  ACADEMY_SANDBOX_MAX_PER_LEARNER: z.coerce.number().int().min(1).max(50).default(3),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -17,6 +17,7 @@ export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "academy";
 export const LEARNER_LABEL = "academy.dev/learner";
 export const LAB_LABEL = "academy.dev/lab";
+export const INSTALLATION_LABEL = "academy.dev/installation";
 export const LEARNER_ANNOTATION = "academy.dev/learner-id";
 export const LAB_ANNOTATION = "academy.dev/lab-id";
 export const CREATED_ANNOTATION = "academy.dev/created-at";
@@ -140,6 +141,8 @@ export function labelValue(text: string): string {
 }
 
 export type NamespaceSpec = {
+  /** Which Academy installation owns the sandbox (see ACADEMY_INSTALLATION_ID). */
+  installation?: string;
   learnerId: string;
   labId: string;
   name: string;
@@ -158,6 +161,7 @@ export function namespaceFor(spec: NamespaceSpec): V1Namespace {
     metadata: {
       name: spec.name,
       labels: managedLabels({
+        [INSTALLATION_LABEL]: labelValue(spec.installation ?? MANAGED_BY),
         [LEARNER_LABEL]: labelValue(spec.learnerId),
         [LAB_LABEL]: labelValue(spec.labId),
         // Pod Security Admission: learners' pods must meet the `restricted` profile

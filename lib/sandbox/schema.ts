@@ -1,0 +1,25 @@
+// Shapes of what callers (server actions, route handlers, scripts) hand the sandbox service.
+import { z } from "zod";
+import { SIZE_PROFILES } from "./manifests";
+
+/** Lab ids look like "kubernetes/first-deployment". */
+export const LabIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9/_-]{0,99}$/, "A lab id is lower-case letters, digits, '-', '_' and '/'.");
+
+export const StartSandboxSchema = z.object({
+  labId: LabIdSchema,
+  sizeProfile: z.enum(SIZE_PROFILES).default("small"),
+  /** Lifetime from the lab definition; the site default when the lab says nothing. */
+  ttlMinutes: z.number().int().min(5, "A sandbox lives at least 5 minutes.").max(480, "A sandbox lives at most 8 hours.").optional(),
+});
+export type StartSandboxInput = z.input<typeof StartSandboxSchema>;
+
+export const ExtendSandboxSchema = z.object({
+  minutes: z.number().int().min(5).max(240).default(30),
+});
+
+export const SandboxIdSchema = z.string().uuid("Not a sandbox id.");
+
+export const ManifestTextSchema = z.string().max(1024 * 1024, "The input is larger than 1 MiB.");
