@@ -9,13 +9,15 @@ const initial: SignUpState = { ok: false, errors: {}, values: { name: "", email:
 
 export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const [state, action, pending] = useActionState(signUpAction, initial);
-  const password = useRef<HTMLInputElement>(null);
+  // React resets the form once the action finishes, so keep the password from the submit event
+  // to sign in with it afterwards.
+  const submittedPassword = useRef("");
 
   useEffect(() => {
     if (state.ok) {
       void signIn("credentials", {
         email: state.values.email,
-        password: password.current?.value ?? "",
+        password: submittedPassword.current,
         callbackUrl,
       });
     }
@@ -23,7 +25,14 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
 
   const e = state.errors;
   return (
-    <form action={action} className="form" noValidate>
+    <form
+      action={action}
+      onSubmit={(event) => {
+        submittedPassword.current = String(new FormData(event.currentTarget).get("password") ?? "");
+      }}
+      className="form"
+      noValidate
+    >
       {e.form ? (
         <p className="form-error" role="alert">
           {e.form}
@@ -41,7 +50,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" ref={password} autoComplete="new-password" aria-invalid={Boolean(e.password)} aria-describedby={e.password ? "password-error password-hint" : "password-hint"} required />
+        <input id="password" name="password" type="password" autoComplete="new-password" aria-invalid={Boolean(e.password)} aria-describedby={e.password ? "password-error password-hint" : "password-hint"} required />
         <p id="password-hint" className="field-hint">At least 10 characters; not a common password.</p>
         {e.password ? <p id="password-error" className="field-error">{e.password}</p> : null}
       </div>
