@@ -1,0 +1,287 @@
+// The isolation matrix, run AS THE LEARNER (impersonating the sandbox's `learner` service
+// account, or with the learner's own TokenRequest kubeconfig) against the real API server:
+// everything a learner must not do is refused with the expected status, and what a lab needs works.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { DatabaseHandle } from "@/lib/db/client";
+import {
+  KubeApiError,
+  SandboxQuotaExceeded,
+  createKubeClient,
+  graderClient,
+  learnerClient,
+  type KubeClient,
+  type KubeObject,
+} from "@/lib/k8s/client";
+import { createLearners, testCluster, testInstallation } from "@/tests/support/cluster";
+import { openTestDatabase } from "@/tests/support/databases";
+import { learnerKubeconfig, startSandbox, stopSandbox, type SandboxDTO, type SandboxDeps } from "./service";
+
+let handle: DatabaseHandle;
+let admin: KubeClient;
+let deps: SandboxDeps;
+let learners: Array<{ id: string }>;
+let mine: SandboxDTO;
+let theirs: SandboxDTO;
+let me: KubeClient;
+let withToken: KubeClient;
+let tmpDir: string;
+
+beforeAll(async () => {
+  admin = testCluster();
+  deps = { cluster: admin, installation: testInstallation("iso") };
+  handle = await openTestDatabase("pglite");
+  learners = await createLearners(handle.db, 2);
+  const [a, b] = await Promise.all(
+    learners.map((l, i) => startSandbox(handle.db, l, { labId: `isolation/${i ? "theirs" : "mine"}` }, () => {}, deps)),
+  );
+  if (!a?.ok || !b?.ok) throw new Error(`sandboxes did not start: ${JSON.stringify([a, b])}`);
+  mine = a.sandbox;
+  theirs = b.sandbox;
+  me = learnerClient(admin, mine.namespace);
+  const kc = await learnerKubeconfig(handle.db, learners[0]!, mine.id, {}, deps);
+  if (!kc.ok) throw new Error(kc.error);
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "academy-iso-"));
+  fs.writeFileSync(path.join(tmpDir, "config"), kc.kubeconfig);
+  withToken = createKubeClient(path.join(tmpDir, "config"));
+});
+
+afterAll(async () => {
+  if (handle && learners) {
+    await Promise.all([
+      mine && stopSandbox(handle.db, learners[0]!, mine.id, () => {}, deps),
+      theirs && stopSandbox(handle.db, learners[1]!, theirs.id, () => {}, deps),
+    ]);
+  }
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  await handle?.close();
+});
+
+/** Runs `action` and returns the refusal; fails the test if it was allowed. */
+async function refusal(action: () => Promise<unknown>): Promise<KubeApiError> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof KubeApiError) return error;
+    throw error;
+  }
+  throw new Error("the action was allowed, but must be refused");
+}
+
+const podSpec = (extra: { pod?: object; container?: object; volumes?: object[] } = {}) => ({
+  securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" }, ...extra.pod },
+  containers: [
+    {
+      name: "app",
+      image: "registry.example/app:1",
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, ...extra.container },
+    },
+  ],
+  ...(extra.volumes ? { volumes: extra.volumes } : {}),
+});
+
+const cm = (namespace: string, name = "probe"): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace },
+  data: { a: "1" },
+});
+
+const ns = () => mine.namespace;
+const other = () => theirs.namespace;
+
+// [description, expected status, action]
+const DENIED: Array<[string, 403 | 422, () => Promise<unknown>]> = [
+  ["list namespaces", 403, () => me.list("v1", "Namespace")],
+  ["read another learner's namespace", 403, () => me.get({ apiVersion: "v1", kind: "Namespace", name: other() })],
+  ["list pods in another learner's namespace", 403, () => me.list("v1", "Pod", { namespace: other() })],
+  ["read a secret in another learner's namespace", 403, () => me.list("v1", "Secret", { namespace: other() })],
+  ["create a ConfigMap in another learner's namespace", 403, () => me.apply(cm(other()))],
+  ["delete a Deployment in another learner's namespace", 403, () => me.remove({ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: other() })],
+  ["exec into a pod in another learner's namespace", 403, () => me.request("POST", `/api/v1/namespaces/${other()}/pods/x/exec?command=sh`)],
+  ["list pods in every namespace", 403, () => me.request("GET", "/api/v1/pods")],
+  ["read secrets in kube-system", 403, () => me.list("v1", "Secret", { namespace: "kube-system" })],
+  ["create a ClusterRole", 403, () => me.apply({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: `mine-${ns()}` }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] })],
+  ["bind itself to cluster-admin cluster-wide", 403, () => me.apply({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: `mine-${ns()}` }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "ServiceAccount", name: "learner", namespace: ns() }] })],
+  ["bind itself to cluster-admin in its namespace", 403, () => me.apply({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "escalate", namespace: ns() }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "ServiceAccount", name: "learner", namespace: ns() }] })],
+  ["bind itself to admin in its namespace", 403, () => me.apply({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "escalate", namespace: ns() }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" }, subjects: [{ kind: "ServiceAccount", name: "learner", namespace: ns() }] })],
+  ["widen its own Role", 403, () => me.apply({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "learner", namespace: ns() }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] })],
+  ["raise its own ResourceQuota", 403, () => me.apply({ apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "sandbox-quota", namespace: ns() }, spec: { hard: { pods: "1000" } } })],
+  ["delete its own ResourceQuota", 403, () => me.remove({ apiVersion: "v1", kind: "ResourceQuota", name: "sandbox-quota", namespace: ns() })],
+  ["edit its own LimitRange", 403, () => me.apply({ apiVersion: "v1", kind: "LimitRange", metadata: { name: "sandbox-limits", namespace: ns() }, spec: { limits: [] } })],
+  ["delete its default-deny NetworkPolicy", 403, () => me.remove({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: "default-deny", namespace: ns() })],
+  ["add an allow-all NetworkPolicy", 403, () => me.apply({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all", namespace: ns() }, spec: { podSelector: {}, egress: [{}], ingress: [{}] } })],
+  ["relabel its namespace to Pod Security privileged", 403, () => me.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns(), labels: { "pod-security.kubernetes.io/enforce": "privileged" } } })],
+  ["delete its own namespace", 403, () => me.remove({ apiVersion: "v1", kind: "Namespace", name: ns() })],
+  ["create a bare pod", 403, () => me.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "bare", namespace: ns() }, spec: podSpec() })],
+  ["create a PersistentVolumeClaim", 403, () => me.apply({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: ns() }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } })],
+  ["create a ServiceAccount", 403, () => me.apply({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sneaky", namespace: ns() } })],
+  ["mint a token for the grader", 403, () => me.request("POST", `/api/v1/namespaces/${ns()}/serviceaccounts/grader/token`, { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: {} } })],
+  ["mint a token for itself", 403, () => me.request("POST", `/api/v1/namespaces/${ns()}/serviceaccounts/learner/token`, { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: {} } })],
+  ["impersonate a cluster admin (with its own token)", 403, () => withToken.impersonate("system:admin").list("v1", "Namespace")],
+  ["impersonate the grader (with its own token)", 403, () => withToken.impersonate(`system:serviceaccount:${ns()}:grader`).list("v1", "Pod", { namespace: ns() })],
+  ["read nodes", 403, () => me.list("v1", "Node")],
+  ["proxy to a node", 403, () => me.request("GET", "/api/v1/nodes/kwok-node-0/proxy/")],
+  ["list PersistentVolumes", 403, () => me.list("v1", "PersistentVolume")],
+  ["create a CustomResourceDefinition", 403, () => me.apply({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "things.example.com" }, spec: { group: "example.com", names: { kind: "Thing", plural: "things" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }] } })],
+  ["create a PriorityClass", 403, () => me.apply({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: `p-${ns()}` }, value: 1000000 })],
+  ["create a ValidatingWebhookConfiguration", 403, () => me.apply({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: `w-${ns()}` }, webhooks: [] })],
+  ["ask what another user may do (SubjectAccessReview)", 403, () => me.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", { body: { apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview", spec: { user: "system:admin", resourceAttributes: { verb: "get", resource: "secrets" } } } })],
+  ["create a ReplicaSet directly", 403, () => me.apply({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "rs", namespace: ns() }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: podSpec() } } })],
+  ["set an invalid field value (422)", 422, () => me.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "bad", namespace: ns() }, spec: { ports: [{ port: 99999 }] } })],
+];
+
+describe("as the learner", () => {
+  test.each(DENIED)("cannot %s (%i)", async (_what, status, action) => {
+    const error = await refusal(action);
+    expect(error.status, error.apiMessage).toBe(status);
+  });
+
+  test("counts its own identity: the learner client really is the learner service account", async () => {
+    const review = await me.request<{ status: { userInfo: { username: string; groups: string[] } } }>(
+      "POST",
+      "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+      { body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } },
+    );
+    expect(review.status.userInfo.username).toBe(`system:serviceaccount:${ns()}:learner`);
+  });
+
+  test.each([
+    ["a NodePort Service", "services.nodeports", { type: "NodePort", ports: [{ port: 80 }] }],
+    ["a LoadBalancer Service", "services.loadbalancers", { type: "LoadBalancer", ports: [{ port: 80 }] }],
+  ])("cannot create %s: the quota allows none", async (_what, resource, spec) => {
+    const error = await refusal(() =>
+      me.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "exposed", namespace: ns() }, spec }),
+    );
+    expect(error).toBeInstanceOf(SandboxQuotaExceeded);
+    expect((error as SandboxQuotaExceeded).resources.map((r) => r.resource)).toContain(resource);
+  });
+
+  test("cannot go past the ConfigMap quota, and is told which quota and how full it is", async () => {
+    const made: string[] = [];
+    const error = await refusal(async () => {
+      for (let i = 0; i < 20; i++) {
+        await me.apply(cm(ns(), `fill-${i}`));
+        made.push(`fill-${i}`);
+      }
+    });
+    expect(error).toBeInstanceOf(SandboxQuotaExceeded);
+    expect(error.status).toBe(403);
+    expect((error as SandboxQuotaExceeded).quota).toBe("sandbox-quota");
+    expect((error as SandboxQuotaExceeded).resources).toEqual([{ resource: "configmaps", requested: "1", used: "10", hard: "10" }]);
+    expect(made).toHaveLength(9); // kube-root-ca.crt is the tenth
+    await Promise.all(made.map((name) => me.remove({ apiVersion: "v1", kind: "ConfigMap", name, namespace: ns() })));
+  });
+
+  // Pod Security Admission (restricted) judges the pods a learner's Deployment asks for. The
+  // learner cannot create pods directly (above), so the proof is twofold: the Deployment gets no
+  // pods and its ReplicaSet reports the PodSecurity refusal; and the same pod, sent to the API
+  // server directly (as admin, dry run), is refused with 403 by PodSecurity, not by RBAC.
+  const UNSAFE: Array<[string, ReturnType<typeof podSpec>]> = [
+    ["a privileged container", podSpec({ container: { privileged: true, allowPrivilegeEscalation: true } })],
+    ["a hostPath volume", podSpec({ volumes: [{ name: "root", hostPath: { path: "/" } }] })],
+    ["the host network", { ...podSpec(), hostNetwork: true }],
+    ["the host PID namespace", { ...podSpec(), hostPID: true }],
+    ["running as root", podSpec({ pod: { runAsNonRoot: false, runAsUser: 0 } })],
+    ["added capabilities", podSpec({ container: { capabilities: { drop: ["ALL"], add: ["NET_ADMIN", "SYS_ADMIN"] } } })],
+  ];
+
+  test.each(UNSAFE)("cannot run a pod with %s (PodSecurity restricted)", async (what, spec) => {
+    const name = `unsafe-${what.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}`.slice(0, 40);
+    const direct = await refusal(() =>
+      admin.apply({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns() }, spec }, { dryRun: true }),
+    );
+    expect(direct.status).toBe(403);
+    expect(direct.apiMessage).toMatch(/violates PodSecurity "restricted/);
+
+    await me.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: ns() },
+      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec } },
+    });
+    const deadline = Date.now() + 30_000;
+    let refusedEvent: string | undefined;
+    while (!refusedEvent && Date.now() < deadline) {
+      const events = await me.list<KubeObject & { reason?: string; message?: string }>("v1", "Event", { namespace: ns() });
+      refusedEvent = events.find((e) => e.reason === "FailedCreate" && e.message?.includes(name) && /violates PodSecurity/.test(e.message))?.message;
+      if (!refusedEvent) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(refusedEvent, "the ReplicaSet should report the PodSecurity refusal").toBeTruthy();
+    const pods = await me.list("v1", "Pod", { namespace: ns(), labelSelector: `app=${name}` });
+    expect(pods).toEqual([]);
+    await me.remove({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: ns() });
+  });
+});
+
+describe("what a lab needs works", () => {
+  test("a Deployment reaches ready on the KWOK nodes, with a Service, a ConfigMap and a Job", async () => {
+    await me.apply(cm(ns(), "settings"));
+    await me.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: ns() },
+      spec: { replicas: 2, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: podSpec() } },
+    });
+    await me.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: ns() }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } });
+    await me.apply({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "train", namespace: ns() },
+      spec: { template: { spec: { ...podSpec(), restartPolicy: "Never" } } },
+    });
+    const deadline = Date.now() + 60_000;
+    let ready = 0;
+    let succeeded = 0;
+    while ((ready < 2 || succeeded < 1) && Date.now() < deadline) {
+      const d = await me.get<KubeObject & { status?: { readyReplicas?: number } }>({ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns() });
+      const j = await me.get<KubeObject & { status?: { succeeded?: number } }>({ apiVersion: "batch/v1", kind: "Job", name: "train", namespace: ns() });
+      ready = d?.status?.readyReplicas ?? 0;
+      succeeded = j?.status?.succeeded ?? 0;
+      if (ready < 2 || succeeded < 1) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(ready).toBe(2);
+    expect(succeeded).toBe(1);
+    // The learner sees its pods, their events, and the Service's endpoints.
+    const pods = await me.list<KubeObject & { spec: { nodeName?: string } }>("v1", "Pod", { namespace: ns(), labelSelector: "app=web" });
+    expect(pods).toHaveLength(2);
+    expect(pods.every((p) => p.spec.nodeName?.startsWith("kwok-node-"))).toBe(true);
+    expect((await me.list("v1", "Event", { namespace: ns() })).length).toBeGreaterThan(0);
+    expect((await me.list("discovery.k8s.io/v1", "EndpointSlice", { namespace: ns() })).length).toBeGreaterThan(0);
+
+    // Logs and exec are authorised for the learner's own pods. The local KWOK nodes run no
+    // containers and serve no kubelet API, so the request gets past RBAC and then fails at the
+    // node (not 403); on a real cluster it returns the logs.
+    const podName = pods[0]!.metadata.name;
+    const logs = await me.request("GET", `/api/v1/namespaces/${ns()}/pods/${podName}/log`).then(
+      () => 200,
+      (error: unknown) => (error instanceof KubeApiError ? error.status : -1),
+    );
+    expect(logs).not.toBe(403);
+    const exec = await me.request("POST", `/api/v1/namespaces/${ns()}/pods/${podName}/exec?command=true&container=app`).then(
+      () => 200,
+      (error: unknown) => (error instanceof KubeApiError ? error.status : -1),
+    );
+    expect(exec).not.toBe(403);
+  });
+
+  test("the learner's own kubeconfig (TokenRequest token) works in its namespace only", async () => {
+    expect((await withToken.list("v1", "ConfigMap", { namespace: ns() })).length).toBeGreaterThan(0);
+    expect((await refusal(() => withToken.list("v1", "ConfigMap", { namespace: other() }))).status).toBe(403);
+  });
+
+  test("the grader reads everything in the sandbox and changes nothing", async () => {
+    const grader = graderClient(admin, ns());
+    expect((await grader.list("apps/v1", "Deployment", { namespace: ns() })).length).toBeGreaterThan(0);
+    expect(await grader.list("v1", "Pod", { namespace: ns() })).not.toHaveLength(0);
+    await grader.list("v1", "Endpoints", { namespace: ns() });
+    await grader.list("discovery.k8s.io/v1", "EndpointSlice", { namespace: ns() });
+    await grader.list("v1", "Secret", { namespace: ns() });
+    expect((await refusal(() => grader.apply(cm(ns(), "graded")))).status).toBe(403);
+    expect((await refusal(() => grader.remove({ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns() }))).status).toBe(403);
+    expect((await refusal(() => grader.list("v1", "Pod", { namespace: other() }))).status).toBe(403);
+    expect((await refusal(() => grader.request("POST", `/api/v1/namespaces/${ns()}/pods/x/exec?command=sh`))).status).toBe(403);
+  });
+});
