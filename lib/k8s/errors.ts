@@ -162,9 +162,9 @@ function networkCode(error: unknown): string | null {
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
-    if (e instanceof Error && /socket hang up|fetch failed/i.test(e.message) && depth === 0) return e.message;
     e = (e as { cause?: unknown }).cause;
   }
+  if (error instanceof Error && /socket hang up|fetch failed/i.test(error.message)) return error.message;
   return null;
 }
 

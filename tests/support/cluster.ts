@@ -1,6 +1,7 @@
 // Helpers for `*.cluster.test.ts`: the kubeconfig from the global setup, a client on it, and
 // names unique to one test run so tests on a shared cluster never see each other's sandboxes.
 import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { inject } from "vitest";
 import type { Database } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
@@ -15,6 +16,12 @@ export function testKubeconfig(): string {
     throw new Error(
       "No Kubernetes cluster for the cluster tests: ACADEMY_TEST_KUBECONFIG is not set and the global setup " +
         "(tests/support/cluster-setup.ts) did not run. Run them with `vitest run`, which uses vitest.config.ts.",
+    );
+  }
+  if (!fs.existsSync(path)) {
+    throw new Error(
+      `No Kubernetes cluster for the cluster tests: the kubeconfig ${path} (ACADEMY_TEST_KUBECONFIG) does not exist. ` +
+        "Unset ACADEMY_TEST_KUBECONFIG to use the local control plane, or point it at a running cluster's kubeconfig.",
     );
   }
   return path;
