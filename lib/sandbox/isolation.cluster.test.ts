@@ -179,7 +179,7 @@ describe("as the learner", () => {
   // learner cannot create pods directly (above), so the proof is twofold: the Deployment gets no
   // pods and its ReplicaSet reports the PodSecurity refusal; and the same pod, sent to the API
   // server directly (as admin, dry run), is refused with 403 by PodSecurity, not by RBAC.
-  const UNSAFE: Array<[string, ReturnType<typeof podSpec>]> = [
+  const UNSAFE: Array<[string, Record<string, unknown>]> = [
     ["a privileged container", podSpec({ container: { privileged: true, allowPrivilegeEscalation: true } })],
     ["a hostPath volume", podSpec({ volumes: [{ name: "root", hostPath: { path: "/" } }] })],
     ["the host network", { ...podSpec(), hostNetwork: true }],
