@@ -61,8 +61,9 @@ case "${1:-}" in
       say "Chromium was not found at $ACADEMY_CHROMIUM. Install Debian's Chromium (apt-get install chromium) or set ACADEMY_CHROMIUM."
       exit 1
     fi
-    say "type-checking"
+    say "type-checking and linting"
     npx tsc --noEmit -p .
+    npx eslint --max-warnings=0 .
     say "checking content"
     npx tsx --conditions=react-server scripts/content-check.ts
     say "unit and integration tests (Vitest)"

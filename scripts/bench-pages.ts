@@ -66,8 +66,8 @@ async function lessonPaths(baseUrl: string): Promise<string[]> {
   const html = await (await fetch(`${baseUrl}/learn`)).text();
   const modules = [...new Set([...html.matchAll(/href="(\/learn\/[a-z0-9-]+)"/g)].map((m) => m[1]!))].filter((p) => p !== "/learn/overview");
   const lessons = new Set<string>();
-  for (const module of modules) {
-    const page = await (await fetch(`${baseUrl}${module}`)).text();
+  for (const mod of modules) {
+    const page = await (await fetch(`${baseUrl}${mod}`)).text();
     for (const m of page.matchAll(/href="(\/learn\/[a-z0-9-]+\/[a-z0-9-]+)"/g)) lessons.add(m[1]!);
   }
   return [...lessons];

@@ -133,14 +133,14 @@ function build(loaded: LoadedContent, fingerprint: string): State {
   }
 
   const refs = new Map<string, LessonRef>();
-  for (const module of loaded.modules) {
-    for (const lesson of module.lessons) {
+  for (const mod of loaded.modules) {
+    for (const lesson of mod.lessons) {
       refs.set(lesson.id, {
         id: lesson.id,
-        moduleSlug: module.slug,
+        moduleSlug: mod.slug,
         slug: lesson.slug,
         title: lesson.frontmatter!.title,
-        href: `/learn/${module.slug}/${lesson.slug}`,
+        href: `/learn/${mod.slug}/${lesson.slug}`,
       });
     }
   }
@@ -202,10 +202,10 @@ export async function getOverview(options?: ContentOptions): Promise<OverviewPag
 
 export async function getModule(moduleSlug: string, options?: ContentOptions): Promise<ModulePage | null> {
   const state = load(options);
-  const module = state.catalogue.modules.find((candidate) => candidate.slug === moduleSlug);
+  const mod = state.catalogue.modules.find((candidate) => candidate.slug === moduleSlug);
   const loaded = state.loaded.modules.find((candidate) => candidate.slug === moduleSlug);
-  if (!module || !loaded) return null;
-  return { module, ...(await compilePage(loaded.file, loaded.source, options)) };
+  if (!mod || !loaded) return null;
+  return { module: mod, ...(await compilePage(loaded.file, loaded.source, options)) };
 }
 
 export async function getLesson(
@@ -216,7 +216,7 @@ export async function getLesson(
   const state = load(options);
   const entry = state.lessons.get(`${moduleSlug}/${lessonSlug}`);
   if (!entry) return null;
-  const module = state.catalogue.modules.find((candidate) => candidate.slug === moduleSlug)!;
+  const mod = state.catalogue.modules.find((candidate) => candidate.slug === moduleSlug)!;
   // Previous and next run through the whole curriculum, across module boundaries.
   const sequence = state.catalogue.modules.flatMap((candidate) => candidate.lessons);
   const index = sequence.findIndex((lesson) => lesson.id === entry.meta.id);
@@ -224,7 +224,7 @@ export async function getLesson(
     lesson ? { id: lesson.id, moduleSlug: lesson.moduleSlug, slug: lesson.slug, title: lesson.title, href: lesson.href } : null;
   return {
     lesson: entry.meta,
-    module: { slug: module.slug, href: module.href, title: module.title },
+    module: { slug: mod.slug, href: mod.href, title: mod.title },
     quiz: toPublicQuiz(entry.loaded.frontmatter!.quiz),
     prev: ref(sequence[index - 1]),
     next: ref(sequence[index + 1]),

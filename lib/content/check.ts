@@ -61,10 +61,10 @@ export async function checkContent(options: CheckOptions): Promise<CheckReport> 
   if (loaded.overview) {
     pages.push({ file: loaded.overview.file, path: `/learn/${OVERVIEW_SLUG}`, source: loaded.overview.source });
   }
-  for (const module of loaded.modules) {
-    pages.push({ file: module.file, path: `/learn/${module.slug}`, source: module.source });
-    for (const lesson of module.lessons) {
-      pages.push({ file: lesson.file, path: `/learn/${module.slug}/${lesson.slug}`, source: lesson.source, lesson });
+  for (const mod of loaded.modules) {
+    pages.push({ file: mod.file, path: `/learn/${mod.slug}`, source: mod.source });
+    for (const lesson of mod.lessons) {
+      pages.push({ file: lesson.file, path: `/learn/${mod.slug}/${lesson.slug}`, source: lesson.source, lesson });
     }
   }
 

@@ -74,8 +74,8 @@ export function loadContent(root: string): LoadedContent {
       continue;
     }
     if (!checkSlug(entry.name, file, "module", report)) continue;
-    const module = readDocument(file, ModuleFrontmatterSchema, report);
-    if (!module) {
+    const mod = readDocument(file, ModuleFrontmatterSchema, report);
+    if (!mod) {
       report(file, { line: 1, column: 1, message: "is missing: every module folder needs an index.mdx" });
       continue;
     }
@@ -105,7 +105,7 @@ export function loadContent(root: string): LoadedContent {
       report(file, { line: 1, column: 1, message: `module \`${entry.name}\` has no lessons` });
     }
     checkUnique(lessons, "lesson", report);
-    modules.push({ ...module, slug: entry.name, lessons: lessons.sort(byOrder) });
+    modules.push({ ...mod, slug: entry.name, lessons: lessons.sort(byOrder) });
   }
   if (!overview) {
     report(path.join(absoluteRoot, OVERVIEW_SLUG, INDEX), {

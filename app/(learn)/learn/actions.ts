@@ -22,9 +22,9 @@ export type LessonClientState =
 function knownLesson(lessonId: unknown): { moduleSlug: string; lessonSlug: string; id: string } | null {
   if (typeof lessonId !== "string") return null;
   const [moduleSlug, lessonSlug] = lessonId.split("/");
-  const module = getCatalogue().modules.find((m) => m.slug === moduleSlug);
-  if (!module || !lessonSlug || !module.lessons.some((l) => l.slug === lessonSlug)) return null;
-  return { moduleSlug: module.slug, lessonSlug, id: lessonId };
+  const mod = getCatalogue().modules.find((m) => m.slug === moduleSlug);
+  if (!mod || !lessonSlug || !mod.lessons.some((l) => l.slug === lessonSlug)) return null;
+  return { moduleSlug: mod.slug, lessonSlug, id: lessonId };
 }
 
 /** Records the visit and returns what the lesson page shows for the signed-in learner. */

@@ -45,6 +45,8 @@ export function MdxContent({ code, quiz }: { code: string; quiz?: ReactNode }) {
   };
   return (
     <div className="mdx">
+      {/* A server component: the MDX component is compiled once per page and cached in `evaluated`. */}
+      {/* eslint-disable-next-line react-hooks/static-components */}
       <Content components={components} />
     </div>
   );
