@@ -39,6 +39,24 @@ ensure_build() {
   echo "$fingerprint" > .next/academy-fingerprint
 }
 
+# Installs Debian packages the test suite needs when they are missing and we may (root with apt).
+ensure_debian_packages() {
+  local missing=()
+  [ -x "${ACADEMY_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+  command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ "${#missing[@]}" -eq 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing from Debian: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "the tests need these packages: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]})"
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   start)
     ensure_dependencies
@@ -51,16 +69,13 @@ case "${1:-}" in
     ;;
   test)
     ensure_dependencies
+    ensure_debian_packages
     if [ -z "${ACADEMY_TEST_DATABASE_URL:-}" ]; then
       say "starting a throw-away PostgreSQL server for the database tests"
       ACADEMY_TEST_DATABASE_URL=$(bash scripts/test-postgres.sh start)
       export ACADEMY_TEST_DATABASE_URL
     fi
     export ACADEMY_CHROMIUM="${ACADEMY_CHROMIUM:-/usr/bin/chromium}"
-    if [ ! -x "$ACADEMY_CHROMIUM" ]; then
-      say "Chromium was not found at $ACADEMY_CHROMIUM. Install Debian's Chromium (apt-get install chromium) or set ACADEMY_CHROMIUM."
-      exit 1
-    fi
     say "type-checking and linting"
     npx tsc --noEmit -p .
     npx eslint --max-warnings=0 .

@@ -75,7 +75,12 @@ async function lessonPaths(baseUrl: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { clients: { type: "string", default: "50" }, requests: { type: "string", default: "3000" } },
+    options: {
+      clients: { type: "string", default: "50" },
+      requests: { type: "string", default: "3000" },
+      // The floor: a file from public/, served by the same server.
+      static: { type: "string", default: "/robots.txt" },
+    },
   });
   const clients = Number(values.clients);
   const total = Number(values.requests);
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
   try {
     const lessons = await lessonPaths(server.url);
     if (lessons.length === 0) throw new Error("found no lesson pages to fetch");
-    const staticFile = "/robots.txt";
+    const staticFile = values.static;
     console.log(`bench:pages: ${lessons.length} lesson pages, ${clients} concurrent clients, ${total} requests per target`);
     // Warm-up: every lesson once, so the figures are for a running server, not its first render.
     await load(lessons.map((p) => server.url + p), 4, lessons.length * 2);
