@@ -61,6 +61,15 @@ case "${1:-}" in
   start)
     ensure_dependencies
     ensure_build
+    if [ -z "${KUBECONFIG:-}" ]; then
+      # Lab sandboxes need a cluster. Without KUBECONFIG, bring up the local control plane in the
+      # background (the first build takes minutes; later starts take seconds); lab pages show its
+      # state and, if it cannot be built here, how to connect a cluster instead.
+      data_dir="${ACADEMY_DATA_DIR:-.academy-data}"
+      mkdir -p "$data_dir"
+      say "starting the local Kubernetes control plane in the background (log: $data_dir/cluster-start.log)"
+      nohup npx tsx scripts/cluster.ts start >"$data_dir/cluster-start.log" 2>&1 &
+    fi
     say "opening the database"
     npx tsx --conditions=react-server scripts/db-migrate.ts
     say "starting Academy on http://localhost:${PORT:-3000}"
