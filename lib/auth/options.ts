@@ -7,14 +7,15 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { getDb } from "@/lib/db";
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
 import { SignInSchema } from "./schema";
 import { sessionSecret } from "./secret";
 import { findUserById, userForExternalAccount, verifyCredentials } from "./users";
 
 type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string; preferred_username?: string };
 
-function providers(): NextAuthOptions["providers"] {
+/** The sign-in methods this configuration turns on. */
+export function authProviders(settings: Env = env): NextAuthOptions["providers"] {
   const list: NextAuthOptions["providers"] = [
     CredentialsProvider({
       id: "credentials",
@@ -31,17 +32,17 @@ function providers(): NextAuthOptions["providers"] {
       },
     }),
   ];
-  if (env.GITHUB_ID && env.GITHUB_SECRET) {
-    list.push(GitHubProvider({ clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET }));
+  if (settings.GITHUB_ID && settings.GITHUB_SECRET) {
+    list.push(GitHubProvider({ clientId: settings.GITHUB_ID, clientSecret: settings.GITHUB_SECRET }));
   }
-  if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) {
+  if (settings.OIDC_ISSUER && settings.OIDC_CLIENT_ID && settings.OIDC_CLIENT_SECRET) {
     const oidc: OAuthConfig<OidcProfile> = {
       id: "oidc",
-      name: env.OIDC_NAME,
+      name: settings.OIDC_NAME,
       type: "oauth",
-      wellKnown: `${env.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
-      clientId: env.OIDC_CLIENT_ID,
-      clientSecret: env.OIDC_CLIENT_SECRET,
+      wellKnown: `${settings.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: settings.OIDC_CLIENT_ID,
+      clientSecret: settings.OIDC_CLIENT_SECRET,
       idToken: true,
       checks: ["pkce", "state"],
       authorization: { params: { scope: "openid email profile" } },
@@ -63,7 +64,7 @@ export function authOptions(): NextAuthOptions {
     secret: sessionSecret(),
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
-    providers: providers(),
+    providers: authProviders(),
     callbacks: {
       async signIn({ account, user }) {
         if (!account || account.type === "credentials") return true;
