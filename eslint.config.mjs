@@ -5,7 +5,7 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", ".academy-data/**", ".academy-test/**", "test-results/**", "next-env.d.ts", "labs/*/starter/**", "labs/*/solution/**"]),
+  globalIgnores([".next/**", "node_modules/**", ".academy-data/**", ".academy-test/**", "test-results/**", "next-env.d.ts", "labs/*/starter/**", "labs/*/solution/**", "public/monaco/**"]),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

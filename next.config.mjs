@@ -1,3 +1,7 @@
+import { ensureMonacoAssets } from "./scripts/monaco-assets.mjs";
+
+ensureMonacoAssets();
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // mdx-bundler drives esbuild at run time; esbuild and the Kubernetes client must stay

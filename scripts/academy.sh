@@ -23,7 +23,8 @@ ensure_dependencies() {
 # nothing changed and redone when anything did.
 build_fingerprint() {
   find app lib content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
-    -type f -not -name '*.test.ts' -not -name '*.test.tsx' 2>/dev/null | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40
+    -path public/monaco -prune -o -type f -not -name '*.test.ts' -not -name '*.test.tsx' -print 2>/dev/null |
+    LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40
 }
 
 ensure_build() {
