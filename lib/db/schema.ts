@@ -2,6 +2,7 @@
 // drizzle-kit generates the SQL migrations in drizzle/ from this file (`npm run db:generate`).
 
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -115,3 +116,107 @@ export const sandboxes = pgTable(
 export type UserRow = typeof users.$inferSelect;
 export type SandboxRow = typeof sandboxes.$inferSelect;
 
+
+// ---------------------------------------------------------------------------------------------
+// Labs and grading (lib/labs, lib/grading)
+
+/** The learner's current text of one lab file; absent rows mean "the starter file". */
+export const labFiles = pgTable(
+  "lab_files",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    path: text("path").notNull(),
+    content: text("content").notNull(),
+    sha256: text("sha256").notNull(),
+    /** Number of the latest revision in lab_file_revisions. */
+    revision: integer("revision").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.labId, t.path] })],
+);
+
+export const LAB_FILE_SOURCES = ["save", "reset"] as const;
+
+/** Every saved version of a lab file, append-only. */
+export const labFileRevisions = pgTable(
+  "lab_file_revisions",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    path: text("path").notNull(),
+    revision: integer("revision").notNull(),
+    content: text("content").notNull(),
+    sha256: text("sha256").notNull(),
+    source: text("source", { enum: LAB_FILE_SOURCES }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("lab_file_revisions_unique").on(t.userId, t.labId, t.path, t.revision)],
+);
+
+export type StoredCheckResult = {
+  id: string;
+  title: string;
+  status: "pass" | "fail" | "error";
+  points: number;
+  earned: number;
+  message: string;
+  details?: string[];
+  hints?: string[];
+  durationMs: number;
+  /** Instructor-only: what went wrong inside a check that errored. */
+  internal?: string;
+};
+
+/**
+ * Graded attempts, append-only. Each row's `hash` is an HMAC over its canonical content and the
+ * previous attempt's hash of the same learner and lab (see lib/grading/attempts.ts).
+ */
+export const labAttempts = pgTable(
+  "lab_attempts",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    /** 1, 2, 3… per learner and lab. */
+    seq: integer("seq").notNull(),
+    filesSha256: text("files_sha256").notNull(),
+    results: jsonb("results").$type<StoredCheckResult[]>().notNull(),
+    score: integer("score").notNull(),
+    maxScore: integer("max_score").notNull(),
+    completed: boolean("completed").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    prevHash: text("prev_hash"),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    uniqueIndex("lab_attempts_seq_unique").on(t.userId, t.labId, t.seq),
+    index("lab_attempts_lab_idx").on(t.labId, t.createdAt),
+    index("lab_attempts_user_recent_idx").on(t.userId, t.createdAt),
+  ],
+);
+
+/** One grading at a time per learner and lab: a row exists while a grading runs. */
+export const labGradingLocks = pgTable(
+  "lab_grading_locks",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    token: text("token").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.labId] })],
+);
+
+export type LabFileRow = typeof labFiles.$inferSelect;
+export type LabAttemptRow = typeof labAttempts.$inferSelect;

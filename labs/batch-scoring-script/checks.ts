@@ -1,0 +1,83 @@
+import { defineChecks } from "@/lib/labs/define";
+
+const file = "score.sh";
+
+export const checks = defineChecks([
+  {
+    id: "strict-mode",
+    title: "Bash in strict mode",
+    points: 15,
+    hints: [
+      "Start with `#!/usr/bin/env bash` (pipefail is a bash option, `sh` may not have it).",
+      "Put `set -euo pipefail` on the line after the shebang, before any command.",
+    ],
+    kind: "shell.strictMode",
+    params: { file },
+  },
+  {
+    id: "shellcheck-clean",
+    title: "ShellCheck finds no warnings",
+    points: 20,
+    hints: [
+      "Each finding links to its ShellCheck wiki page, which shows the fix.",
+      "Loop over the glob (`for file in \"$dir\"/*.csv`) instead of parsing `ls`.",
+    ],
+    kind: "shell.shellcheck",
+    params: { file, severity: "warning" },
+  },
+  {
+    id: "quoting",
+    title: "Every expansion is quoted",
+    points: 15,
+    hints: ["Write `\"$file\"`, `\"$(basename \"$file\" .csv)\"` and `\"${files[@]}\"`: unquoted expansions split on spaces and expand globs."],
+    kind: "shell.shellcheck",
+    params: { file, severity: "info", codes: [2086, 2046, 2048, 2068, 2206, 2207] },
+  },
+  {
+    id: "checks-arguments",
+    title: "The script checks its arguments",
+    points: 10,
+    hints: ["Test `$#` (`if [[ $# -ne 2 ]]`), print a usage line to stderr (`>&2`) and exit 2."],
+    kind: "text.matches",
+    params: {
+      file,
+      pattern: "\\$#|\\$\\{[12]:\\?",
+      failure: "The script never checks how many arguments it got, so a missing argument scores the wrong folder.",
+      success: "The script checks its arguments.",
+    },
+  },
+  {
+    id: "exit-codes",
+    title: "Distinct exit codes for distinct failures",
+    points: 15,
+    hints: ["Use `exit 2` for wrong usage, `exit 3` when the input folder is missing and `exit 1` when scoring fails."],
+    kind: "shell.exitCodes",
+    params: { file, minDistinct: 3 },
+  },
+  {
+    id: "atomic-output",
+    title: "Outputs appear only when complete",
+    points: 15,
+    hints: ["Write each output to a file made with `mktemp` (or in a `mktemp -d` folder on the same filesystem), then `mv` it into place."],
+    kind: "text.matches",
+    params: {
+      file,
+      pattern: "\\bmktemp\\b[\\s\\S]*\\bmv\\b",
+      failure: "Outputs are written in place: a crash leaves a half-written file that the next job reads as complete.",
+      success: "Outputs are written to a temporary file and moved into place.",
+    },
+  },
+  {
+    id: "cleanup-trap",
+    title: "Leftovers are removed on exit",
+    points: 10,
+    hints: ["Define `cleanup() { rm -rf \"$tmp_dir\"; }` and register it with `trap cleanup EXIT`."],
+    kind: "text.matches",
+    params: {
+      file,
+      pattern: "^\\s*trap\\s+.+\\bEXIT\\b",
+      failure: "There is no `trap … EXIT`, so temporary files stay behind when the script stops half-way.",
+      success: "A trap cleans up on exit.",
+    },
+  },
+]);

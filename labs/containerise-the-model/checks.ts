@@ -1,0 +1,75 @@
+import { defineChecks } from "@/lib/labs/define";
+
+export const checks = defineChecks([
+  {
+    id: "base-image-pinned",
+    title: "Base images are pinned to a version",
+    points: 15,
+    hints: ["Replace `python:latest` with a specific tag such as `python:3.12.7-slim-bookworm` in every FROM."],
+    kind: "dockerfile.pinnedBase",
+    params: {},
+  },
+  {
+    id: "dependencies-before-source",
+    title: "Dependencies are installed before the source is copied",
+    points: 15,
+    hints: [
+      "Copy only `requirements.txt`, run `pip install`, then `COPY app/ ./app/`.",
+      "Docker reuses a layer only if everything before it is unchanged: `COPY . .` before the install invalidates it on every code change.",
+    ],
+    kind: "dockerfile.dependenciesFirst",
+    params: { manifests: ["requirements.txt"] },
+  },
+  {
+    id: "multi-stage",
+    title: "A build stage and a lean final stage",
+    points: 15,
+    hints: [
+      "Name the first stage (`FROM … AS build`), create a virtualenv there and install into it.",
+      "In the final stage, `COPY --from=build /opt/venv /opt/venv` and put `/opt/venv/bin` first on PATH.",
+    ],
+    kind: "dockerfile.multiStage",
+    params: { minStages: 2 },
+  },
+  {
+    id: "non-root",
+    title: "The container runs as an unprivileged user",
+    points: 15,
+    hints: ["Create a user (`RUN useradd --uid 10001 app`) and switch to it with `USER app` in the final stage."],
+    kind: "dockerfile.nonRootUser",
+    params: {},
+  },
+  {
+    id: "no-secrets",
+    title: "No secrets baked into the image",
+    points: 15,
+    hints: [
+      "Delete the `ENV MODEL_API_KEY=…` line: anyone who pulls the image can read it with `docker history`.",
+      "The platform injects `MODEL_API_KEY` at run time from a Kubernetes Secret.",
+    ],
+    kind: "dockerfile.noSecrets",
+    params: {},
+  },
+  {
+    id: "start-command",
+    title: "EXPOSE, exec-form CMD and HEALTHCHECK",
+    points: 10,
+    hints: [
+      "Write the command as a JSON list: `CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]`.",
+      "Add `EXPOSE 8000` and a `HEALTHCHECK CMD [\"python\", \"-c\", \"…urlopen('http://127.0.0.1:8000/healthz')\"]`.",
+    ],
+    kind: "dockerfile.instructions",
+    params: { expose: 8000, execForm: true, healthcheck: true },
+  },
+  {
+    id: "dockerignore",
+    title: ".dockerignore keeps data and environments out",
+    points: 15,
+    hints: [
+      "List `data/`, `.venv/`, `.git/` and `**/__pycache__/` in `.dockerignore`, one per line.",
+      "Do not ignore everything with `*`: the build still needs `app/` and `requirements.txt`.",
+    ],
+    kind: "dockerignore.excludes",
+    params: { paths: ["data/train.parquet", ".venv/bin/python", ".git/HEAD", "app/__pycache__/main.cpython-312.pyc"], keep: ["app/main.py", "requirements.txt"] },
+  },
+]);

@@ -1,0 +1,44 @@
+"""A small model server: loads the model once, then answers predictions."""
+import os
+import pickle
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel, Field
+
+MODEL_PATH = Path(os.environ.get("MODEL_PATH", "/app/model/model.pkl"))
+app = FastAPI(title="churn-classifier")
+_model = None
+
+
+class PredictionRequest(BaseModel):
+    tenure_months: int = Field(ge=0)
+    monthly_charges: float = Field(ge=0)
+    contract: str
+
+
+@app.on_event("startup")
+def load_model() -> None:
+    global _model
+    if MODEL_PATH.exists():
+        _model = pickle.loads(MODEL_PATH.read_bytes())
+
+
+@app.get("/healthz")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@app.get("/ready")
+def ready() -> dict:
+    if _model is None:
+        raise HTTPException(status_code=503, detail="model not loaded")
+    return {"status": "ready"}
+
+
+@app.post("/predict")
+def predict(request: PredictionRequest) -> dict:
+    if _model is None:
+        raise HTTPException(status_code=503, detail="model not loaded")
+    features = [[request.tenure_months, request.monthly_charges, request.contract == "month-to-month"]]
+    return {"churn_probability": float(_model.predict_proba(features)[0][1]), "model_version": "1.4.2"}

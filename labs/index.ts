@@ -1,0 +1,14 @@
+// The static registry of labs: lab id → its checks. content:check fails when a folder in labs/
+// is missing here or this names a folder that does not exist. See docs/lab-format.md.
+import type { CheckDefinition } from "@/lib/labs/define";
+import { checks as batchScoringScript } from "./batch-scoring-script/checks";
+import { checks as containeriseTheModel } from "./containerise-the-model/checks";
+import { checks as deployTheModel } from "./deploy-the-model/checks";
+import { checks as designThePredictionApi } from "./design-the-prediction-api/checks";
+
+export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> = {
+  "batch-scoring-script": batchScoringScript,
+  "containerise-the-model": containeriseTheModel,
+  "deploy-the-model": deployTheModel,
+  "design-the-prediction-api": designThePredictionApi,
+};

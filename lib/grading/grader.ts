@@ -1,0 +1,365 @@
+// The grader: runs a lab's checks on the learner's files as stored in the database and on their
+// namespace as the grader's read-only identity sees it, then stores the attempt. Nothing the
+// learner sends is used except through those two sources; a check that crashes or hangs becomes
+// a "check error" for that check, never an exception out of gradeAttempt.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, gt, lt } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "@/lib/db/client";
+import { labAttempts, labGradingLocks, sandboxes, type StoredCheckResult } from "@/lib/db/schema";
+import {
+  ClusterUnreachable,
+  KubeApiError,
+  ManifestRejected,
+  SandboxQuotaExceeded,
+  adminClient,
+  asManifestError,
+  graderClient,
+  learnerClient,
+  type KubeClient,
+  type KubeObject,
+} from "@/lib/k8s/client";
+import type { CheckDefinition } from "@/lib/labs/define";
+import { currentFiles, filesSha256 } from "@/lib/labs/files";
+import { checkNeedsCluster, getLab, publicChecks, type Lab, type LabOptions, type PublicCheck } from "@/lib/labs/registry";
+import { LabIdSchema } from "@/lib/labs/schema";
+import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
+import { appendAttempt, attemptKey, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
+import { builtinKind } from "./kinds";
+import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "./types";
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+/** Streamed to the page while grading: the list first, then one result per check in order, then the attempt. */
+export type GradingEvent =
+  | { type: "started"; labId: string; checks: PublicCheck[] }
+  | { type: "check"; index: number; total: number; result: CheckResultDTO }
+  | { type: "done"; attempt: AttemptDTO };
+
+export type OnGradingEvent = (event: GradingEvent) => void;
+
+export type GradeFailureCode = "not-found" | "rate-limited" | "already-running" | "no-sandbox" | "cluster-unreachable";
+export type GradeResult = { ok: true; attempt: AttemptDTO } | { ok: false; code: GradeFailureCode; error: string; retryAt?: Date };
+
+export type RateLimit = { minIntervalMs: number; maxPerWindow: number; windowMs: number };
+export const DEFAULT_RATE_LIMIT: RateLimit = { minIntervalMs: 5_000, maxPerWindow: 30, windowMs: 10 * 60_000 };
+
+export type GradingDeps = LabOptions & {
+  /** Admin client the grader and learner identities are derived from (default: adminClient()). */
+  cluster?: KubeClient;
+  rateLimit?: RateLimit | null;
+  key?: Buffer;
+  now?: () => Date;
+  /** A grading lock older than this is considered abandoned (process died). */
+  staleLockMs?: number;
+};
+
+const OutcomeSchema = z.object({
+  status: z.enum(["pass", "fail", "error"]),
+  message: z.string().max(4000),
+  details: z.array(z.string().max(2000)).max(100).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The cluster, as checks see it
+
+/** Read-only view through the grader identity; each object/list is fetched once per attempt. */
+export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyCluster {
+  const grader = graderClient(admin, namespace);
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, load());
+    return memo.get(key) as Promise<T>;
+  };
+  return {
+    namespace,
+    get: (ref) =>
+      once(`get ${ref.apiVersion} ${ref.kind} ${ref.name}`, async () =>
+        ((await grader.get({ ...ref, namespace })) as AnyObject | null),
+      ),
+    list: (apiVersion, kind, options = {}) =>
+      once(`list ${apiVersion} ${kind} ${options.labelSelector ?? ""}`, async () =>
+        (await grader.list(apiVersion, kind, { namespace, labelSelector: options.labelSelector })) as unknown as AnyObject[],
+      ),
+  };
+}
+
+/** Server-side dry-run of manifest text with the learner's own rights. */
+export function learnerDryRun(admin: KubeClient, namespace: string): (text: string) => Promise<DryRunOutcome> {
+  const learner = learnerClient(admin, namespace);
+  return async (text) => {
+    const parsed = parseLearnerManifests(text, namespace);
+    if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => p.message) };
+    const results = await Promise.all(
+      parsed.objects.map(async (item) => {
+        const where = { document: item.document, line: item.line, kind: item.kind, name: item.name };
+        try {
+          await learner.apply(item.object as KubeObject, { dryRun: true, context: { document: item.document, kind: item.kind, name: item.name } });
+          return { ...where, ok: true };
+        } catch (error) {
+          const mapped = asManifestError(error, { document: item.document, kind: item.kind, name: item.name });
+          if (mapped instanceof SandboxQuotaExceeded || mapped instanceof ManifestRejected) {
+            return { ...where, ok: false, message: mapped.apiMessage, field: mapped instanceof ManifestRejected ? mapped.field : undefined };
+          }
+          throw mapped;
+        }
+      }),
+    );
+    return { ok: true, results };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running checks
+
+export type CheckEnvironment = Omit<CheckContext, "signal">;
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ""}`;
+  return String(error);
+}
+
+async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number): Promise<StoredCheckResult> {
+  const started = performance.now();
+  const timeoutMs = Math.min(check.timeoutMs ?? defaultTimeoutMs, 60_000);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const base = { id: check.id, title: check.title, points: check.points };
+  const finish = (outcome: CheckOutcome, internal?: string): StoredCheckResult => {
+    const passed = outcome.status === "pass";
+    return {
+      ...base,
+      status: outcome.status,
+      earned: passed ? check.points : 0,
+      message: outcome.message,
+      ...(outcome.details?.length ? { details: outcome.details } : {}),
+      ...(passed ? {} : { hints: [...check.hints] }),
+      durationMs: Math.round(performance.now() - started),
+      ...(internal ? { internal } : {}),
+    };
+  };
+  try {
+    const ctx: CheckContext = { ...env, files: Object.freeze({ ...env.files }), signal: controller.signal };
+    const work = (async (): Promise<CheckOutcome> => {
+      if (checkNeedsCluster(check) && !ctx.cluster) {
+        return { status: "fail", message: "This check looks at your sandbox, and there is none. Start the sandbox, apply your files, then check again." };
+      }
+      if (check.kind === "custom") return check.run(ctx);
+      const kind = builtinKind(check.kind);
+      if (!kind) throw new Error(`Unknown check kind "${check.kind}"`);
+      const params = kind.params.safeParse((check as { params?: unknown }).params ?? {});
+      if (!params.success) throw new Error(`Invalid params for ${check.kind}: ${params.error.message}`);
+      return kind.run(params.data, ctx);
+    })();
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const raced = await Promise.race([work, timeout]);
+    if (raced === "timeout") {
+      controller.abort();
+      work.catch(() => {});
+      return finish(
+        { status: "error", message: `This check did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped. Check again; if it keeps happening, tell your instructor.` },
+        `timeout after ${timeoutMs} ms`,
+      );
+    }
+    const outcome = OutcomeSchema.safeParse(raced);
+    if (!outcome.success) {
+      return finish(
+        { status: "error", message: "This check could not be graded because of a problem in the lab itself. Your instructor has been told; the other checks are not affected." },
+        `check returned an invalid outcome: ${outcome.error.message}`,
+      );
+    }
+    return finish(outcome.data);
+  } catch (error) {
+    if (error instanceof ClusterUnreachable) {
+      return finish({ status: "error", message: "The cluster could not be reached while checking this. Wait a minute and check again." }, errorText(error));
+    }
+    if (error instanceof KubeApiError && error.status === 403) {
+      return finish({ status: "error", message: "The grader was not allowed to read what this check needs. Your instructor has been told." }, errorText(error));
+    }
+    return finish(
+      { status: "error", message: "This check could not run because of an error on our side, not in your work. Check again; if it keeps happening, tell your instructor." },
+      errorText(error),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs every check of the lab concurrently (they share one read-only cluster view) and reports
+ * results in definition order as soon as each one and all before it are done.
+ */
+export async function runChecks(
+  lab: Pick<Lab, "checks">,
+  env: CheckEnvironment,
+  onResult: (index: number, result: StoredCheckResult) => void = () => {},
+  options: { timeoutMs?: number } = {},
+): Promise<StoredCheckResult[]> {
+  const pending = lab.checks.map((check) => runOne(check, env, options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS));
+  const results: StoredCheckResult[] = [];
+  for (const [index, promise] of pending.entries()) {
+    const result = await promise;
+    results.push(result);
+    onResult(index, result);
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attempts
+
+function safeEmit(on: OnGradingEvent | undefined, event: GradingEvent): void {
+  try {
+    on?.(event);
+  } catch {
+    // The page went away; grading and storing the attempt carry on.
+  }
+}
+
+function waitText(ms: number, at: Date): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  const when = seconds < 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+  return `${when} (at ${at.toISOString().slice(11, 19)} UTC)`;
+}
+
+async function rateLimited(db: Database, userId: string, limit: RateLimit, now: Date): Promise<GradeResult | null> {
+  const recent = await db
+    .select({ createdAt: labAttempts.createdAt })
+    .from(labAttempts)
+    .where(and(eq(labAttempts.userId, userId), gt(labAttempts.createdAt, new Date(now.getTime() - limit.windowMs))))
+    .orderBy(desc(labAttempts.createdAt))
+    .limit(limit.maxPerWindow);
+  const latest = recent[0]?.createdAt;
+  if (latest && now.getTime() - latest.getTime() < limit.minIntervalMs) {
+    const retryAt = new Date(latest.getTime() + limit.minIntervalMs);
+    return { ok: false, code: "rate-limited", retryAt, error: `You just checked. You can check again in ${waitText(retryAt.getTime() - now.getTime(), retryAt)}.` };
+  }
+  if (recent.length >= limit.maxPerWindow) {
+    const retryAt = new Date(recent.at(-1)!.createdAt.getTime() + limit.windowMs);
+    return {
+      ok: false,
+      code: "rate-limited",
+      retryAt,
+      error: `You have checked ${recent.length} times in the last ${Math.round(limit.windowMs / 60_000)} minutes, the most allowed. You can check again in ${waitText(retryAt.getTime() - now.getTime(), retryAt)}; meanwhile read the hints of the failing checks.`,
+    };
+  }
+  return null;
+}
+
+async function acquireLock(db: Database, userId: string, labId: string, now: Date, staleMs: number): Promise<{ token: string } | { startedAt: Date }> {
+  const token = randomUUID();
+  const rows = await db
+    .insert(labGradingLocks)
+    .values({ userId, labId, token, startedAt: now })
+    .onConflictDoUpdate({
+      target: [labGradingLocks.userId, labGradingLocks.labId],
+      set: { token, startedAt: now },
+      setWhere: lt(labGradingLocks.startedAt, new Date(now.getTime() - staleMs)),
+    })
+    .returning({ token: labGradingLocks.token });
+  if (rows[0]?.token === token) return { token };
+  const [held] = await db
+    .select({ startedAt: labGradingLocks.startedAt })
+    .from(labGradingLocks)
+    .where(and(eq(labGradingLocks.userId, userId), eq(labGradingLocks.labId, labId)));
+  return { startedAt: held?.startedAt ?? now };
+}
+
+/**
+ * Grades the learner's current work on a lab and stores the attempt. Expected refusals (rate
+ * limit, a grading already running, no sandbox) are returned as values with a message.
+ */
+export async function gradeAttempt(
+  db: Database,
+  user: { id: string },
+  labId: string,
+  onProgress?: OnGradingEvent,
+  deps: GradingDeps = {},
+): Promise<GradeResult> {
+  const now = deps.now?.() ?? new Date();
+  const id = LabIdSchema.safeParse(labId);
+  const lab = id.success ? getLab(id.data, deps) : null;
+  if (!lab) return { ok: false, code: "not-found", error: "This lab does not exist." };
+
+  const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
+  if (limit) {
+    const refused = await rateLimited(db, user.id, limit, now);
+    if (refused) return refused;
+  }
+  const lock = await acquireLock(db, user.id, lab.id, now, deps.staleLockMs ?? 5 * 60_000);
+  if ("startedAt" in lock) {
+    const seconds = Math.max(0, Math.round((now.getTime() - lock.startedAt.getTime()) / 1000));
+    return {
+      ok: false,
+      code: "already-running",
+      error: `A check is already running for this lab (started ${seconds} s ago). Wait for its results, then check again.`,
+    };
+  }
+  try {
+    const needsCluster = lab.checks.some(checkNeedsCluster);
+    let namespace: string | null = null;
+    let admin: KubeClient | null = null;
+    if (needsCluster) {
+      const [sandbox] = await db
+        .select({ namespace: sandboxes.namespace, expiresAt: sandboxes.expiresAt })
+        .from(sandboxes)
+        .where(and(eq(sandboxes.userId, user.id), eq(sandboxes.labId, lab.id), eq(sandboxes.state, "ready")))
+        .orderBy(desc(sandboxes.createdAt))
+        .limit(1);
+      if (!sandbox || sandbox.expiresAt <= now) {
+        return {
+          ok: false,
+          code: "no-sandbox",
+          error: "This lab is graded on your sandbox, and you have none running. Start the sandbox, apply your files, then check again.",
+        };
+      }
+      namespace = sandbox.namespace;
+      try {
+        admin = deps.cluster ?? adminClient();
+      } catch (error) {
+        if (error instanceof ClusterUnreachable) return { ok: false, code: "cluster-unreachable", error: error.message };
+        throw error;
+      }
+    }
+    const files = await currentFiles(db, user.id, lab);
+    const env: CheckEnvironment = {
+      labId: lab.id,
+      files,
+      namespace,
+      cluster: admin && namespace ? readOnlyCluster(admin, namespace) : null,
+      dryRunAsLearner: admin && namespace ? learnerDryRun(admin, namespace) : null,
+    };
+    safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });
+    const started = performance.now();
+    const results = await runChecks(lab, env, (index, result) => {
+      const { internal: _internal, ...shown } = result;
+      safeEmit(onProgress, { type: "check", index, total: lab.checks.length, result: shown });
+    });
+    const score = results.reduce((sum, r) => sum + r.earned, 0);
+    const row = await appendAttempt(
+      db,
+      {
+        userId: user.id,
+        labId: lab.id,
+        filesSha256: filesSha256(files),
+        results,
+        score,
+        maxScore: lab.totalPoints,
+        completed: results.every((r) => r.status === "pass"),
+        durationMs: Math.round(performance.now() - started),
+        createdAt: new Date(now.getTime()),
+      },
+      deps.key ?? attemptKey(),
+    );
+    const attempt = toAttemptDTO(row);
+    safeEmit(onProgress, { type: "done", attempt });
+    return { ok: true, attempt };
+  } finally {
+    await db
+      .delete(labGradingLocks)
+      .where(and(eq(labGradingLocks.userId, user.id), eq(labGradingLocks.labId, lab.id), eq(labGradingLocks.token, lock.token)));
+  }
+}

@@ -1,0 +1,95 @@
+// Shared plumbing for check kinds: the kind shape and small helpers every kind uses.
+import { z } from "zod";
+import type { CheckContext, CheckOutcome } from "../types";
+
+export type KindSpec<S extends z.ZodType = z.ZodType> = {
+  /** Parameters, validated by content:check and again before each run. */
+  params: S;
+  /** Whether the kind reads the learner's namespace (the lab must have a sandbox). */
+  needsCluster: boolean;
+  run(params: z.output<S>, ctx: CheckContext): Promise<CheckOutcome>;
+};
+
+export function defineKind<S extends z.ZodType>(spec: KindSpec<S>): KindSpec<S> {
+  return spec;
+}
+
+/** A lab file path as written in params (plain relative path). */
+export const FileParam = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), "must be a plain relative path");
+
+export function fileText(ctx: CheckContext, file: string): string | null {
+  const text = ctx.files[file];
+  return text === undefined || text.trim() === "" ? null : text;
+}
+
+export function missingFile(file: string): CheckOutcome {
+  return { status: "fail", message: `\`${file}\` is empty. Write it in the editor, save, and check again.` };
+}
+
+/** Reads `a.b[0].c` (also `a["x.y"]`) from a value; undefined when any step is missing. */
+export function getPath(value: unknown, path: string): unknown {
+  const steps: Array<string | number> = [];
+  const re = /([^.[\]]+)|\[(\d+)\]|\["([^"]+)"\]/g;
+  for (const m of path.matchAll(re)) steps.push(m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[1]!));
+  let current: unknown = value;
+  for (const step of steps) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[step];
+  }
+  return current;
+}
+
+export const ValueRule = z
+  .object({
+    path: z.string().min(1),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    matches: z.string().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    present: z.boolean().optional(),
+  })
+  .refine(
+    (r) => r.equals !== undefined || r.matches !== undefined || r.min !== undefined || r.max !== undefined || r.present !== undefined,
+    "needs one of equals, matches, min, max or present",
+  )
+  .refine((r) => {
+    if (r.matches === undefined) return true;
+    try {
+      new RegExp(r.matches);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "`matches` is not a valid regular expression");
+
+export type ValueRuleT = z.output<typeof ValueRule>;
+
+/** Judges one value against equals / matches / range / present; returns a reason when it does not hold. */
+export function judgeValue(value: unknown, rule: ValueRuleT): string | null {
+  const shown = value === undefined ? "not set" : JSON.stringify(value);
+  if (rule.present === true && value === undefined) return `\`${rule.path}\` is not set`;
+  if (rule.present === false && value !== undefined) return `\`${rule.path}\` should not be set (it is ${shown})`;
+  if (rule.equals !== undefined && value !== rule.equals) {
+    return `\`${rule.path}\` is ${shown}; expected ${JSON.stringify(rule.equals)}`;
+  }
+  if (rule.matches !== undefined && (typeof value !== "string" || !new RegExp(rule.matches).test(value))) {
+    return `\`${rule.path}\` is ${shown}; expected text matching /${rule.matches}/`;
+  }
+  if (rule.min !== undefined || rule.max !== undefined) {
+    const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+    if (Number.isNaN(n)) return `\`${rule.path}\` is ${shown}; expected a number`;
+    if (rule.min !== undefined && n < rule.min) return `\`${rule.path}\` is ${n}; expected at least ${rule.min}`;
+    if (rule.max !== undefined && n > rule.max) return `\`${rule.path}\` is ${n}; expected at most ${rule.max}`;
+  }
+  return null;
+}
+
+/** Line (1-based) of a character offset. */
+export function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

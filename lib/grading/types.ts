@@ -1,0 +1,68 @@
+// The one interface every check implements, built-in or custom. A check gets a context with the
+// learner's files (as stored in the database) and, for labs with a sandbox, read-only views of
+// the learner's namespace; it returns an outcome. Checks that later RUN learner code (HTTP into
+// the learner's Service, tests in a pod) are new kinds with this same signature and get what they
+// need as new, capability-shaped fields of the context.
+
+export type CheckStatus = "pass" | "fail" | "error";
+
+export type CheckOutcome = {
+  status: CheckStatus;
+  /** Shown to the learner: what was found and, on failure, what to change. */
+  message: string;
+  /** Extra lines for the learner (e.g. each ShellCheck finding with its line). */
+  details?: string[];
+};
+
+export type KubeRef = { apiVersion: string; kind: string; name: string };
+
+/** A Kubernetes object as the API returns it (loosely typed on purpose: learners write anything). */
+export type AnyObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; generation?: number; [k: string]: unknown };
+  [key: string]: unknown;
+};
+
+/** The learner's namespace as the grader's read-only identity sees it; nothing here can write. */
+export type ReadOnlyCluster = {
+  readonly namespace: string;
+  get(ref: KubeRef): Promise<AnyObject | null>;
+  list(apiVersion: string, kind: string, options?: { labelSelector?: string }): Promise<AnyObject[]>;
+};
+
+/** One object's verdict from a server-side dry-run with the learner's own rights. */
+export type DryRunResult = {
+  document: number;
+  line: number;
+  kind: string;
+  name: string;
+  ok: boolean;
+  message?: string;
+  field?: string;
+};
+
+export type DryRunOutcome = { ok: true; results: DryRunResult[] } | { ok: false; problems: string[] };
+
+export type CheckContext = {
+  labId: string;
+  /** Every file of the lab: the learner's saved text, or the starter for unsaved/read-only files. */
+  files: Readonly<Record<string, string>>;
+  /** The learner's sandbox namespace; null for labs without a sandbox. */
+  namespace: string | null;
+  cluster: ReadOnlyCluster | null;
+  /** Server-side dry-run of manifest text AS THE LEARNER; nothing is persisted. */
+  dryRunAsLearner: ((text: string) => Promise<DryRunOutcome>) | null;
+  /** Aborted when the check's time is up; long-running checks should listen to it. */
+  signal: AbortSignal;
+};
+
+export type CheckFunction = (ctx: CheckContext) => Promise<CheckOutcome>;
+
+export function pass(message: string, details?: string[]): CheckOutcome {
+  return details?.length ? { status: "pass", message, details } : { status: "pass", message };
+}
+
+export function fail(message: string, details?: string[]): CheckOutcome {
+  return details?.length ? { status: "fail", message, details } : { status: "fail", message };
+}

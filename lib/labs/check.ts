@@ -1,0 +1,156 @@
+// content:check for labs: every folder in labs/ is a complete, valid lab and the static registry
+// (labs/index.ts) lists exactly those folders. Problems are reported as `file:line:col — reason`
+// like the rest of content:check.
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { LAB_REGISTRY } from "@/labs";
+import type { ContentProblem } from "@/lib/content/check";
+import { parseFrontmatter } from "@/lib/content/frontmatter";
+import { builtinKind } from "@/lib/grading/kinds";
+import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
+import type { LabRegistry } from "./registry";
+
+export type LabCheckOptions = {
+  /** The labs folder. */
+  root: string;
+  /** The content folder, for module slugs. */
+  contentRoot: string;
+  registry?: LabRegistry;
+};
+
+export type LabCheckReport = { problems: ContentProblem[]; labs: number; checks: number };
+
+/** 1-based line of the first line containing `needle` (or 1). */
+function lineContaining(source: string, needle: string | RegExp): number {
+  const lines = source.split(/\r?\n/);
+  const index = lines.findIndex((l) => (typeof needle === "string" ? l.includes(needle) : needle.test(l)));
+  return index === -1 ? 1 : index + 1;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
+  });
+}
+
+export function checkLabs(options: LabCheckOptions): LabCheckReport {
+  const root = path.resolve(options.root);
+  const registry = options.registry ?? LAB_REGISTRY;
+  const problems: ContentProblem[] = [];
+  const report = (file: string, line: number, message: string) => problems.push({ file, line, column: 1, message });
+  const indexFile = path.join(root, "index.ts");
+  const indexSource = readOrNull(indexFile) ?? "";
+
+  const folders = fs.existsSync(root)
+    ? fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+    : [];
+  for (const id of folders) {
+    if (!LAB_ID_PATTERN.test(id)) report(path.join(root, id), 1, `"${id}" is not a valid lab id (lower-case words joined by '-')`);
+    if (!Object.hasOwn(registry, id)) report(indexFile, 1, `lab folder labs/${id}/ is not in the registry: import its checks in labs/index.ts`);
+  }
+  for (const id of Object.keys(registry)) {
+    if (!folders.includes(id)) report(indexFile, lineContaining(indexSource, `"${id}"`), `the registry names lab "${id}", but there is no folder labs/${id}/`);
+  }
+
+  let checkCount = 0;
+  for (const id of folders.filter((f) => Object.hasOwn(registry, f))) {
+    const dir = path.join(root, id);
+    const labFile = path.join(dir, "lab.mdx");
+    const checksFile = path.join(dir, "checks.ts");
+    const checksSource = readOrNull(checksFile);
+    if (checksSource === null) report(checksFile, 1, "missing checks.ts (export const checks = defineChecks([...]))");
+    const source = readOrNull(labFile);
+    if (source === null) {
+      report(labFile, 1, "missing lab.mdx (frontmatter and instructions)");
+      continue;
+    }
+    const parsed = parseFrontmatter(source, LabFrontmatterSchema);
+    if (!parsed.ok) {
+      for (const p of parsed.problems) problems.push({ file: labFile, line: p.line, column: p.column, message: p.message, blocking: true });
+      continue;
+    }
+    const fm: LabFrontmatter = parsed.data;
+    if (!fs.existsSync(path.join(options.contentRoot, fm.module, "index.mdx"))) {
+      const modules = fs.existsSync(options.contentRoot)
+        ? fs.readdirSync(options.contentRoot).filter((m) => fs.existsSync(path.join(options.contentRoot, m, "index.mdx")))
+        : [];
+      report(labFile, lineContaining(source, /^module:/), `frontmatter \`module\` "${fm.module}" is not a content module (known: ${modules.join(", ") || "none"})`);
+    }
+    const body = source.split(/\r?\n---\s*\r?\n/).slice(1).join("\n").trim();
+    if (!body) report(labFile, lineContaining(source, /^---/), "the lab has no instructions after the frontmatter");
+
+    // Files: every listed file in starter/, every editable one in solution/, nothing unlisted.
+    const listed = new Set(fm.files.map((f) => f.path));
+    for (const folder of ["starter", "solution"] as const) {
+      const folderPath = path.join(dir, folder);
+      if (!fs.existsSync(folderPath)) {
+        report(labFile, 1, `missing ${folder}/ folder: it holds ${folder === "starter" ? "what the learner starts with" : "the reference solution"}`);
+        continue;
+      }
+      for (const f of fm.files) {
+        if (folder === "solution" && f.readonly) continue;
+        if (!fs.existsSync(path.join(folderPath, f.path))) {
+          report(labFile, lineContaining(source, `path: ${f.path}`), `lists ${f.path}, but ${folder}/${f.path} is missing`);
+        }
+      }
+      for (const rel of listFiles(folderPath)) {
+        if (!listed.has(rel)) report(path.join(folderPath, rel), 1, `${folder}/${rel} is not listed in the lab's \`files\``);
+      }
+    }
+
+    // Checks.
+    const checks = registry[id]!;
+    const at = (checkId: unknown) => (checksSource ? lineContaining(checksSource, new RegExp(`id:\\s*["'\`]${String(checkId).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`)) : 1);
+    if (checks.length === 0) report(checksFile, 1, "the lab has no checks");
+    const seen = new Map<string, number>();
+    for (const check of checks) {
+      checkCount++;
+      const line = at(check.id);
+      const common = CheckCommonSchema.safeParse(check);
+      if (!common.success) {
+        for (const issue of common.error.issues) report(checksFile, line, `check "${String(check.id)}": \`${issue.path.join(".")}\` ${issue.message}`);
+      }
+      if (seen.has(check.id)) report(checksFile, line, `duplicate check id "${check.id}" (first used on line ${seen.get(check.id)}); ids must be unique in a lab`);
+      else seen.set(check.id, line);
+
+      let needsCluster = false;
+      if (check.kind === "custom") {
+        if (typeof (check as { run?: unknown }).run !== "function") report(checksFile, line, `check "${check.id}": a custom check needs a \`run(ctx)\` function`);
+        needsCluster = Boolean(check.needsCluster);
+      } else {
+        const kind = builtinKind(check.kind);
+        if (!kind) {
+          report(checksFile, line, `check "${check.id}": unknown check kind "${String(check.kind)}" (see docs/lab-format.md for the kinds)`);
+          continue;
+        }
+        needsCluster = kind.needsCluster;
+        const params = kind.params.safeParse((check as { params?: unknown }).params ?? {});
+        if (!params.success) {
+          for (const issue of params.error.issues) {
+            report(checksFile, line, `check "${check.id}" (${check.kind}): params${issue.path.length ? `.${issue.path.join(".")}` : ""} ${issue.message}`);
+          }
+        } else {
+          const p = params.data as { file?: string; files?: string[] };
+          for (const file of [p.file, ...(p.files ?? [])].filter((f): f is string => typeof f === "string")) {
+            if (!listed.has(file)) report(checksFile, line, `check "${check.id}" reads ${file}, which is not in the lab's \`files\``);
+          }
+        }
+      }
+      if (needsCluster && fm.sandbox === "none") {
+        report(checksFile, line, `check "${check.id}" needs the sandbox, but lab.mdx says \`sandbox: none\``);
+      }
+    }
+  }
+  return { problems, labs: folders.length, checks: checkCount };
+}

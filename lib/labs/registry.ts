@@ -1,0 +1,149 @@
+// Loading labs for the site and the grader: the static registry in labs/index.ts says which labs
+// exist and holds their checks; lab.mdx (frontmatter + instructions), starter/ and solution/ are
+// read from disk once per process. A broken lab fails loudly with its id (content:check reports
+// the details as file:line).
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { LAB_REGISTRY } from "@/labs";
+import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
+import { builtinKind } from "@/lib/grading/kinds";
+import type { SizeProfile } from "@/lib/sandbox/manifests";
+import type { CheckDefinition } from "./define";
+import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabFrontmatter } from "./schema";
+
+export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
+
+export type LabFile = { path: string; language: FileLanguage; readonly: boolean; apply: boolean };
+
+export type Lab = {
+  id: string;
+  title: string;
+  module: string;
+  summary: string;
+  difficulty: LabFrontmatter["difficulty"];
+  minutes: number;
+  /** Sandbox size profile; null for labs without a cluster. */
+  sandbox: SizeProfile | null;
+  ttlMinutes: number | null;
+  files: LabFile[];
+  /** The instructions: MDX source without the frontmatter (line numbers kept). */
+  body: string;
+  /** Absolute path of lab.mdx (for error messages and compilation). */
+  file: string;
+  checks: readonly CheckDefinition[];
+  totalPoints: number;
+};
+
+/** What a page may show about a lab's checks before grading (no params, no hints). */
+export type PublicCheck = { id: string; title: string; points: number };
+
+export class LabDefinitionError extends Error {
+  override name = "LabDefinitionError";
+}
+
+export type LabOptions = { root?: string; registry?: LabRegistry };
+
+function rootOf(options: LabOptions): string {
+  return path.resolve(options.root ?? path.join(process.cwd(), "labs"));
+}
+
+const cache = new Map<string, Lab>();
+
+/** The lab, or null when no lab has this id. Throws LabDefinitionError for a broken lab. */
+export function getLab(id: string, options: LabOptions = {}): Lab | null {
+  const registry = options.registry ?? LAB_REGISTRY;
+  if (typeof id !== "string" || !LAB_ID_PATTERN.test(id) || !Object.hasOwn(registry, id)) return null;
+  const root = rootOf(options);
+  const key = `${root}\0${id}`;
+  const cached = options.registry ? undefined : cache.get(key);
+  if (cached) return cached;
+  const lab = loadLab(root, id, registry[id]!);
+  if (!options.registry) cache.set(key, lab);
+  return lab;
+}
+
+/** Every registered lab, by module then title. */
+export function listLabs(options: LabOptions = {}): Lab[] {
+  const registry = options.registry ?? LAB_REGISTRY;
+  return Object.keys(registry)
+    .map((id) => getLab(id, options)!)
+    .sort((a, b) => a.module.localeCompare(b.module) || a.title.localeCompare(b.title));
+}
+
+export function labsForModule(moduleSlug: string, options: LabOptions = {}): Lab[] {
+  return listLabs(options).filter((lab) => lab.module === moduleSlug);
+}
+
+export function publicChecks(lab: Lab): PublicCheck[] {
+  return lab.checks.map(({ id, title, points }) => ({ id, title, points }));
+}
+
+/** Whether grading this lab reads the learner's namespace. */
+export function checkNeedsCluster(check: CheckDefinition): boolean {
+  if (check.kind === "custom") return Boolean(check.needsCluster);
+  return builtinKind(check.kind)?.needsCluster ?? false;
+}
+
+function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): Lab {
+  const file = path.join(root, id, "lab.mdx");
+  let source: string;
+  try {
+    source = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new LabDefinitionError(`Lab "${id}" is registered but ${file} cannot be read. Run npm run content:check.`);
+  }
+  const parsed = parseFrontmatter(source, LabFrontmatterSchema);
+  if (!parsed.ok) {
+    const first = parsed.problems[0]!;
+    throw new LabDefinitionError(`Lab "${id}": ${file}:${first.line} ${first.message}. Run npm run content:check.`);
+  }
+  const fm = parsed.data;
+  return {
+    id,
+    title: fm.title,
+    module: fm.module,
+    summary: fm.summary,
+    difficulty: fm.difficulty,
+    minutes: fm.minutes,
+    sandbox: fm.sandbox === "none" ? null : fm.sandbox,
+    ttlMinutes: fm.sandbox === "none" ? null : (fm.ttlMinutes ?? null),
+    files: fm.files.map((f) => ({ path: f.path, language: f.language, readonly: f.readonly, apply: f.apply })),
+    body: splitFrontmatter(source).body,
+    file,
+    checks,
+    totalPoints: checks.reduce((sum, c) => sum + c.points, 0),
+  };
+}
+
+function readTree(lab: Lab, folder: "starter" | "solution", paths: string[], fallback?: Record<string, string>): Record<string, string> {
+  const dir = path.join(path.dirname(lab.file), folder);
+  const files: Record<string, string> = {};
+  for (const p of paths) {
+    try {
+      files[p] = fs.readFileSync(path.join(dir, p), "utf8");
+    } catch {
+      if (fallback && p in fallback) files[p] = fallback[p]!;
+      else throw new LabDefinitionError(`Lab "${lab.id}": ${folder}/${p} is missing. Run npm run content:check.`);
+    }
+  }
+  return files;
+}
+
+const starterCache = new Map<string, Record<string, string>>();
+
+/** Every file of the lab as the learner starts (read-only files included). */
+export function starterFiles(lab: Lab): Record<string, string> {
+  const cached = starterCache.get(lab.file);
+  if (cached) return { ...cached };
+  const files = readTree(lab, "starter", lab.files.map((f) => f.path));
+  starterCache.set(lab.file, files);
+  return { ...files };
+}
+
+/** The reference solution: editable files from solution/, read-only ones from starter/. Never for learners. */
+export function solutionFiles(lab: Lab): Record<string, string> {
+  const starter = starterFiles(lab);
+  const readonly = Object.fromEntries(lab.files.filter((f) => f.readonly).map((f) => [f.path, starter[f.path]!]));
+  return { ...readTree(lab, "solution", lab.files.filter((f) => !f.readonly).map((f) => f.path)), ...readonly };
+}

@@ -1,0 +1,95 @@
+// Shapes at the labs boundary: lab.mdx frontmatter, check definitions, lab ids and learner file
+// paths and content (validated before anything is stored).
+import { z } from "zod";
+
+export const LAB_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const LabIdSchema = z.string().regex(LAB_ID_PATTERN, "A lab id is lower-case words joined by '-'.").max(80);
+
+export const DIFFICULTIES = ["beginner", "intermediate", "advanced"] as const;
+export const LAB_SANDBOXES = ["small", "medium", "large", "none"] as const;
+export const FILE_LANGUAGES = ["yaml", "json", "dockerfile", "shell", "python", "markdown", "plaintext", "ini"] as const;
+export type FileLanguage = (typeof FILE_LANGUAGES)[number];
+
+/** Limits on what a learner may store. */
+export const LEARNER_FILE_LIMITS = {
+  maxFileBytes: 64 * 1024,
+  maxLabBytes: 256 * 1024,
+};
+
+const SEGMENT = /^[A-Za-z0-9_.-]+$/;
+
+/** Why a lab file path is not acceptable, or null. Plain relative paths only. */
+export function labPathProblem(path: string): string | null {
+  if (typeof path !== "string" || path.length === 0) return "the path is empty";
+  if (path.length > 200) return "the path is longer than 200 characters";
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "the path is absolute; use a path inside the lab, like `k8s/deployment.yaml`";
+  if (path.includes("\\")) return "the path uses backslashes; use `/`";
+  const segments = path.split("/");
+  if (segments.includes("..")) return "the path contains `..`; it must stay inside the lab";
+  if (segments.some((s) => s === "" || s === ".")) return "the path has an empty or `.` segment";
+  if (segments.some((s) => !SEGMENT.test(s))) return "the path may only use letters, digits, `.`, `_`, `-` and `/`";
+  if (segments.length > 6) return "the path is nested too deeply";
+  return null;
+}
+
+export const LabPathSchema = z.string().superRefine((p, ctx) => {
+  const problem = labPathProblem(p);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const text = z.string({ error: "must be text" }).trim().min(1, { error: "must not be empty" });
+
+export const LabFileSchema = z.strictObject({
+  path: LabPathSchema,
+  language: z.enum(FILE_LANGUAGES, { error: `must be one of ${FILE_LANGUAGES.join(", ")}` }),
+  /** Shown for context; the learner cannot change it and it is graded from starter/. */
+  readonly: z.boolean().default(false),
+  /** Applied to the sandbox (the learner's "Apply"; labs:verify applies it). */
+  apply: z.boolean().default(false),
+});
+
+export const LabFrontmatterSchema = z
+  .strictObject({
+    title: text,
+    module: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: "must be a module slug" }),
+    summary: text,
+    difficulty: z.enum(DIFFICULTIES, { error: `must be one of ${DIFFICULTIES.join(", ")}` }),
+    minutes: z.number({ error: "must be a number of minutes" }).int({ error: "must be a whole number" }).min(5).max(480),
+    sandbox: z.enum(LAB_SANDBOXES, { error: `must be one of ${LAB_SANDBOXES.join(", ")}` }),
+    ttlMinutes: z.number({ error: "must be a number of minutes" }).int().min(5).max(480).optional(),
+    files: z.array(LabFileSchema, { error: "must be a list of files" }).min(1, { error: "needs at least one file" }),
+  })
+  .superRefine((fm, ctx) => {
+    if (fm.sandbox === "none" && fm.ttlMinutes !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["ttlMinutes"], message: "only makes sense for a lab with a sandbox" });
+    }
+    const seen = new Set<string>();
+    fm.files.forEach((f, i) => {
+      if (seen.has(f.path)) ctx.addIssue({ code: "custom", path: ["files", i, "path"], message: `lists ${f.path} twice` });
+      seen.add(f.path);
+      if (fm.sandbox === "none" && f.apply) ctx.addIssue({ code: "custom", path: ["files", i, "apply"], message: "needs a sandbox (the lab has `sandbox: none`)" });
+      if (f.readonly && f.apply) ctx.addIssue({ code: "custom", path: ["files", i, "apply"], message: "read-only files are not applied" });
+    });
+    if (fm.files.every((f) => f.readonly)) ctx.addIssue({ code: "custom", path: ["files"], message: "needs at least one file the learner edits" });
+  });
+
+export type LabFrontmatter = z.output<typeof LabFrontmatterSchema>;
+
+export const CheckIdSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a check id is kebab-case").max(60);
+
+export const CheckCommonSchema = z.object({
+  id: CheckIdSchema,
+  title: text.max(200),
+  points: z.number().int().min(1).max(100),
+  hints: z.array(text).min(1, "needs at least one hint for learners who fail it"),
+  timeoutMs: z.number().int().min(100).max(60_000).optional(),
+  kind: z.string().min(1),
+});
+
+/** A learner's save: which file and its text. */
+export const SaveLabFileSchema = z.object({
+  labId: LabIdSchema,
+  path: LabPathSchema,
+  content: z.string({ error: "The file content must be text." }),
+});
