@@ -3,7 +3,7 @@
 // learner sends is used except through those two sources; a check that crashes or hangs becomes
 // a "check error" for that check, never an exception out of gradeAttempt.
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
@@ -85,10 +85,18 @@ export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyC
   };
 }
 
+// Dry-run answers by namespace and exact text, for a minute. A learner pressing Check again while
+// a rollout finishes sends the same bytes to the same namespace; asking the API server again costs
+// a server-side apply each time (the most expensive part of grading) for the same answer. Any
+// edit changes the key. See docs/decisions/003-grading.md.
+const DRY_RUN_TTL_MS = 60_000;
+const DRY_RUN_CACHE_MAX = 5_000;
+const dryRunCache = new Map<string, { expires: number; outcome: Promise<DryRunOutcome> }>();
+
 /** Server-side dry-run of manifest text with the learner's own rights. */
-export function learnerDryRun(admin: KubeClient, namespace: string): (text: string) => Promise<DryRunOutcome> {
+export function learnerDryRun(admin: KubeClient, namespace: string, options: { cache?: boolean } = {}): (text: string) => Promise<DryRunOutcome> {
   const learner = learnerClient(admin, namespace);
-  return async (text) => {
+  const run = async (text: string): Promise<DryRunOutcome> => {
     const parsed = parseLearnerManifests(text, namespace);
     if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => p.message) };
     const results = await Promise.all(
@@ -107,6 +115,20 @@ export function learnerDryRun(admin: KubeClient, namespace: string): (text: stri
       }),
     );
     return { ok: true, results };
+  };
+  if (options.cache === false) return run;
+  return (text) => {
+    const key = `${admin.server}\0${namespace}\0${createHash("sha256").update(text).digest("hex")}`;
+    const now = Date.now();
+    const hit = dryRunCache.get(key);
+    if (hit && hit.expires > now) return hit.outcome;
+    const outcome = run(text);
+    dryRunCache.delete(key);
+    dryRunCache.set(key, { expires: now + DRY_RUN_TTL_MS, outcome });
+    if (dryRunCache.size > DRY_RUN_CACHE_MAX) dryRunCache.delete(dryRunCache.keys().next().value!);
+    // Errors (cluster unreachable, …) are not remembered.
+    outcome.catch(() => dryRunCache.delete(key));
+    return outcome;
   };
 }
 

@@ -9,7 +9,7 @@ import { users } from "@/lib/db/schema";
 import type { KubeClient } from "@/lib/k8s/client";
 import { gradeAttempt } from "@/lib/grading/grader";
 import type { AttemptDTO } from "@/lib/grading/attempts";
-import { applyLearnerManifests, startSandbox } from "@/lib/sandbox/service";
+import { applyLearnerManifests, startSandbox, type ApplyResult } from "@/lib/sandbox/service";
 import { saveLabFiles } from "./files";
 import { listLabs, solutionFiles, starterFiles, type Lab } from "./registry";
 
@@ -54,6 +54,20 @@ async function waitForRollouts(cluster: KubeClient, namespace: string, timeoutMs
   }
 }
 
+/**
+ * Applies as the learner, retrying while RBAC refuses: right after a sandbox is created the API
+ * server's authorizer may not have seen the new RoleBinding yet (a few hundred ms).
+ */
+export async function applyAsLearner(apply: () => Promise<ApplyResult>, timeoutMs = 10_000): Promise<ApplyResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await apply();
+    const forbidden = result.ok && result.results.some((r) => r.outcome === "rejected" && /is forbidden: User .* cannot /.test(r.message));
+    if (!forbidden || Date.now() > deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 type Prepared = { namespace: string | null; problems: string[] };
 
 async function prepare(
@@ -77,7 +91,7 @@ async function prepare(
   if (!started.ok) return { namespace: null, problems: [`starting the sandbox failed: ${started.error}`] };
   const namespace = started.sandbox.namespace;
   for (const file of lab.files.filter((f) => f.apply)) {
-    const applied = await applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps);
+    const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps), save ? 10_000 : 3_000);
     if (save) {
       if (!applied.ok) problems.push(`applying ${file.path} failed: ${applied.error}`);
       else for (const r of applied.results) if (r.outcome === "rejected") problems.push(`${file.path}: ${r.kind} "${r.name}" was rejected: ${r.message}`);
