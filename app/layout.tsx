@@ -6,6 +6,7 @@ import { ThemeToggle, themeScript } from "./_components/theme-toggle";
 import { UserMenu } from "./_components/user-menu";
 import "./globals.css";
 import "./_components/mdx/mdx.css";
+import "./_components/labs/labs.css";
 
 export const metadata: Metadata = {
   title: { default: "Academy", template: "%s · Academy" },
@@ -29,6 +30,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 Academy
               </Link>
               <Link href="/learn">Curriculum</Link>
+              <Link href="/labs">Labs</Link>
               <span className="spacer" />
               <UserMenu />
               <ThemeToggle />

@@ -6,6 +6,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { getCatalogue } from "@/lib/content/catalogue";
 import { gradeQuiz, type QuizResult } from "@/lib/content/quiz";
 import { getDb } from "@/lib/db";
+import { completedLabIds } from "@/lib/grading/attempts";
 import {
   completedLessonIds,
   getLessonState,
@@ -78,9 +79,14 @@ export async function submitQuizAction(lessonId: string, answers: Record<string,
   return result;
 }
 
-/** Lesson ids the signed-in learner has completed (empty when signed out). */
-export async function loadCompletedLessons(): Promise<{ signedIn: boolean; completed: string[] }> {
+/**
+ * What the signed-in learner has completed, for progress bars: lesson ids and, prefixed with
+ * "lab:", lab ids (a lab counts toward its module's progress). Empty when signed out.
+ */
+export async function loadCompletedItems(): Promise<{ signedIn: boolean; completed: string[] }> {
   const user = await getCurrentUser();
   if (!user) return { signedIn: false, completed: [] };
-  return { signedIn: true, completed: [...(await completedLessonIds(await getDb(), user.id))] };
+  const db = await getDb();
+  const [lessons, labs] = await Promise.all([completedLessonIds(db, user.id), completedLabIds(db, user)]);
+  return { signedIn: true, completed: [...lessons, ...labs.map((id) => `lab:${id}`)] };
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CompletedLessonsProvider, ModuleProgress } from "@/app/_components/learn/module-progress";
 import { getCatalogue } from "@/lib/content/catalogue";
+import { moduleItemIds } from "@/lib/progress/items";
 
 export const metadata: Metadata = { title: "Curriculum" };
 
@@ -32,7 +33,7 @@ export default function CataloguePage() {
               <p className="small muted">
                 {module.lessons.length} lessons · about {module.minutes} minutes
               </p>
-              <ModuleProgress lessonIds={module.lessons.map((l) => l.id)} label={module.title} />
+              <ModuleProgress itemIds={moduleItemIds(module)} label={module.title} />
             </li>
           ))}
         </ol>

@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, useTransition, type FormEvent } from "react";
 import type { PublicQuestion, QuizResult } from "@/lib/content/schema";
+import { InlineText } from "@/app/_components/inline-text";
 
 export type QuizFormProps = {
   questions: PublicQuestion[];
@@ -11,12 +12,6 @@ export type QuizFormProps = {
   initial?: QuizResult;
 };
 
-/** Quiz text is plain frontmatter; `backticks` still read as code, as they do in the lesson. */
-function InlineText({ text }: { text: string }) {
-  return text.split(/(`[^`]+`)/).map((part, index) =>
-    part.length > 2 && part.startsWith("`") && part.endsWith("`") ? <code key={index}>{part.slice(1, -1)}</code> : part,
-  );
-}
 
 function chosenFrom(result: QuizResult | undefined): Record<string, number> {
   const chosen: Record<string, number> = {};

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { InlineText } from "@/app/_components/inline-text";
 import { LessonCompletion } from "@/app/_components/learn/lesson-completion";
 import { LessonQuiz } from "@/app/_components/learn/lesson-quiz";
 import { LessonStateProvider } from "@/app/_components/learn/lesson-state";
 import { MdxContent } from "@/app/_components/mdx/mdx-content";
 import { allLessonParams, getLesson } from "@/lib/content/catalogue";
+import { labsForModule } from "@/lib/labs/registry";
 
 type Params = { params: Promise<{ module: string; lesson: string }> };
 
@@ -27,6 +29,7 @@ export default async function LessonPage({ params }: Params) {
   const page = await getLesson(moduleSlug, lessonSlug);
   if (!page) notFound();
   const { lesson, module, toc } = page;
+  const labs = labsForModule(module.slug);
   return (
     <LessonStateProvider lessonId={lesson.id}>
       <div className="lesson-layout">
@@ -47,7 +50,9 @@ export default async function LessonPage({ params }: Params) {
             </h2>
             <ul>
               {lesson.objectives.map((objective) => (
-                <li key={objective}>{objective}</li>
+                <li key={objective}>
+                  <InlineText text={objective} />
+                </li>
               ))}
             </ul>
             {lesson.prerequisites.length > 0 ? (
@@ -64,6 +69,20 @@ export default async function LessonPage({ params }: Params) {
           </section>
           <MdxContent code={page.code} quiz={<LessonQuiz questions={page.quiz} />} />
           <LessonCompletion />
+          {labs.length > 0 ? (
+            <section className="card stack-tight" aria-labelledby="practise-heading">
+              <h2 id="practise-heading" className="h-small">
+                Practise it in a lab
+              </h2>
+              <ul>
+                {labs.map((lab) => (
+                  <li key={lab.id}>
+                    <Link href={`/labs/${lab.id}`}>{lab.title}</Link> — {lab.summary}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           <nav aria-label="Lessons" className="lesson-nav">
             {page.prev ? (
               <Link href={page.prev.href} rel="prev">
