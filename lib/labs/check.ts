@@ -21,11 +21,11 @@ export type LabCheckOptions = {
 
 export type LabCheckReport = { problems: ContentProblem[]; labs: number; checks: number };
 
-/** 1-based line of the first line containing `needle` (or 1). */
-function lineContaining(source: string, needle: string | RegExp): number {
+/** 1-based line of the `nth` (0-based) line containing `needle`; the last match, or 1, when there are fewer. */
+function lineContaining(source: string, needle: string | RegExp, nth = 0): number {
   const lines = source.split(/\r?\n/);
-  const index = lines.findIndex((l) => (typeof needle === "string" ? l.includes(needle) : needle.test(l)));
-  return index === -1 ? 1 : index + 1;
+  const found = lines.flatMap((l, i) => ((typeof needle === "string" ? l.includes(needle) : needle.test(l)) ? [i + 1] : []));
+  return found[Math.min(nth, found.length - 1)] ?? 1;
 }
 
 function readOrNull(file: string): string | null {
@@ -111,7 +111,13 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
 
     // Checks.
     const checks = registry[id]!;
-    const at = (checkId: unknown) => (checksSource ? lineContaining(checksSource, new RegExp(`id:\\s*["'\`]${String(checkId).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`)) : 1);
+    const occurrences = new Map<string, number>();
+    const at = (checkId: unknown) => {
+      const nth = occurrences.get(String(checkId)) ?? 0;
+      occurrences.set(String(checkId), nth + 1);
+      const pattern = new RegExp(`id:\\s*["'\`]${String(checkId).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`);
+      return checksSource ? lineContaining(checksSource, pattern, nth) : 1;
+    };
     if (checks.length === 0) report(checksFile, 1, "the lab has no checks");
     const seen = new Map<string, number>();
     for (const check of checks) {

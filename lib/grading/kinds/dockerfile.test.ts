@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { dockerfileKinds, isIgnored, parseDockerignore } from "./dockerfile";
+import { contextWith } from "./test-helpers";
+
+const lab = path.join(process.cwd(), "labs/containerise-the-model");
+const starter = fs.readFileSync(path.join(lab, "starter/Dockerfile"), "utf8");
+const solution = fs.readFileSync(path.join(lab, "solution/Dockerfile"), "utf8");
+
+async function run<K extends keyof typeof dockerfileKinds>(kind: K, params: unknown, files: Record<string, string>) {
+  const spec = dockerfileKinds[kind];
+  return spec.run(spec.params.parse(params) as never, contextWith(files));
+}
+
+test("every Dockerfile rule passes on the solution and fails on the starter", async () => {
+  const cases: Array<[keyof typeof dockerfileKinds, unknown]> = [
+    ["dockerfile.pinnedBase", {}],
+    ["dockerfile.nonRootUser", {}],
+    ["dockerfile.dependenciesFirst", {}],
+    ["dockerfile.noSecrets", {}],
+    ["dockerfile.instructions", { expose: 8000, healthcheck: true }],
+    ["dockerfile.multiStage", {}],
+  ];
+  for (const [kind, params] of cases) {
+    expect((await run(kind, params, { Dockerfile: solution })).status, `${kind} on the solution`).toBe("pass");
+    expect((await run(kind, params, { Dockerfile: starter })).status, `${kind} on the starter`).toBe("fail");
+  }
+});
+
+test("messages point at the line and the fix", async () => {
+  expect((await run("dockerfile.pinnedBase", {}, { Dockerfile: starter })).message).toMatch(/line 1: "python:latest" uses the moving tag latest/);
+  expect((await run("dockerfile.dependenciesFirst", {}, { Dockerfile: starter })).message).toMatch(/Line 6 copies the source \(\.\) before dependencies are installed \(line 7\)/);
+  expect((await run("dockerfile.noSecrets", {}, { Dockerfile: starter })).message).toMatch(/line 3: ENV MODEL_API_KEY/);
+  expect((await run("dockerfile.instructions", { expose: 8000 }, { Dockerfile: starter })).message).toMatch(/EXPOSE 8000 is missing.*shell form/);
+});
+
+test("stage names and build-arg defaults in FROM are understood", async () => {
+  const text = "ARG PY=3.12.7\nFROM python:${PY}-slim AS build\nRUN pip install x\nFROM build\nUSER 1000\n";
+  expect((await run("dockerfile.pinnedBase", {}, { Dockerfile: text })).status).toBe("pass");
+  expect((await run("dockerfile.nonRootUser", {}, { Dockerfile: text })).status).toBe("pass");
+  expect((await run("dockerfile.nonRootUser", {}, { Dockerfile: "FROM a:1\nUSER root\n" })).message).toContain("is root");
+});
+
+test("secret detection looks at names and values without flagging look-alikes", async () => {
+  expect((await run("dockerfile.noSecrets", {}, { Dockerfile: "FROM a:1\nENV TOKENIZERS_PARALLELISM=false\n" })).status).toBe("pass");
+  expect((await run("dockerfile.noSecrets", {}, { Dockerfile: "FROM a:1\nARG HF_TOKEN\n" })).status).toBe("fail");
+  expect((await run("dockerfile.noSecrets", {}, { Dockerfile: "FROM a:1\nENV X=ghp_abcdefghijklmnopqrstuvwxyz0123\n" })).status).toBe("fail");
+});
+
+test("an empty Dockerfile or one without FROM fails with a message", async () => {
+  expect((await run("dockerfile.pinnedBase", {}, { Dockerfile: "" })).message).toContain("is empty");
+  expect((await run("dockerfile.pinnedBase", {}, { Dockerfile: "RUN echo hi\n" })).message).toContain("no FROM");
+});
+
+test(".dockerignore: directories, globs, negation and ignore-everything", async () => {
+  const rules = parseDockerignore("data/\n**/__pycache__/\n*.log\n!keep.log\n");
+  expect(isIgnored(rules, "data/train.csv")).toBe(true);
+  expect(isIgnored(rules, "app/__pycache__/x.pyc")).toBe(true);
+  expect(isIgnored(rules, "x.log")).toBe(true);
+  expect(isIgnored(rules, "keep.log")).toBe(false);
+  expect(isIgnored(rules, "app/main.py")).toBe(false);
+  const params = { paths: ["data/a.csv", ".venv/bin/python"], keep: ["app/main.py"] };
+  expect((await run("dockerignore.excludes", params, { ".dockerignore": "data\n.venv\n" })).status).toBe("pass");
+  expect((await run("dockerignore.excludes", params, { ".dockerignore": "data\n" })).message).toContain(".venv/bin/python is sent");
+  expect((await run("dockerignore.excludes", params, { ".dockerignore": "*\n" })).message).toContain("app/main.py is ignored");
+});

@@ -1,0 +1,137 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { formatProblem } from "@/lib/content/check";
+import { checkLabs } from "./check";
+import { defineChecks, type CheckDefinition } from "./define";
+
+let dir: string;
+let labs: string;
+let content: string;
+
+const LAB_MDX = `---
+title: Fixture lab
+module: linux
+summary: A lab for tests.
+difficulty: beginner
+minutes: 10
+sandbox: none
+files:
+  - path: run.sh
+    language: shell
+---
+
+Do the thing.
+`;
+
+const CHECKS_TS = `import { defineChecks } from "@/lib/labs/define";
+export const checks = defineChecks([
+  {
+    id: "strict",
+    title: "Strict",
+    points: 5,
+    hints: ["set -euo pipefail"],
+    kind: "shell.strictMode",
+    params: { file: "run.sh" },
+  },
+  {
+    id: "strict",
+    title: "Again",
+  },
+]);
+`;
+
+function write(rel: string, text: string) {
+  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  fs.writeFileSync(path.join(dir, rel), text);
+}
+
+const good: CheckDefinition[] = [{ id: "strict", title: "Strict", points: 5, hints: ["set -euo pipefail"], kind: "shell.strictMode", params: { file: "run.sh" } }];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-check-"));
+  labs = path.join(dir, "labs");
+  content = path.join(dir, "content");
+  write("content/linux/index.mdx", "---\ntitle: Linux\n---\n");
+  write("labs/index.ts", 'export const LAB_REGISTRY = {\n  "fixture-lab": fixture,\n};\n');
+  write("labs/fixture-lab/lab.mdx", LAB_MDX);
+  write("labs/fixture-lab/checks.ts", CHECKS_TS);
+  write("labs/fixture-lab/starter/run.sh", "#!/bin/bash\n");
+  write("labs/fixture-lab/solution/run.sh", "#!/bin/bash\nset -euo pipefail\n");
+});
+
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const lines = (registry: Record<string, readonly CheckDefinition[]>) =>
+  checkLabs({ root: labs, contentRoot: content, registry }).problems.map((p) => formatProblem(p, dir));
+
+test("a complete lab has no problems", () => {
+  expect(lines({ "fixture-lab": defineChecks(good) })).toEqual([]);
+});
+
+test("the launch labs in this repository are valid and registered", () => {
+  const report = checkLabs({ root: path.join(process.cwd(), "labs"), contentRoot: path.join(process.cwd(), "content") });
+  expect(report.problems.map((p) => formatProblem(p, process.cwd()))).toEqual([]);
+  expect(report.labs).toBeGreaterThanOrEqual(4);
+});
+
+test("unknown check kind names the file, line and kind", () => {
+  const bad = [{ ...good[0]!, kind: "k8s.doesNotExist" }] as unknown as CheckDefinition[];
+  expect(lines({ "fixture-lab": bad })).toEqual([
+    'labs/fixture-lab/checks.ts:4:1 — check "strict": unknown check kind "k8s.doesNotExist" (see docs/lab-format.md for the kinds)',
+  ]);
+});
+
+test("duplicate check ids are reported", () => {
+  const dup = [good[0]!, { ...good[0]!, title: "Again" }] as CheckDefinition[];
+  expect(lines({ "fixture-lab": dup })).toContainEqual(expect.stringMatching(/checks\.ts:12:1 — duplicate check id "strict" \(first used on line 4\)/));
+});
+
+test("invalid params, files not in the lab and cluster kinds without a sandbox are reported", () => {
+  const bad = [
+    { ...good[0]!, params: { file: "other.sh" } },
+    { id: "replicas", title: "R", points: 5, hints: ["h"], kind: "k8s.exists", params: { apiVersion: "v1", kind: "Pod" } },
+  ] as unknown as CheckDefinition[];
+  const out = lines({ "fixture-lab": bad });
+  expect(out).toContainEqual(expect.stringContaining('check "strict" reads other.sh, which is not in the lab\'s `files`'));
+  expect(out).toContainEqual(expect.stringContaining('check "replicas" (k8s.exists): params.name'));
+  expect(out).toContainEqual(expect.stringContaining('check "replicas" needs the sandbox, but lab.mdx says `sandbox: none`'));
+});
+
+test("missing solution and missing listed files", () => {
+  fs.rmSync(path.join(labs, "fixture-lab/solution"), { recursive: true });
+  fs.rmSync(path.join(labs, "fixture-lab/starter/run.sh"));
+  const out = lines({ "fixture-lab": defineChecks(good) });
+  expect(out).toContain("labs/fixture-lab/lab.mdx:1:1 — missing solution/ folder: it holds the reference solution");
+  expect(out).toContain("labs/fixture-lab/lab.mdx:9:1 — lists run.sh, but starter/run.sh is missing");
+});
+
+test("unknown module and bad frontmatter point at the line", () => {
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("module: linux", "module: cooking"));
+  expect(lines({ "fixture-lab": defineChecks(good) })).toEqual([
+    'labs/fixture-lab/lab.mdx:3:1 — frontmatter `module` "cooking" is not a content module (known: linux)',
+  ]);
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("difficulty: beginner", "difficulty: easy").replace("  - path: run.sh", "  - path: ../run.sh"));
+  const out = lines({ "fixture-lab": defineChecks(good) });
+  expect(out).toContainEqual(expect.stringMatching(/lab\.mdx:5:\d+ — frontmatter `difficulty` must be one of beginner, intermediate, advanced/));
+  expect(out).toContainEqual(expect.stringMatching(/lab\.mdx:9:\d+ — frontmatter `files\[0\]\.path` the path contains `\.\.`/));
+});
+
+test("the registry must match the folders", () => {
+  write("labs/orphan-lab/lab.mdx", LAB_MDX);
+  const out = lines({ "fixture-lab": defineChecks(good), "ghost-lab": defineChecks(good) });
+  expect(out).toContain("labs/index.ts:1:1 — lab folder labs/orphan-lab/ is not in the registry: import its checks in labs/index.ts");
+  expect(out).toContain('labs/index.ts:1:1 — the registry names lab "ghost-lab", but there is no folder labs/ghost-lab/');
+});
+
+test("unlisted starter files are reported", () => {
+  write("labs/fixture-lab/starter/notes.txt", "x");
+  expect(lines({ "fixture-lab": defineChecks(good) })).toEqual(["labs/fixture-lab/starter/notes.txt:1:1 — starter/notes.txt is not listed in the lab's `files`"]);
+});
+
+test("definitions are frozen", () => {
+  const checks = defineChecks(good);
+  expect(() => ((checks[0] as { points: number }).points = 100)).toThrow();
+  expect(() => (checks as CheckDefinition[]).push(good[0]!)).toThrow();
+});
