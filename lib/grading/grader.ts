@@ -126,8 +126,14 @@ export function learnerDryRun(admin: KubeClient, namespace: string, options: { c
     dryRunCache.delete(key);
     dryRunCache.set(key, { expires: now + DRY_RUN_TTL_MS, outcome });
     if (dryRunCache.size > DRY_RUN_CACHE_MAX) dryRunCache.delete(dryRunCache.keys().next().value!);
-    // Errors (cluster unreachable, …) are not remembered.
-    outcome.catch(() => dryRunCache.delete(key));
+    // Errors (cluster unreachable, …) and RBAC refusals (a new sandbox's RoleBinding may not be
+    // effective yet) are not remembered.
+    outcome.then(
+      (o) => {
+        if (o.ok && o.results.some((r) => !r.ok && /is forbidden: User .* cannot /.test(r.message ?? ""))) dryRunCache.delete(key);
+      },
+      () => dryRunCache.delete(key),
+    );
     return outcome;
   };
 }

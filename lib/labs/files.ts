@@ -41,7 +41,6 @@ export function filesSha256(files: Readonly<Record<string, string>>): string {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Turns submitted content into text, or says why it is not acceptable as a text file. */
