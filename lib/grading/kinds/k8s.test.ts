@@ -19,7 +19,7 @@ function deployment(overrides: { container?: Record<string, unknown>; pod?: Reco
         },
       },
     },
-    status: overrides.status ?? { observedGeneration: 2, availableReplicas: 2, updatedReplicas: 2 },
+    status: overrides.status ?? { observedGeneration: 2, replicas: 2, availableReplicas: 2, updatedReplicas: 2 },
   };
 }
 
@@ -67,6 +67,10 @@ describe("serviceSelects", () => {
     expect(outcome.status).toBe("fail");
     expect(outcome.message).toContain("selects app=model-server");
     expect(outcome.message).toContain("labelled app=model");
+  });
+  test("fails when the Deployment has no pods", async () => {
+    const none = deployment({ status: { replicas: 0 } });
+    expect((await run("k8s.serviceSelects", { service: "model-server", deployment: "model-server" }, [none, service({ app: "model" })])).message).toContain("no pod exists");
   });
   test("refuses a targetPort no container declares", async () => {
     const outcome = await run("k8s.serviceSelects", { service: "model-server", deployment: "model-server" }, [deployment(), service({ app: "model" }, 8000), pod({ app: "model" })]);

@@ -119,11 +119,12 @@ export const k8sKinds = {
           );
         }
       }
-      const pods = await cluster.list("v1", "Pod", {
-        labelSelector: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(","),
-      });
-      if (pods.length === 0) return fail(`Service "${p.service}" matches the Deployment's labels, but no pod exists yet. Is the Deployment scaled to 0?`);
-      return pass(`Service "${p.service}" selects the ${pods.length} pod(s) of Deployment "${p.deployment}".`);
+      // Every pod of the Deployment carries the template labels, so the selector matching them
+      // means the Service selects all its pods; the Deployment's status says whether there are
+      // any (cheaper for the API server than listing pods by label on every check).
+      const pods = (getPath(dep, "status.replicas") as number | undefined) ?? 0;
+      if (pods === 0) return fail(`Service "${p.service}" matches the Deployment's labels, but no pod exists yet. Is the Deployment scaled to 0, or are its pods refused?`);
+      return pass(`Service "${p.service}" selects the ${pods} pod(s) of Deployment "${p.deployment}".`);
     },
   }),
 
