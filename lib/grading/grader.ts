@@ -88,7 +88,7 @@ export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyC
 // Dry-run answers by namespace and exact text, for a minute. A learner pressing Check again while
 // a rollout finishes sends the same bytes to the same namespace; asking the API server again costs
 // a server-side apply each time (the most expensive part of grading) for the same answer. Any
-// edit changes the key. See docs/decisions/003-grading.md.
+// edit changes the key. See docs/decisions/006-grading.md.
 const DRY_RUN_TTL_MS = 60_000;
 const DRY_RUN_CACHE_MAX = 5_000;
 const dryRunCache = new Map<string, { expires: number; outcome: Promise<DryRunOutcome> }>();
