@@ -17,7 +17,7 @@ export default defineConfig([
     },
   },
   {
-    files: ["lib/env.ts", "scripts/**", "tests/**", "**/*.test.ts", "playwright.config.ts", "vitest.config.ts", "lib/cluster/**"],
+    files: ["lib/env.ts", "instrumentation.ts", "scripts/**", "tests/**", "**/*.test.ts", "playwright.config.ts", "vitest.config.ts", "lib/cluster/**"],
     rules: { "no-restricted-properties": "off" },
   },
 ]);

@@ -94,6 +94,12 @@ case "${1:-}" in
     say "unit and integration tests (Vitest)"
     npx vitest run
     ensure_build
+    if [ -z "${ACADEMY_TEST_KUBECONFIG:-}" ]; then
+      say "local Kubernetes control plane for the end-to-end lab tests"
+      npx tsx scripts/cluster.ts start
+      ACADEMY_TEST_KUBECONFIG="$(realpath -m "${ACADEMY_DATA_DIR:-.academy-data}")/cluster/admin.kubeconfig"
+      export ACADEMY_TEST_KUBECONFIG
+    fi
     say "end-to-end tests in Chromium (Playwright)"
     npx playwright test
     ;;

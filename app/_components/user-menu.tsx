@@ -21,7 +21,13 @@ export function UserMenu() {
   return (
     <>
       <Link href="/dashboard">Dashboard</Link>
-      {role === "admin" ? <Link href="/admin/users">Admin</Link> : null}
+      {role === "instructor" || role === "admin" ? <Link href="/instructor/labs">Insights</Link> : null}
+      {role === "admin" ? (
+        <>
+          <Link href="/admin/users">Users</Link>
+          <Link href="/admin/sandboxes">Sandboxes</Link>
+        </>
+      ) : null}
       <span className="muted" data-testid="signed-in-as">
         {user.name}
       </span>

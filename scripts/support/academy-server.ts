@@ -56,8 +56,13 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
         ...options.env,
         NODE_ENV: "production",
         ACADEMY_DATA_DIR: dataDir,
+        // Each test server is its own installation on the shared cluster, so its reconcile loop
+        // never touches another server's sandboxes.
+        ACADEMY_INSTALLATION_ID: `e2e-${path.basename(dataDir).replace(/[^a-z0-9]/gi, "").toLowerCase().slice(-20)}`,
         DATABASE_URL: "",
         NEXTAUTH_URL: url,
+        // The cluster the test suite runs against (the local control plane unless told otherwise).
+        ...(process.env.ACADEMY_TEST_KUBECONFIG ? { KUBECONFIG: process.env.ACADEMY_TEST_KUBECONFIG } : {}),
         NEXT_TELEMETRY_DISABLED: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
