@@ -11,7 +11,7 @@ test("an unreachable PostgreSQL server is a start-up error that names DATABASE_U
   expect((error as Error).message).not.toContain("s3cret");
 });
 
-test("the embedded database keeps its data across reopening and refuses a second opener", async () => {
+test("the embedded database keeps its data across reopening and refuses a second opener", { timeout: 30_000 }, async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "academy-db-"));
   const first = await openDatabase({ dataDir });
   await first.db.execute("create table notes (body text)");
