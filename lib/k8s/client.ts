@@ -114,7 +114,7 @@ export function createKubeClient(kubeconfigPath: string = defaultKubeconfigPath(
     key: material(user?.keyFile, user?.keyData),
     rejectUnauthorized: cluster.skipTLSVerify ? false : undefined,
   };
-  const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, ...tls };
+  const agentOptions = { keepAlive: true, maxSockets: 128, maxFreeSockets: 128, ...tls };
   const agent = server.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const connection: Connection = {
     server,
