@@ -87,17 +87,19 @@ test("the limit range gives containers defaults, sent under the API's field name
 });
 
 test("network policies deny by default, allow the namespace itself and DNS, and never the metadata endpoint", () => {
-  const [deny, same, dns] = networkPoliciesFor("ns").map((p) => toApiObject(p) as { spec: Record<string, any> });
+  type Rule = { ports: unknown; to: Array<{ namespaceSelector: { matchLabels: unknown }; ipBlock: { except: string[] } }> };
+  type Sent = { spec: { ingress?: unknown; egress: Rule[] } };
+  const [deny, same, dns] = networkPoliciesFor("ns").map((p) => toApiObject(p) as Sent);
   expect(deny!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   expect(same!.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   expect(same!.spec.egress).toEqual([{ to: [{ podSelector: {} }] }]);
-  const rule = dns!.spec.egress[0];
+  const rule = dns!.spec.egress[0]!;
   expect(rule.ports).toEqual([
     { protocol: "UDP", port: 53 },
     { protocol: "TCP", port: 53 },
   ]);
-  expect(rule.to[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kube-system" });
-  expect(rule.to[1].ipBlock.except).toContain(METADATA_ENDPOINT);
+  expect(rule.to[0]!.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kube-system" });
+  expect(rule.to[1]!.ipBlock.except).toContain(METADATA_ENDPOINT);
 });
 
 function allows(rules: typeof LEARNER_RULES, group: string, resource: string, verb: string): boolean {
