@@ -1,0 +1,139 @@
+// The sandbox service's database rules on both databases, with an in-memory stand-in for the
+// cluster (the real cluster is exercised in service.cluster.test.ts): the per-learner cap under
+// concurrent starts, one sandbox per lab, ownership, and reconcile of interrupted starts.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { DatabaseHandle } from "@/lib/db/client";
+import { sandboxes } from "@/lib/db/schema";
+import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/k8s/client";
+import { createLearners } from "@/tests/support/cluster";
+import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
+import { applyLearnerManifests, extendSandbox, reconcile, resetSandbox, startSandbox, stopSandbox } from "./service";
+
+/** Just enough of the API server: objects in a map, namespaces deleted at once. */
+function fakeCluster(): KubeClient & { objects: Map<string, KubeObject> } {
+  const objects = new Map<string, KubeObject>();
+  const key = (r: { kind: string; name: string; namespace?: string }) => `${r.kind}/${r.namespace ?? ""}/${r.name}`;
+  const client = {
+    objects,
+    server: "https://fake",
+    actingAs: null,
+    kubeConfig: undefined as never,
+    async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
+      await Promise.resolve();
+      objects.set(key({ kind: object.kind, ...object.metadata }), object);
+      return object as T;
+    },
+    async get<T extends KubeObject>(ref: ObjectRef): Promise<T | null> {
+      return (objects.get(key(ref)) as T) ?? null;
+    },
+    async list<T extends KubeObject>(_apiVersion: string, kind: string, options: { namespace?: string } = {}): Promise<T[]> {
+      return [...objects.values()].filter((o) => o.kind === kind && (!options.namespace || o.metadata.namespace === options.namespace)) as T[];
+    },
+    async remove(ref: ObjectRef): Promise<boolean> {
+      if (ref.kind === "Namespace") {
+        for (const [k, o] of objects) if (o.metadata.namespace === ref.name) objects.delete(k);
+      }
+      return objects.delete(key(ref));
+    },
+    async pathFor(ref: { kind: string; namespace?: string; name?: string }) {
+      return `/fake/${ref.kind}/${ref.namespace ?? ""}/${ref.name ?? ""}`;
+    },
+    async request<T>(method: string, urlPath: string): Promise<T> {
+      if (method === "DELETE" && urlPath.startsWith("/fake/")) {
+        const [, , kind, namespace] = urlPath.split("/");
+        for (const [k, o] of objects) if (o.kind === kind && o.metadata.namespace === namespace && o.metadata.name !== "kube-root-ca.crt") objects.delete(k);
+      }
+      return {} as T;
+    },
+    impersonate(): KubeClient {
+      return client;
+    },
+  };
+  return client;
+}
+
+describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
+  let handle: DatabaseHandle;
+  const cluster = fakeCluster();
+  const deps = { cluster, installation: "unit" };
+
+  beforeAll(async () => {
+    handle = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  test("a learner starting many labs at once gets exactly the allowed number of sandboxes", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => startSandbox(handle.db, learner!, { labId: `cap/lab-${i}` }, () => {}, deps)),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(Array(5).fill("limit-reached"));
+  });
+
+  test("starting the same lab twice at once gives one sandbox", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => startSandbox(handle.db, learner!, { labId: "same/lab" }, () => {}, deps)),
+    );
+    const ids = new Set(results.map((r) => (r.ok ? r.sandbox.id : r.error)));
+    expect(ids.size).toBe(1);
+    const rows = await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  test("invalid input is refused before anything is created", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    expect(await startSandbox(handle.db, learner!, { labId: "../etc" }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await startSandbox(handle.db, learner!, { labId: "ok/lab", sizeProfile: "huge" as "small" }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await startSandbox(handle.db, learner!, { labId: "ok/lab", ttlMinutes: 100000 }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
+  });
+
+  test("only the owner can extend, reset, apply to or stop a sandbox", async () => {
+    const [owner, other] = await createLearners(handle.db, 2);
+    const started = await startSandbox(handle.db, owner!, { labId: "own/lab" }, () => {}, deps);
+    if (!started.ok) throw new Error(started.error);
+    const id = started.sandbox.id;
+    const notFound = { ok: false, code: "not-found" };
+    expect(await extendSandbox(handle.db, other!, id, {}, deps)).toMatchObject(notFound);
+    expect(await resetSandbox(handle.db, other!, id, () => {}, deps)).toMatchObject(notFound);
+    expect(await applyLearnerManifests(handle.db, other!, id, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", deps)).toMatchObject(notFound);
+    expect(await stopSandbox(handle.db, other!, id, () => {}, deps)).toMatchObject(notFound);
+    expect(await stopSandbox(handle.db, owner!, "not-a-uuid", () => {}, deps)).toMatchObject(notFound);
+    expect(await stopSandbox(handle.db, owner!, id, () => {}, deps)).toMatchObject({ ok: true, sandbox: { state: "gone" } });
+  });
+
+  test("a start interrupted long ago is marked failed and its namespace removed", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const started = await startSandbox(handle.db, learner!, { labId: "crash/lab" }, () => {}, deps);
+    if (!started.ok) throw new Error(started.error);
+    // As if the process had died during the start ten minutes ago.
+    await handle.db
+      .update(sandboxes)
+      .set({ state: "provisioning", createdAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(sandboxes.id, started.sandbox.id));
+    const result = await reconcile(handle.db, deps);
+    expect(result.markedFailed).toContain(started.sandbox.namespace);
+    expect(result.deletedNamespaces).toContain(started.sandbox.namespace);
+    expect(await cluster.get({ apiVersion: "v1", kind: "Namespace", name: started.sandbox.namespace })).toBeNull();
+  });
+
+  test("a cluster error during a start marks the sandbox failed and says what happened", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const failing: KubeClient = {
+      ...cluster,
+      apply: async (object) => {
+        if (object.kind === "ResourceQuota") throw new KubeApiError(500, "etcd is sad", "InternalError", {});
+        return cluster.apply(object);
+      },
+    };
+    const result = await startSandbox(handle.db, learner!, { labId: "broken/lab" }, () => {}, { ...deps, cluster: failing });
+    expect(result).toMatchObject({ ok: false, code: "failed" });
+    expect(!result.ok && result.error).toMatch(/^Your sandbox could not be created: .*etcd is sad/);
+    const [row] = await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id));
+    expect(row?.state).toBe("failed");
+  });
+});
