@@ -316,6 +316,26 @@ test("an unreachable cluster gives a clear error, and no half-built sandbox surv
   await waitFor("the half-built namespace to go", async () => !(await namespaceOf(halfRow.namespace)), 90_000);
 });
 
+test("a namespace stuck in Terminating is reported with the reason, and cleaned up once it unsticks", async () => {
+  const [learner] = await createLearners(handle.db, 1);
+  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "stuck/finalizer" }, () => {}, deps));
+  // An object with a finalizer nobody removes keeps the namespace in Terminating.
+  const blocker = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "blocker", namespace: sandbox.namespace, finalizers: ["academy.dev/test-blocker"] } };
+  await cluster.apply(blocker);
+  const stopped = await stopSandbox(handle.db, learner!, sandbox.id, () => {}, { ...deps, terminationTimeoutMs: 12_000 });
+  expect(stopped).toMatchObject({ ok: false, code: "stuck-terminating" });
+  expect(!stopped.ok && stopped.error).toMatch(new RegExp(`Namespace ${sandbox.namespace} is still Terminating after 12s \\(.*academy.dev/test-blocker`));
+  const [row] = await handle.db.select().from(sandboxes).where(eq(sandboxes.id, sandbox.id));
+  expect(row?.state).toBe("deleting");
+
+  await cluster.request("PATCH", await cluster.pathFor({ ...blocker, name: "blocker", namespace: sandbox.namespace }), {
+    body: [{ op: "remove", path: "/metadata/finalizers" }],
+    contentType: "application/json-patch+json",
+  });
+  await waitFor("the namespace to go", async () => !(await namespaceOf(sandbox.namespace)), 90_000);
+  expect((await reconcile(handle.db, deps)).markedGone).toEqual([sandbox.namespace]);
+});
+
 test("50 learners starting at once all get a ready sandbox, with zero errors", async () => {
   const learners = await createLearners(handle.db, 50);
   const started = performance.now();

@@ -472,7 +472,7 @@ async function teardown(
       ?.conditions ?? [])
       .filter((c) => c.status === "True" && c.message)
       .map((c) => `${c.type}: ${c.message}`)
-      .join("; ") || "no reason reported";
+      .join("; ") || "the namespace controller has not said why yet";
   const detail = `Namespace ${row.namespace} is still Terminating after ${Math.round(timeoutMs / 1000)}s (${conditions}).`;
   await updateSandbox(db, row.id, { error: detail });
   return { gone: false, detail };
