@@ -1,4 +1,4 @@
-// npm run bench:sandboxes -- --learners 200 [--concurrency 20]
+// npm run bench:sandboxes -- --learners 200 [--concurrency 20] [--postgres postgres://user@host/db]
 // Starts one sandbox for each of N learners through the sandbox service (database record,
 // server-side apply of every platform object, waiting for the quota to be counted), `concurrency`
 // at a time, against the local control plane (or KUBECONFIG). The floor: the same objects for the
@@ -10,7 +10,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { clusterOptionsFromEnv, startLocalCluster } from "@/lib/cluster/local-cluster";
-import { openDatabase } from "@/lib/db/client";
+import postgres from "postgres";
+import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { createKubeClient, defaultKubeconfigPath, type KubeClient, type KubeObject } from "@/lib/k8s/client";
@@ -91,9 +92,32 @@ async function deleteInstallation(cluster: KubeClient, installation: string): Pr
   }
 }
 
+/** A throw-away database on a PostgreSQL server, dropped on close. */
+async function scratchPostgres(adminUrl: string, run: string): Promise<DatabaseHandle> {
+  const name = `academy_bench_${run}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString() });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { learners: { type: "string", default: "200" }, concurrency: { type: "string", default: "20" } },
+    options: {
+      learners: { type: "string", default: "200" },
+      concurrency: { type: "string", default: "20" },
+      /** A PostgreSQL server where this user may create databases; default: embedded PGlite. */
+      postgres: { type: "string" },
+    },
   });
   const learners = Number(values.learners);
   const concurrency = Number(values.concurrency);
@@ -106,14 +130,14 @@ async function main(): Promise<number> {
   const run = randomBytes(4).toString("hex");
   const deps = { cluster, installation: `bench-${run}`, terminationTimeoutMs: 600_000 };
   const floorInstallation = `bench-floor-${run}`;
-  const handle = await openDatabase({ memory: true });
+  const handle = values.postgres ? await scratchPostgres(values.postgres, run) : await openDatabase({ memory: true });
   try {
     const ids = Array.from({ length: learners }, () => randomUUID());
     await handle.db.insert(users).values(ids.map((id, i) => ({ id, email: `bench-${run}-${i}@example.com`, name: `Bench ${i}` })));
     // Warm up discovery and connections so neither side pays for them.
     await cluster.list("v1", "Namespace", { labelSelector: "academy.dev/none=1" });
 
-    console.log(`bench: ${learners} sandboxes, ${concurrency} at a time, cluster ${cluster.server}`);
+    console.log(`bench: ${learners} sandboxes, ${concurrency} at a time, cluster ${cluster.server}, database ${handle.kind}`);
     // Floor and service run in alternating rounds, so both meet the same background load on a
     // shared machine; each round is `concurrency` starts wide.
     const floorSide: Side = { latencies: [], errors: 0, busyMs: 0 };
@@ -156,6 +180,7 @@ async function main(): Promise<number> {
       JSON.stringify({
         learners,
         concurrency,
+        database: handle.kind,
         start: { p50Ms: service.p50Ms, p95Ms: service.p95Ms, maxMs: service.maxMs, errors: service.errors, perSecond: service.perSecond },
         floor: { p50Ms: floor.p50Ms, p95Ms: floor.p95Ms, maxMs: floor.maxMs, errors: floor.errors, perSecond: floor.perSecond },
         applyFloor: { p50Ms: applyFloor.p50Ms, p95Ms: applyFloor.p95Ms, maxMs: applyFloor.maxMs, errors: applyFloor.errors, perSecond: applyFloor.perSecond },
