@@ -305,7 +305,13 @@ export async function startSandbox(
     return failure("failed", `Your sandbox could not be created: ${message}`);
   }
   const readyAt = new Date();
-  const ready = await updateSandbox(db, row.id, { state: "ready", readyAt, lastActivityAt: readyAt });
+  // Only a start still in progress becomes ready: a stop (or the reaper) during the start wins.
+  const [ready] = await db
+    .update(sandboxes)
+    .set({ state: "ready", readyAt, lastActivityAt: readyAt })
+    .where(and(eq(sandboxes.id, row.id), eq(sandboxes.state, "provisioning")))
+    .returning();
+  if (!ready) return notFound();
   onProgress("Ready");
   return { ok: true, sandbox: toSandboxDTO(ready) };
 }
