@@ -15,6 +15,9 @@ export type AdminSandboxView = SandboxDTO & {
   learnerName: string;
   /** null when the cluster could not be asked (the page says so). */
   quota: QuotaUsage[] | null;
+  ageMinutes: number;
+  /** Minutes until expiry; 0 when due. */
+  expiresInMinutes: number;
 };
 
 function assertAdmin(actor: UserDTO | null): asserts actor is UserDTO {
@@ -54,7 +57,15 @@ export async function listAllSandboxes(db: Database, actor: UserDTO | null, opti
     : [];
   const all = [...rows, ...ended];
   const quotas = await Promise.all(all.map((r) => (r.sandbox.state === "ready" ? quotaOf(r.sandbox.namespace) : Promise.resolve([]))));
-  return all.map((r, i) => ({ ...toSandboxDTO(r.sandbox), learnerEmail: r.email, learnerName: r.name, quota: quotas[i] ?? null }));
+  const now = Date.now();
+  return all.map((r, i) => ({
+    ...toSandboxDTO(r.sandbox),
+    learnerEmail: r.email,
+    learnerName: r.name,
+    quota: quotas[i] ?? null,
+    ageMinutes: Math.max(0, Math.round((now - r.sandbox.createdAt.getTime()) / 60_000)),
+    expiresInMinutes: Math.max(0, Math.round((r.sandbox.expiresAt.getTime() - now) / 60_000)),
+  }));
 }
 
 /** Deletes a learner's sandbox on the administrator's behalf (the learner's files are kept). */

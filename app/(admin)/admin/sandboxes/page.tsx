@@ -6,15 +6,13 @@ import { DeleteSandboxForm } from "./delete-form";
 
 export const metadata: Metadata = { title: "Sandboxes" };
 
-function age(from: Date, now: number): string {
-  const minutes = Math.max(0, Math.round((now - from.getTime()) / 60_000));
+function age(minutes: number): string {
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 export default async function AdminSandboxesPage() {
   const admin = await requireRole("/admin/sandboxes", "admin");
   const list = await listAllSandboxes(await getDb(), admin, { includeEnded: 20 });
-  const now = Date.now();
   return (
     <section className="stack">
       <h1>Sandboxes</h1>
@@ -57,8 +55,8 @@ export default async function AdminSandboxesPage() {
                     {s.state}
                     {s.error ? <p className="field-error">{s.error}</p> : null}
                   </td>
-                  <td>{age(s.createdAt, now)}</td>
-                  <td>{s.state === "gone" ? "—" : `in ${Math.max(0, Math.round((s.expiresAt.getTime() - now) / 60_000))} min`}</td>
+                  <td>{age(s.ageMinutes)}</td>
+                  <td>{s.state === "gone" ? "—" : `in ${s.expiresInMinutes} min`}</td>
                   <td>
                     {s.quota === null ? (
                       <span className="muted">cluster not reachable</span>
