@@ -93,6 +93,8 @@ case "${1:-}" in
     npx tsx --conditions=react-server scripts/content-check.ts
     say "unit and integration tests (Vitest)"
     npx vitest run
+    say "lab self-test: every solution passes, no starter completes its lab"
+    npx tsx --conditions=react-server scripts/labs-verify.ts
     ensure_build
     if [ -z "${ACADEMY_TEST_KUBECONFIG:-}" ]; then
       say "local Kubernetes control plane for the end-to-end lab tests"

@@ -3,6 +3,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, count, eq } from "drizzle-orm";
+import { BrandedError } from "@/lib/branded-error";
 import type { Database } from "@/lib/db/client";
 import { accounts, users, type Role, type UserRow } from "@/lib/db/schema";
 import { hashPassword, verifyPassword } from "./password";
@@ -89,7 +90,8 @@ export async function userForExternalAccount(
   });
 }
 
-export class ForbiddenError extends Error {
+export class ForbiddenError extends BrandedError {
+  static override readonly brand: string = "ForbiddenError";
   override name = "ForbiddenError";
 }
 

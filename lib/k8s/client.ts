@@ -218,8 +218,12 @@ function clientFor(connection: Connection, actingAs: string | null): KubeClient 
       const { status, body } = response;
       if (status >= 200 && status < 300) return body as T;
       const error = kubeErrorFrom(status, body, options.context);
-      // 429 comes from API Priority and Fairness under load; 5xx "please retry" from etcd hiccups.
-      const retriable = status === 429 || (status >= 500 && /retry|timeout|timed out/i.test(error.apiMessage));
+      // 429 comes from API Priority and Fairness under load; 5xx "please retry" from etcd hiccups;
+      // a 409 on a ResourceQuota comes from the quota admission plugin racing the quota controller
+      // over the namespace's usage (the request itself conflicted with nothing): idempotent
+      // requests (GET, server-side apply) are sent again.
+      const quotaRace = status === 409 && /cannot be fulfilled on resourcequotas/i.test(error.apiMessage);
+      const retriable = status === 429 || quotaRace || (status >= 500 && /retry|timeout|timed out/i.test(error.apiMessage));
       if (retry && retriable && attempt < 6) {
         const after = Number((body as { details?: { retryAfterSeconds?: number } })?.details?.retryAfterSeconds ?? 0);
         await sleep(Math.min(1000, Math.max(50 * 2 ** attempt, after * 1000)) + Math.random() * 50);

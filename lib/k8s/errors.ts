@@ -1,6 +1,7 @@
 // Typed errors for everything that can go wrong talking to the Kubernetes API, built from the
 // API server's Status body so the learner sees the server's own words plus what to do next.
 import { ApiException } from "@kubernetes/client-node";
+import { BrandedError } from "@/lib/branded-error";
 
 /** The API server's `Status` object, as returned with every error response. */
 export type KubeStatus = {
@@ -21,7 +22,8 @@ export type KubeStatus = {
 /** What was being done when the error happened, for the message. */
 export type ErrorContext = { kind?: string; name?: string; namespace?: string; document?: number };
 
-export class ClusterUnreachable extends Error {
+export class ClusterUnreachable extends BrandedError {
+  static override readonly brand: string = "ClusterUnreachable";
   override name = "ClusterUnreachable";
   constructor(
     readonly server: string,
@@ -35,7 +37,8 @@ export class ClusterUnreachable extends Error {
   }
 }
 
-export class KubeApiError extends Error {
+export class KubeApiError extends BrandedError {
+  static override readonly brand: string = "KubeApiError";
   override name = "KubeApiError";
   constructor(
     readonly status: number,
@@ -51,15 +54,18 @@ export class KubeApiError extends Error {
 
 /** 403 from RBAC, Pod Security Admission or another admission plugin. */
 export class KubeForbidden extends KubeApiError {
+  static override readonly brand: string = "KubeForbidden";
   override name = "KubeForbidden";
 }
 
 export class KubeNotFound extends KubeApiError {
+  static override readonly brand: string = "KubeNotFound";
   override name = "KubeNotFound";
 }
 
 /** 409: already exists, or changed by someone else. */
 export class KubeConflict extends KubeApiError {
+  static override readonly brand: string = "KubeConflict";
   override name = "KubeConflict";
 }
 
@@ -67,6 +73,7 @@ export type QuotaUse = { resource: string; requested: string; used: string; hard
 
 /** A ResourceQuota in the sandbox refused the object; says which quota and by how much. */
 export class SandboxQuotaExceeded extends KubeApiError {
+  static override readonly brand: string = "SandboxQuotaExceeded";
   override name = "SandboxQuotaExceeded";
   readonly quota: string;
   readonly resources: QuotaUse[];
@@ -90,6 +97,7 @@ export class SandboxQuotaExceeded extends KubeApiError {
 
 /** The API server refused an object (invalid, forbidden, conflicting, unknown kind). */
 export class ManifestRejected extends KubeApiError {
+  static override readonly brand: string = "ManifestRejected";
   override name = "ManifestRejected";
   readonly document: number | undefined;
   readonly kind: string | undefined;

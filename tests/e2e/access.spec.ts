@@ -10,6 +10,11 @@ test.beforeAll(async () => {
   server = await startServer({ dataDir });
 });
 
+test.afterEach(async ({}, testInfo) => {
+  // A failed test shows what the server said, which the browser never sees.
+  if (testInfo.status !== testInfo.expectedStatus) console.log(`--- server output ---\n${server?.logs().slice(-6000)}`);
+});
+
 test.afterAll(async () => {
   await server?.stop();
 });

@@ -13,6 +13,11 @@ test.beforeAll(async () => {
   server = await startServer({ dataDir });
 });
 
+test.afterEach(async ({}, testInfo) => {
+  // A failed test shows what the server said, which the browser never sees.
+  if (testInfo.status !== testInfo.expectedStatus) console.log(`--- server output ---\n${server?.logs().slice(-6000)}`);
+});
+
 test.afterAll(async () => {
   await server?.stop();
 });
@@ -137,7 +142,9 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   await expect(row).toContainText(/pods: \d+ \/ \d+/);
   adminPage.once("dialog", (dialog) => void dialog.accept());
   await row.getByRole("button", { name: /Delete lab-deploy-the-model-/ }).click();
-  await expect(row.getByRole("status")).toContainText("Deleted", { timeout: 120_000 });
+  // Deleting waits for the namespace to terminate; then the list shows the sandbox as gone.
+  await expect(row).toContainText("gone", { timeout: 120_000 });
+  await expect(row.getByRole("button", { name: /Delete/ })).toHaveCount(0);
   await adminPage.goto(`${server.url}/instructor/labs`);
   await expect(adminPage.getByTestId("insight-summary-deploy-the-model")).toContainText("by 1 learners; 1 completed");
   await adminContext.close();
