@@ -39,15 +39,15 @@ async function signUp(page: Page, name: string, email: string) {
 async function replaceEditorText(page: Page, labId: string, file: string, text: string) {
   await page.getByRole("tab", { name: file }).click();
   await page.waitForFunction(() => Boolean((window as unknown as { monaco?: unknown }).monaco));
-  await page.evaluate(
-    ([uri, value]) => {
-      const monaco = (window as unknown as { monaco: { editor: { getModels(): Array<{ uri: { path: string }; setValue(v: string): void }> } } }).monaco;
-      const model = monaco.editor.getModels().find((m) => m.uri.path.endsWith(uri!));
-      if (!model) throw new Error(`no editor model for ${uri}`);
-      model.setValue(value!);
-    },
-    [`${labId}/${file}`, text],
-  );
+  // The model the editor shows once the tab is open (the one whose edits reach the page).
+  await page.waitForFunction((uri) => {
+    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { uri: { path: string } } | null }> } } }).monaco;
+    return monaco.editor.getEditors()[0]?.getModel()?.uri.path.endsWith(uri) ?? false;
+  }, `${labId}/${file}`);
+  await page.evaluate((value) => {
+    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { setValue(v: string): void } | null }> } } }).monaco;
+    monaco.editor.getEditors()[0]!.getModel()!.setValue(value);
+  }, text);
   await expect(page.getByTestId("save-status")).toHaveText(/Unsaved changes|Saving…/);
   await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
 }
