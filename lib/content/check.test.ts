@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { checkContent, formatProblem, formatSummary } from "./check";
+import { lessonFrontmatter } from "./test-fixtures";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "academy-check-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,28 +25,7 @@ Some text and a [link to the shell](/learn/linux/the-shell#running-it).
 
 /** A valid lesson. Its frontmatter takes lines 1–21; the body starts on line 22 (the link is on 26). */
 function lesson({ title = "A lesson", order = 1, prerequisites = [], body = defaultBody, minutes = "10" }: LessonOptions = {}) {
-  return `---
-title: ${title}
-summary: One sentence.
-order: ${order}
-minutes: ${minutes}
-objectives:
-  - Do one thing
-  - Do another thing
-prerequisites: [${prerequisites.join(", ")}]
-quiz:
-  - id: first
-    prompt: First?
-    choices: [a, b]
-    answer: 0
-    explanation: Because a.
-  - id: second
-    prompt: Second?
-    choices: [a, b, c]
-    answer: 2
-    explanation: Because c.
----
-${body}`;
+  return `${lessonFrontmatter({ title, order, prerequisites, minutes, summary: "One sentence." })}\n${body}`;
 }
 
 function moduleIndex(order: number, body = "An introduction.\n") {

@@ -3,12 +3,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export function lessonSource(title: string, order: number, prerequisites: string[] = []): string {
+/** A valid lesson's frontmatter (lines 1–21: the body starts on line 22). */
+export function lessonFrontmatter(options: {
+  title: string;
+  order: number;
+  prerequisites?: string[];
+  summary?: string;
+  minutes?: string | number;
+}): string {
+  const { title, order, prerequisites = [], summary = `About ${title}.`, minutes = 10 } = options;
   return `---
 title: ${title}
-summary: About ${title}.
+summary: ${summary}
 order: ${order}
-minutes: 10
+minutes: ${minutes}
 objectives:
   - Do one thing
   - Do another thing
@@ -24,9 +32,11 @@ quiz:
     choices: [a, b, c]
     answer: 2
     explanation: Because c.
----
+---`;
+}
 
-Why ${title} matters.
+export function lessonSource(title: string, order: number, prerequisites: string[] = []): string {
+  return `${lessonFrontmatter({ title, order, prerequisites })}\n\nWhy ${title} matters.
 
 ## The idea
 
