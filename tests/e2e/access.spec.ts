@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { submitSignIn, submitSignUp } from "./support/forms";
 import { createAdmin, makeDataDir, startServer, type AcademyServer } from "../../scripts/support/academy-server";
 
 let server: AcademyServer;
@@ -20,11 +21,7 @@ test.afterAll(async () => {
 });
 
 async function signUp(page: import("@playwright/test").Page, name: string, email: string, password: string) {
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitSignUp(page, server.url, { name, email, password });
 }
 
 test("a visitor who is not signed in is sent to sign in from the dashboard and the admin page", async ({ page }) => {
@@ -53,10 +50,7 @@ test("a learner cannot open the admin page or use its action; an admin can chang
 
   const adminContext = await browser.newContext();
   const adminPage = await adminContext.newPage();
-  await adminPage.goto(`${server.url}/signin`);
-  await adminPage.getByLabel("Email").fill(admin.email);
-  await adminPage.getByLabel("Password").fill("wrong password here");
-  await adminPage.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(adminPage, server.url, { email: admin.email, password: "wrong password here" });
   await expect(adminPage.getByText("That email and password don't match an account.")).toBeVisible();
   await adminPage.getByLabel("Password").fill(admin.password);
   await adminPage.getByRole("button", { name: "Sign in" }).click();

@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { startServer, type AcademyServer } from "../../scripts/support/academy-server";
 import { lessonInfo } from "./support/content";
+import { submitSignUp } from "./support/forms";
 
 let server: AcademyServer;
 
@@ -39,11 +40,7 @@ for (const scheme of ["light", "dark"] as const) {
 }
 
 test("the dashboard of a signed-in learner has no serious or critical axe violations", async ({ page }) => {
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Name").fill("Barbara");
-  await page.getByLabel("Email").fill("barbara@example.com");
-  await page.getByLabel("Password").fill("abstract data types 74");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitSignUp(page, server.url, { name: "Barbara", email: "barbara@example.com", password: "abstract data types 74" });
   await expect(page).toHaveURL(/\/dashboard$/);
   expect(await seriousViolations(page)).toEqual([]);
 });

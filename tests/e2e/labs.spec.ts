@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { submitSignIn, submitSignUp } from "./support/forms";
 import { createAdmin, makeDataDir, startServer, type AcademyServer } from "../../scripts/support/academy-server";
 
 const labsRoot = path.resolve(import.meta.dirname, "../../labs");
@@ -27,11 +28,7 @@ function solution(labId: string, file: string): string {
 }
 
 async function signUp(page: Page, name: string, email: string) {
-  await page.goto(`${server.url}/signup`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("containers all the way 7");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitSignUp(page, server.url, { name, email, password: "containers all the way 7" });
   await expect(page).toHaveURL(/\/dashboard$/);
 }
 
@@ -131,10 +128,7 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   // The administrator sees the sandbox and can delete it.
   const adminContext = await browser.newContext();
   const adminPage = await adminContext.newPage();
-  await adminPage.goto(`${server.url}/signin`);
-  await adminPage.getByLabel("Email").fill(admin.email);
-  await adminPage.getByLabel("Password").fill(admin.password);
-  await adminPage.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(adminPage, server.url, admin);
   await expect(adminPage).toHaveURL(/\/dashboard$/);
   await adminPage.goto(`${server.url}/admin/sandboxes`);
   const row = adminPage.getByRole("row", { name: /kelsey@example.com/ });
