@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 // End-to-end tests drive Debian's Chromium (test tools cannot download browsers here) against the
-// production build; each test file starts its own server with a fresh data directory.
+// production build. The specs import `test` from tests/e2e/support/fixtures.ts, which starts that
+// server with a fresh data directory once per worker and points each test's baseURL at it.
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,

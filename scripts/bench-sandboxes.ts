@@ -10,13 +10,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { clusterOptionsFromEnv, startLocalCluster } from "@/lib/cluster/local-cluster";
-import postgres from "postgres";
-import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { createKubeClient, defaultKubeconfigPath, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { INSTALLATION_LABEL, MANAGED_SELECTOR, platformObjectsFor, sandboxNamespaceName, toApiObject } from "@/lib/sandbox/manifests";
 import { reap, startSandbox } from "@/lib/sandbox/service";
+import { openTestDatabase } from "@/tests/support/databases";
 
 type Figures = { starts: number; errors: number; p50Ms: number; p95Ms: number; maxMs: number; perSecond: number; wallMs: number };
 
@@ -92,24 +91,6 @@ async function deleteInstallation(cluster: KubeClient, installation: string): Pr
   }
 }
 
-/** A throw-away database on a PostgreSQL server, dropped on close. */
-async function scratchPostgres(adminUrl: string, run: string): Promise<DatabaseHandle> {
-  const name = `academy_bench_${run}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
-  return {
-    ...handle,
-    close: async () => {
-      await handle.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -130,7 +111,8 @@ async function main(): Promise<number> {
   const run = randomBytes(4).toString("hex");
   const deps = { cluster, installation: `bench-${run}`, terminationTimeoutMs: 600_000 };
   const floorInstallation = `bench-floor-${run}`;
-  const handle = values.postgres ? await scratchPostgres(values.postgres, run) : await openDatabase({ memory: true });
+  // The throw-away database the tests use: in-memory PGlite, or one created on the server and dropped at the end.
+  const handle = await openTestDatabase(values.postgres ? "postgres" : "pglite", { postgresUrl: values.postgres });
   try {
     const ids = Array.from({ length: learners }, () => randomUUID());
     await handle.db.insert(users).values(ids.map((id, i) => ({ id, email: `bench-${run}-${i}@example.com`, name: `Bench ${i}` })));

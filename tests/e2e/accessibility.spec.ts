@@ -1,23 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { startServer, type AcademyServer } from "../../scripts/support/academy-server";
+import type { Page } from "@playwright/test";
 import { lessonInfo } from "./support/content";
-import { submitSignUp } from "./support/forms";
-
-let server: AcademyServer;
-
-test.beforeAll(async () => {
-  server = await startServer();
-});
-
-test.afterEach(async ({}, testInfo) => {
-  // A failed test shows what the server said, which the browser never sees.
-  if (testInfo.status !== testInfo.expectedStatus) console.log(`--- server output ---\n${server?.logs().slice(-6000)}`);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+import { expect, test } from "./support/fixtures";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -32,22 +16,21 @@ for (const scheme of ["light", "dark"] as const) {
   test(`main pages have no serious or critical axe violations (${scheme})`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme });
     for (const path of pages()) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(path);
       await page.waitForLoadState("networkidle");
       expect(await seriousViolations(page), `${path} (${scheme})`).toEqual([]);
     }
   });
 }
 
-test("the dashboard of a signed-in learner has no serious or critical axe violations", async ({ page }) => {
-  await submitSignUp(page, server.url, { name: "Barbara", email: "barbara@example.com", password: "abstract data types 74" });
-  await expect(page).toHaveURL(/\/dashboard$/);
+test("the dashboard of a signed-in learner has no serious or critical axe violations", async ({ page, signUp }) => {
+  await signUp(page, { name: "Barbara", email: "barbara@example.com", password: "abstract data types 74" });
   expect(await seriousViolations(page)).toEqual([]);
 });
 
 test("the site is usable with the keyboard: skip link, then the quiz by Tab and arrow keys", async ({ page }) => {
   const lesson = lessonInfo("linux");
-  await page.goto(`${server.url}${lesson.href}`);
+  await page.goto(lesson.href);
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Enter");
@@ -59,7 +42,7 @@ test("the site is usable with the keyboard: skip link, then the quiz by Tab and 
 
 test("the layout adapts to a phone-sized screen without horizontal scrolling", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}${lessonInfo("web-apis").href}`);
+  await page.goto(lessonInfo("web-apis").href);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });

@@ -1,35 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
-import { submitSignIn, submitSignUp } from "./support/forms";
-import { createAdmin, makeDataDir, startServer, type AcademyServer } from "../../scripts/support/academy-server";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
 
 const labsRoot = path.resolve(import.meta.dirname, "../../labs");
-let server: AcademyServer;
 const admin = { email: "root@example.com", password: "sandbox keeper 2026" };
-
-test.beforeAll(async () => {
-  const dataDir = makeDataDir();
-  createAdmin(dataDir, admin.email, admin.password);
-  server = await startServer({ dataDir });
-});
-
-test.afterEach(async ({}, testInfo) => {
-  // A failed test shows what the server said, which the browser never sees.
-  if (testInfo.status !== testInfo.expectedStatus) console.log(`--- server output ---\n${server?.logs().slice(-6000)}`);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+test.use({ admin });
+/** Every learner in this file signs up with it. */
+const password = "containers all the way 7";
 
 function solution(labId: string, file: string): string {
   return fs.readFileSync(path.join(labsRoot, labId, "solution", file), "utf8");
-}
-
-async function signUp(page: Page, name: string, email: string) {
-  await submitSignUp(page, server.url, { name, email, password: "containers all the way 7" });
-  await expect(page).toHaveURL(/\/dashboard$/);
 }
 
 /** Replaces the open file's text as a paste would, through the editor's own model. */
@@ -58,9 +39,9 @@ async function checkUntil(page: Page, expected: string | RegExp, timeout = 60_00
   }).toPass({ timeout, intervals: [2_000, 5_000] });
 }
 
-test("a learner fixes a Dockerfile lab: the starter fails with reasons and hints, the fixed files pass, and it all survives a reload", async ({ page }) => {
-  await signUp(page, "Solomon", "solomon@example.com");
-  await page.goto(`${server.url}/labs`);
+test("a learner fixes a Dockerfile lab: the starter fails with reasons and hints, the fixed files pass, and it all survives a reload", async ({ page, signUp }) => {
+  await signUp(page, { name: "Solomon", email: "solomon@example.com", password });
+  await page.goto("/labs");
   await page.getByRole("link", { name: "Containerise the model server" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Containerise the model server" })).toBeVisible();
   await expect(page.getByTestId("code-editor").locator(".monaco-editor")).toBeVisible();
@@ -86,14 +67,14 @@ test("a learner fixes a Dockerfile lab: the starter fails with reasons and hints
   await expect(page.getByRole("table").getByRole("row")).toHaveCount(3); // header + two attempts
   await page.getByRole("button", { name: "History" }).click();
   await expect(page.getByText(/Revision 2/)).toBeVisible();
-  await page.goto(`${server.url}/learn/containers`);
+  await page.goto("/learn/containers");
   await expect(page.getByRole("listitem").filter({ hasText: "Containerise the model server" }).getByText("Completed")).toBeVisible();
 });
 
-test("a learner starts a sandbox, applies manifests as themselves, sees a rejection explained, and completes the Kubernetes lab", async ({ page, browser }) => {
+test("a learner starts a sandbox, applies manifests as themselves, sees a rejection explained, and completes the Kubernetes lab", async ({ page, browser, signUp, signIn }) => {
   test.setTimeout(240_000);
-  await signUp(page, "Kelsey", "kelsey@example.com");
-  await page.goto(`${server.url}/labs/deploy-the-model`);
+  await signUp(page, { name: "Kelsey", email: "kelsey@example.com", password });
+  await page.goto("/labs/deploy-the-model");
   await page.getByRole("button", { name: "Start lab environment" }).click();
   const progress = page.getByRole("list", { name: "Progress" });
   await expect(progress).toContainText("Creating namespace");
@@ -119,7 +100,7 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   // The rollout runs on the simulated nodes; checking again until it is complete.
   await checkUntil(page, "lab complete", 120_000);
 
-  const kubeconfig = await page.request.get(`${server.url}/api/labs/deploy-the-model/kubeconfig`);
+  const kubeconfig = await page.request.get("/api/labs/deploy-the-model/kubeconfig");
   expect(kubeconfig.status()).toBe(200);
   const text = await kubeconfig.text();
   expect(text).toContain("namespace: lab-deploy-the-model-");
@@ -128,9 +109,8 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   // The administrator sees the sandbox and can delete it.
   const adminContext = await browser.newContext();
   const adminPage = await adminContext.newPage();
-  await submitSignIn(adminPage, server.url, admin);
-  await expect(adminPage).toHaveURL(/\/dashboard$/);
-  await adminPage.goto(`${server.url}/admin/sandboxes`);
+  await signIn(adminPage, admin);
+  await adminPage.goto("/admin/sandboxes");
   const row = adminPage.getByRole("row", { name: /kelsey@example.com/ });
   await expect(row).toContainText("ready");
   await expect(row).toContainText(/pods: \d+ \/ \d+/);
@@ -139,7 +119,7 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   // Deleting waits for the namespace to terminate; then the list shows the sandbox as gone.
   await expect(row).toContainText("gone", { timeout: 120_000 });
   await expect(row.getByRole("button", { name: /Delete/ })).toHaveCount(0);
-  await adminPage.goto(`${server.url}/instructor/labs`);
+  await adminPage.goto("/instructor/labs");
   await expect(adminPage.getByTestId("insight-summary-deploy-the-model")).toContainText("by 1 learners; 1 completed");
   await adminContext.close();
 
@@ -147,10 +127,10 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   await expect(page.getByRole("button", { name: "Start lab environment" })).toBeVisible();
 });
 
-test("learners cannot reach the instructor or sandbox administration pages", async ({ page }) => {
-  await signUp(page, "Nosy", "nosy@example.com");
-  expect((await page.goto(`${server.url}/instructor/labs`))?.status()).toBe(403);
-  expect((await page.goto(`${server.url}/admin/sandboxes`))?.status()).toBe(403);
-  const check = await page.request.post(`${server.url}/api/labs/no-such-lab/check`);
+test("learners cannot reach the instructor or sandbox administration pages", async ({ page, signUp }) => {
+  await signUp(page, { name: "Nosy", email: "nosy@example.com", password });
+  expect((await page.goto("/instructor/labs"))?.status()).toBe(403);
+  expect((await page.goto("/admin/sandboxes"))?.status()).toBe(403);
+  const check = await page.request.post("/api/labs/no-such-lab/check");
   expect(check.status()).toBe(404);
 });

@@ -1,21 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
-import { startServer, type AcademyServer } from "../../scripts/support/academy-server";
+import type { Page } from "@playwright/test";
 import { lessonInfo, type QuizQuestion } from "./support/content";
-
-let server: AcademyServer;
-
-test.beforeAll(async () => {
-  server = await startServer();
-});
-
-test.afterEach(async ({}, testInfo) => {
-  // A failed test shows what the server said, which the browser never sees.
-  if (testInfo.status !== testInfo.expectedStatus) console.log(`--- server output ---\n${server?.logs().slice(-6000)}`);
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+import { expect, test } from "./support/fixtures";
 
 async function answer(page: Page, questions: QuizQuestion[], pick: (q: QuizQuestion) => number) {
   const quiz = page.getByRole("form", { name: "Quiz" });
@@ -26,11 +11,11 @@ async function answer(page: Page, questions: QuizQuestion[], pick: (q: QuizQuest
   await quiz.getByRole("button", { name: "Check answers" }).click();
 }
 
-test("a learner signs up, reads a lesson, fails then passes its quiz, completes it, and keeps progress across a restart", async ({ page }) => {
+test("a learner signs up, reads a lesson, fails then passes its quiz, completes it, and keeps progress across a restart", async ({ page, server }) => {
   const lesson = lessonInfo("linux");
   const total = lesson.quiz.length;
 
-  await page.goto(server.url);
+  await page.goto("/");
   await page.getByRole("link", { name: "Sign up" }).click();
   await page.getByLabel("Name").fill("Katherine");
   await page.getByLabel("Email").fill("katherine@example.com");
@@ -48,7 +33,7 @@ test("a learner signs up, reads a lesson, fails then passes its quiz, completes 
   await expect(page.getByRole("navigation", { name: "On this page" }).or(page.getByRole("complementary", { name: "On this page" }))).toBeVisible();
 
   // Before submitting, the page does not contain the answers' explanations.
-  const html = await (await page.request.get(`${server.url}${lesson.href}`)).text();
+  const html = await (await page.request.get(lesson.href)).text();
   for (const question of lesson.quiz) expect(html).not.toContain(question.explanation.slice(0, 40));
 
   // Wrong answers first: every question gets a choice that is not the answer.
@@ -64,26 +49,26 @@ test("a learner signs up, reads a lesson, fails then passes its quiz, completes 
   await page.getByRole("button", { name: "Mark lesson complete" }).click();
   await expect(page.getByRole("button", { name: /Completed/ })).toHaveAttribute("aria-pressed", "true");
 
-  await page.goto(`${server.url}/dashboard`);
+  await page.goto("/dashboard");
   await expect(page.getByTestId("progress-linux")).toContainText("1 of");
   await expect(page.getByText(`${lesson.title}: ${total} of ${total}`)).toBeVisible();
 
   await server.restart();
 
   // Same browser session, new server process: progress and the quiz result come from the database.
-  await page.goto(`${server.url}/dashboard`);
+  await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Welcome back, Katherine" })).toBeVisible();
   await expect(page.getByTestId("progress-linux")).toContainText("1 of");
-  await page.goto(`${server.url}${lesson.href}`);
+  await page.goto(lesson.href);
   await expect(page.getByRole("button", { name: /Completed/ })).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByRole("form", { name: "Quiz" }).getByRole("status")).toHaveText(`You got ${total} of ${total} right.`);
-  await page.goto(`${server.url}/learn`);
+  await page.goto("/learn");
   await expect(page.getByRole("progressbar", { name: /Linux/ })).toBeVisible();
 });
 
 test("a visitor can answer a quiz without an account; nothing is saved and they are invited to sign in", async ({ page }) => {
   const lesson = lessonInfo("containers");
-  await page.goto(`${server.url}${lesson.href}`);
+  await page.goto(lesson.href);
   await expect(page.getByText("to save your progress and quiz results")).toBeVisible();
   await answer(page, lesson.quiz, (q) => q.answer);
   await expect(page.getByRole("form", { name: "Quiz" }).getByRole("status")).toHaveText(`You got ${lesson.quiz.length} of ${lesson.quiz.length} right.`);
@@ -91,7 +76,7 @@ test("a visitor can answer a quiz without an account; nothing is saved and they 
 
 test("the quiz action refuses answers for questions the quiz does not have", async ({ page }) => {
   const lesson = lessonInfo("kubernetes");
-  await page.goto(`${server.url}${lesson.href}`);
+  await page.goto(lesson.href);
   const quiz = page.getByRole("form", { name: "Quiz" });
   // Submitting with unanswered questions is caught before the server is asked.
   await quiz.getByRole("button", { name: "Check answers" }).click();

@@ -1,6 +1,7 @@
-// Opens a fresh, migrated database of each kind for integration tests: the embedded PGlite and
-// a real PostgreSQL server. PostgreSQL comes from ACADEMY_TEST_DATABASE_URL, which `npm test`
-// sets after starting a throw-away server; each call creates and later drops its own database.
+// Opens a fresh, migrated database of each kind for integration tests and benchmarks: the embedded
+// PGlite in memory, or a throw-away database on a real PostgreSQL server. The server comes from
+// ACADEMY_TEST_DATABASE_URL (which `npm test` sets after starting one) unless the caller names one;
+// each call creates its own database there and drops it on close.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
@@ -8,9 +9,14 @@ import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 export const DATABASE_KINDS = ["pglite", "postgres"] as const;
 export type DatabaseKind = (typeof DATABASE_KINDS)[number];
 
-export async function openTestDatabase(kind: DatabaseKind): Promise<DatabaseHandle> {
+export type TestDatabaseOptions = {
+  /** A PostgreSQL server where this user may create databases; default ACADEMY_TEST_DATABASE_URL. */
+  postgresUrl?: string;
+};
+
+export async function openTestDatabase(kind: DatabaseKind, options: TestDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (kind === "pglite") return openDatabase({ memory: true });
-  const adminUrl = process.env.ACADEMY_TEST_DATABASE_URL;
+  const adminUrl = options.postgresUrl ?? process.env.ACADEMY_TEST_DATABASE_URL;
   if (!adminUrl) {
     throw new Error(
       "ACADEMY_TEST_DATABASE_URL is not set: the PostgreSQL half of the database tests needs a server. " +
