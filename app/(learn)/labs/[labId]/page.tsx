@@ -35,7 +35,8 @@ export default async function LabPage({ params }: Params) {
     compileMdx(lab.body, { file: lab.file, cacheDir: path.join(env.ACADEMY_DATA_DIR, "cache", "mdx") }),
     lab.sandbox ? clusterAvailability() : Promise.resolve({ state: "ready" as const, server: "" }),
   ]);
-  if (!Array.isArray(files)) throw new Error(files.error);
+  // The only failure is "no such lab", which getLab above has already ruled out.
+  if (!Array.isArray(files)) notFound();
   const starter = starterFiles(lab);
   const moduleMeta = getCatalogue().modules.find((m) => m.slug === lab.module);
   const availabilityView: AvailabilityView =

@@ -1,0 +1,74 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { expect, test } from "vitest";
+import type { AttemptView } from "@/lib/labs/views";
+import { ChecksList, checkLabel, scoreText } from "./checks-list";
+import type { CheckResult } from "./types";
+
+const checks = [
+  { id: "pinned", title: "The base image is pinned", points: 10 },
+  { id: "user", title: "Runs as a non-root user", points: 5 },
+];
+
+const failed: CheckResult = {
+  id: "pinned",
+  title: "The base image is pinned",
+  status: "fail",
+  points: 10,
+  earned: 0,
+  message: "`FROM python` has no tag.",
+  hints: ["Use a digest."],
+  durationMs: 3,
+};
+
+function attempt(results: CheckResult[], overrides: Partial<AttemptView> = {}): AttemptView {
+  return {
+    id: 1,
+    seq: 1,
+    labId: "lab",
+    createdAt: "2026-12-01T10:00:00.000Z",
+    score: 0,
+    maxScore: 15,
+    completed: false,
+    durationMs: 10,
+    filesSha256: "ab".repeat(32),
+    results,
+    ...overrides,
+  };
+}
+
+test("a check's label says what happened to it, or that it waits while grading runs", () => {
+  expect(checkLabel("pass", false)).toBe("Passed");
+  expect(checkLabel("fail", true)).toBe("Failed");
+  expect(checkLabel("error", false)).toBe("Check error");
+  expect(checkLabel(undefined, true)).toBe("Waiting");
+  expect(checkLabel(undefined, false)).toBe("Not run");
+});
+
+test("the score says how many checks pass, or that the lab is complete", () => {
+  const passed = { ...failed, id: "user", status: "pass" as const, earned: 5 };
+  expect(scoreText(attempt([failed, passed], { score: 5 }))).toBe("Score: 5 of 15 points — 1 of 2 checks pass.");
+  expect(scoreText(attempt([passed], { score: 15, completed: true }))).toBe("Score: 15 of 15 points — lab complete. Well done.");
+});
+
+test("between runs the last attempt is shown with its reasons, hints and score", () => {
+  const last = attempt([failed]);
+  const html = renderToStaticMarkup(
+    createElement(ChecksList, { grading: false, error: "", checks, results: last.results, showingLastAttempt: true, lastAttempt: last }),
+  );
+  expect(html).toContain("Your last attempt,");
+  expect(html).toMatch(/data-testid="check-pinned".*Failed.*0\/10 pts.*<code>FROM python<\/code> has no tag\..*Hint:.*Use a digest\./);
+  expect(html).toMatch(/data-testid="check-user".*Not run.*5 pts/);
+  expect(html).toMatch(/data-testid="score"[^>]*>Score: 0 of 15 points — 0 of 1 checks pass\./);
+});
+
+test("while grading runs, progress is counted, unfinished checks wait, and no score is shown", () => {
+  const html = renderToStaticMarkup(
+    createElement(ChecksList, { grading: true, error: "", checks, results: [failed], showingLastAttempt: false, lastAttempt: attempt([]) }),
+  );
+  expect(html).toContain('aria-busy="true"');
+  expect(html).toContain("Checking your work: 1 of 2 checks done…");
+  expect(html).toMatch(/data-testid="check-user".*Waiting/);
+  expect(html).not.toContain('data-testid="score"');
+  expect(html).not.toContain("Your last attempt");
+});

@@ -1,0 +1,107 @@
+// The "Checks" section: each check with its status, points and, when it did not pass, the reasons
+// and hints; progress while grading runs; the score of the newest attempt between runs.
+import { InlineText } from "@/app/_components/inline-text";
+import type { AttemptView } from "@/lib/labs/views";
+import type { CheckResult, CheckSummary } from "./types";
+
+export function ChecksList({
+  grading,
+  error,
+  checks,
+  results,
+  showingLastAttempt,
+  lastAttempt,
+}: {
+  grading: boolean;
+  error: string;
+  checks: CheckSummary[];
+  results: CheckResult[];
+  showingLastAttempt: boolean;
+  lastAttempt: AttemptView | null;
+}) {
+  return (
+    <section className="stack-tight" aria-labelledby="results-heading" aria-busy={grading}>
+      <h2 id="results-heading">Checks</h2>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {grading ? (
+        <p role="status" className="muted">
+          Checking your work: {results.length} of {checks.length} checks done…
+        </p>
+      ) : showingLastAttempt && lastAttempt ? (
+        <p className="muted small">Your last attempt, {new Date(lastAttempt.createdAt).toLocaleString()}:</p>
+      ) : null}
+      <ol className="check-list">
+        {checks.map((check) => {
+          const result = results.find((r) => r.id === check.id);
+          return <CheckRow key={check.id} check={check} result={result} pending={grading && !result} />;
+        })}
+      </ol>
+      {!grading && lastAttempt ? (
+        <p className={lastAttempt.completed ? "score score-complete" : "score"} role="status" data-testid="score">
+          {scoreText(lastAttempt)}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function scoreText(attempt: Pick<AttemptView, "score" | "maxScore" | "completed" | "results">): string {
+  const passed = attempt.results.filter((r) => r.status === "pass").length;
+  return (
+    `Score: ${attempt.score} of ${attempt.maxScore} points` +
+    (attempt.completed ? " — lab complete. Well done." : ` — ${passed} of ${attempt.results.length} checks pass.`)
+  );
+}
+
+export function checkLabel(status: CheckResult["status"] | undefined, pending: boolean): string {
+  return status === "pass" ? "Passed" : status === "fail" ? "Failed" : status === "error" ? "Check error" : pending ? "Waiting" : "Not run";
+}
+
+function CheckRow({ check, result, pending }: { check: CheckSummary; result?: CheckResult; pending: boolean }) {
+  const status = result?.status;
+  return (
+    <li className={`check-row check-${status ?? "none"}`} data-testid={`check-${check.id}`}>
+      <div className="check-head">
+        <span className="check-status">{checkLabel(status, pending)}</span>
+        <span className="check-title">{check.title}</span>
+        <span className="muted small">
+          {result ? `${result.earned}/${check.points}` : check.points} pts
+        </span>
+      </div>
+      {result && result.status !== "pass" ? (
+        <div className="check-body">
+          <p>
+            <InlineText text={result.message} />
+          </p>
+          {result.details?.length ? (
+            <ul className="small">
+              {result.details.map((d) => (
+                <li key={d}>
+                  <InlineText text={d} />
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {result.hints?.length ? (
+            <div className="hints">
+              <strong>Hint{result.hints.length > 1 ? "s" : ""}:</strong>
+              <ul>
+                {result.hints.map((h) => (
+                  <li key={h}>
+                    <InlineText text={h} />
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : result ? (
+        <p className="small muted check-body">{result.message}</p>
+      ) : null}
+    </li>
+  );
+}

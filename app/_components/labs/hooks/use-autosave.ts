@@ -1,0 +1,126 @@
+"use client";
+
+// The learner's files as they type: each edit is saved after a short pause, one save per file at a
+// time, and `flush` saves everything pending before the files are applied or graded.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { SaveFileResult } from "@/app/(learn)/labs/[labId]/actions";
+
+export type SaveState = { status: "saved" | "unsaved" | "saving" } | { status: "error"; error: string };
+
+export type Autosave = {
+  contents: Record<string, string>;
+  /** undefined until the file is first edited (then it reads as saved) */
+  saveStates: Record<string, SaveState>;
+  edit: (path: string, value: string) => void;
+  /** Saves every file with pending edits; true when all of them are stored. */
+  flush: () => Promise<boolean>;
+  /** The server already stored `content` for `path` (reset to starter). */
+  markSaved: (path: string, content: string) => void;
+  markFailed: (path: string, error: string) => void;
+};
+
+const AUTOSAVE_MS = 800;
+/** Applying or grading refuses to go on while a file is not stored: they work on saved files. */
+export const UNSAVED_FILES = "Some files could not be saved (see above); fix that first.";
+const UNREACHABLE = "Could not reach the server; your change is kept here and will be saved on the next edit.";
+
+export function useAutosave(initial: () => Record<string, string>, save: (path: string, content: string) => Promise<SaveFileResult>): Autosave {
+  const [contents, setContents] = useState(initial);
+  const [saveStates, setSaveStates] = useState<Record<string, SaveState>>({});
+  // Refs, not state: timers and in-flight saves are bookkeeping the page never shows, and `latest`
+  // is read by saves that started before the last render.
+  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const inflight = useRef(new Map<string, Promise<void>>());
+  const latest = useRef(contents);
+  const failedSaves = useRef(new Set<string>());
+
+  const saveNow = useCallback(
+    async (path: string) => {
+      const timer = timers.current.get(path);
+      if (timer) clearTimeout(timer);
+      timers.current.delete(path);
+      const previous = inflight.current.get(path);
+      if (previous) await previous;
+      const content = latest.current[path] ?? "";
+      setSaveStates((s) => ({ ...s, [path]: { status: "saving" } }));
+      const run = (async () => {
+        try {
+          const result = await save(path, content);
+          if (result.ok) failedSaves.current.delete(path);
+          else failedSaves.current.add(path);
+          setSaveStates((s) => ({
+            ...s,
+            [path]: result.ok ? (latest.current[path] === content ? { status: "saved" } : { status: "unsaved" }) : { status: "error", error: result.error },
+          }));
+        } catch {
+          failedSaves.current.add(path);
+          setSaveStates((s) => ({ ...s, [path]: { status: "error", error: UNREACHABLE } }));
+        }
+      })();
+      inflight.current.set(path, run);
+      await run;
+      inflight.current.delete(path);
+    },
+    [save],
+  );
+
+  function setContent(path: string, value: string) {
+    latest.current = { ...latest.current, [path]: value };
+    setContents(latest.current);
+  }
+
+  function edit(path: string, value: string) {
+    setContent(path, value);
+    setSaveStates((s) => ({ ...s, [path]: { status: "unsaved" } }));
+    const timer = timers.current.get(path);
+    if (timer) clearTimeout(timer);
+    timers.current.set(path, setTimeout(() => void saveNow(path), AUTOSAVE_MS));
+  }
+
+  async function flush(): Promise<boolean> {
+    const pending = [...timers.current.keys()];
+    await Promise.all(pending.map((p) => saveNow(p)));
+    await Promise.all([...inflight.current.values()]);
+    return failedSaves.current.size === 0;
+  }
+
+  function markSaved(path: string, content: string) {
+    setContent(path, content);
+    setSaveStates((s) => ({ ...s, [path]: { status: "saved" } }));
+  }
+
+  function markFailed(path: string, error: string) {
+    setSaveStates((s) => ({ ...s, [path]: { status: "error", error } }));
+  }
+
+  // Leaving with unsaved edits: the browser asks first.
+  useEffect(() => {
+    function beforeUnload(event: BeforeUnloadEvent) {
+      if (timers.current.size > 0 || inflight.current.size > 0) event.preventDefault();
+    }
+    window.addEventListener("beforeunload", beforeUnload);
+    return () => window.removeEventListener("beforeunload", beforeUnload);
+  }, []);
+
+  return { contents, saveStates, edit, flush, markSaved, markFailed };
+}
+
+/** What the status line under the editor says about one file. */
+export function saveStatusText(state: SaveState | undefined, readonly: boolean): string {
+  if (readonly) return "Read-only: provided for context.";
+  switch (state?.status) {
+    case "error":
+      return `Not saved: ${state.error}`;
+    case "saving":
+      return "Saving…";
+    case "unsaved":
+      return "Unsaved changes";
+    default:
+      return "All changes saved";
+  }
+}
+
+/** A file with edits not yet stored shows a dot on its tab. */
+export function hasPendingEdits(state: SaveState | undefined): boolean {
+  return state?.status === "unsaved" || state?.status === "saving";
+}

@@ -1,0 +1,58 @@
+"use client";
+
+// "Check my work": saves pending edits, then streams each check's result as it finishes. Between
+// runs the page shows the last attempt; during a run, the checks the server announced.
+import { useState } from "react";
+import type { AttemptView, CheckEvent } from "@/lib/labs/views";
+import type { CheckResult, CheckSummary } from "../types";
+import { UNSAVED_FILES } from "./use-autosave";
+import { useNdjsonPost } from "./use-ndjson-post";
+
+export type Grading = {
+  grading: boolean;
+  error: string;
+  /** The checks in the order they run: the server's list during a run, the lab's otherwise. */
+  checks: CheckSummary[];
+  /** This visit's results so far, or the last attempt's. */
+  results: CheckResult[];
+  /** True while the results shown are those of an earlier attempt. */
+  showingLastAttempt: boolean;
+  attempts: AttemptView[];
+  /** The newest attempt, whose score is shown between runs. */
+  lastAttempt: AttemptView | null;
+  check: (flush: () => Promise<boolean>) => Promise<void>;
+};
+
+export function useGrading(labId: string, checks: CheckSummary[], initialAttempts: AttemptView[]): Grading {
+  const [live, setLive] = useState<{ checks: CheckSummary[]; results: CheckResult[] }>({ checks: [], results: [] });
+  const [attempts, setAttempts] = useState(initialAttempts);
+  const stream = useNdjsonPost<CheckEvent>(`/api/labs/${labId}/check`, {
+    lostConnection: "Lost the connection to the server; your files are saved. Try again.",
+  });
+
+  async function check(flush: () => Promise<boolean>) {
+    setLive({ checks, results: [] });
+    await stream.post({
+      prepare: async () => ((await flush()) ? null : UNSAVED_FILES),
+      onEvent: (event) => {
+        if (event.type === "started") setLive((l) => ({ ...l, checks: event.checks }));
+        else if (event.type === "check") setLive((l) => ({ ...l, results: [...l.results, event.result] }));
+        else setAttempts((a) => [event.attempt, ...a]);
+      },
+    });
+  }
+
+  const grading = stream.busy;
+  const lastAttempt = attempts[0] ?? null;
+  const showLive = grading || live.results.length > 0;
+  return {
+    grading,
+    error: stream.error,
+    checks: grading && live.checks.length ? live.checks : checks,
+    results: showLive ? live.results : (lastAttempt?.results ?? []),
+    showingLastAttempt: !showLive && lastAttempt !== null,
+    attempts,
+    lastAttempt,
+    check,
+  };
+}
