@@ -1,5 +1,5 @@
-// The sandbox service's database rules on both databases, with an in-memory stand-in for the
-// cluster (the real cluster is exercised in service.cluster.test.ts): the per-learner cap under
+// The sandbox's database rules (lifecycle, learner apply, reconcile) on both databases, with an in-memory stand-in for the
+// cluster (the real cluster is exercised in sandbox.cluster.test.ts): the per-learner cap under
 // concurrent starts, one sandbox per lab, ownership, and reconcile of interrupted starts.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -8,7 +8,9 @@ import { sandboxes } from "@/lib/db/schema";
 import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/k8s/client";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
-import { applyLearnerManifests, extendSandbox, reconcile, resetSandbox, startSandbox, stopSandbox } from "./service";
+import { applyLearnerManifests } from "./learner-apply";
+import { extendSandbox, resetSandbox, startSandbox, stopSandbox } from "./lifecycle";
+import { reconcile } from "./upkeep";
 
 /** Just enough of the API server: objects in a map, namespaces deleted at once. */
 function fakeCluster(): KubeClient & { objects: Map<string, KubeObject> } {
