@@ -49,58 +49,36 @@ async function withLabSandbox<R>(
   return sandbox ? action(sandbox) : whenNone;
 }
 
+export type LabSandboxAction = "start" | "resume" | "reset" | "stop";
+
+const ON_EXISTING = { resume: resumeSandbox, reset: resetSandbox, stop: stopSandbox };
+
 /**
- * Starts the lab's sandbox, or resumes the one the learner already has for it. The choice is
- * made once, by startSandbox, inside the transaction that enforces the per-learner cap.
+ * Changes the learner's sandbox for the lab, reporting progress in words:
+ * - start: starts it, or resumes the one the learner already has. The choice is made once, by
+ *   startSandbox, inside the transaction that enforces the per-learner cap.
+ * - resume: checks it is still there, repairs its platform objects and counts as activity.
+ * - reset: deletes everything the learner made in it; with no sandbox there is nothing to reset.
+ * - stop: deletes it and waits until it is gone; stopping when there is none succeeds.
  */
-export async function startLabSandbox(
+export async function changeLabSandbox(
   db: Database,
   user: ActingUser,
   labId: string,
+  action: LabSandboxAction,
   onProgress: OnProgress = () => {},
   deps: SandboxDeps = {},
 ): Promise<LabSandboxResult> {
-  const lab = getLab(labId);
-  if (!lab) return failure("not-found", "This lab does not exist.");
-  if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
-  const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
-  return shown(await startSandbox(db, user, input, onProgress, deps));
-}
-
-/** Returns to the learner's sandbox for the lab: repairs its platform objects and counts as activity. */
-export async function resumeLabSandbox(
-  db: Database,
-  user: ActingUser,
-  labId: string,
-  onProgress: OnProgress = () => {},
-  deps: SandboxDeps = {},
-): Promise<LabSandboxResult> {
-  const none = failure("no-sandbox", "You have no lab environment for this lab. Start it first.");
-  return withLabSandbox(db, user, labId, none, async (sandbox) => shown(await resumeSandbox(db, user, sandbox.id, onProgress, deps)));
-}
-
-/** Deletes everything the learner made in the lab's sandbox; with no sandbox there is nothing to reset. */
-export async function resetLabSandbox(
-  db: Database,
-  user: ActingUser,
-  labId: string,
-  onProgress: OnProgress = () => {},
-  deps: SandboxDeps = {},
-): Promise<LabSandboxResult> {
-  const none: LabSandboxResult = { ok: true, sandbox: null };
-  return withLabSandbox(db, user, labId, none, async (sandbox) => shown(await resetSandbox(db, user, sandbox.id, onProgress, deps)));
-}
-
-/** Stops the lab's sandbox and waits until it is gone; stopping when there is none succeeds. */
-export async function stopLabSandbox(
-  db: Database,
-  user: ActingUser,
-  labId: string,
-  onProgress: OnProgress = () => {},
-  deps: SandboxDeps = {},
-): Promise<LabSandboxResult> {
-  const none: LabSandboxResult = { ok: true, sandbox: null };
-  return withLabSandbox(db, user, labId, none, async (sandbox) => shown(await stopSandbox(db, user, sandbox.id, onProgress, deps)));
+  if (action === "start") {
+    const lab = getLab(labId);
+    if (!lab) return failure("not-found", "This lab does not exist.");
+    if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
+    const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
+    return shown(await startSandbox(db, user, input, onProgress, deps));
+  }
+  const none: LabSandboxResult =
+    action === "resume" ? failure("no-sandbox", "You have no lab environment for this lab. Start it first.") : { ok: true, sandbox: null };
+  return withLabSandbox(db, user, labId, none, async (sandbox) => shown(await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps)));
 }
 
 /** Gives the lab's sandbox 30 more minutes (never past 8 hours from its start). */

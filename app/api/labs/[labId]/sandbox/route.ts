@@ -3,14 +3,12 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { ndjsonResponse } from "@/lib/http/ndjson";
 import { getLab } from "@/lib/labs/registry";
-import { resetLabSandbox, startLabSandbox, stopLabSandbox } from "@/lib/workspace";
+import { changeLabSandbox } from "@/lib/workspace";
 import { sandboxView, type SandboxEvent } from "@/lib/workspace/views";
 
 export const dynamic = "force-dynamic";
 
 const BodySchema = z.object({ action: z.enum(["start", "reset", "stop"]) });
-
-const ACTIONS = { start: startLabSandbox, reset: resetLabSandbox, stop: stopLabSandbox };
 
 /** Starts (or resumes), resets or stops the learner's sandbox for a lab, streaming progress in words. */
 export async function POST(request: Request, { params }: { params: Promise<{ labId: string }> }) {
@@ -21,10 +19,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
   const body = BodySchema.safeParse(await request.json().catch(() => null));
   if (!body.success) return Response.json({ error: "Unknown action." }, { status: 400 });
   const db = await getDb();
-  const action = ACTIONS[body.data.action];
 
   return ndjsonResponse<SandboxEvent>(async (emit) => {
-    const result = await action(db, user, lab.id, (step) => emit({ type: "progress", step }));
+    const result = await changeLabSandbox(db, user, lab.id, body.data.action, (step) => emit({ type: "progress", step }));
     if (result.ok) emit({ type: "done", sandbox: result.sandbox ? sandboxView(result.sandbox) : null });
     else emit({ type: "error", error: result.error, code: result.code });
   });
