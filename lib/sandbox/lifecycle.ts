@@ -1,6 +1,13 @@
-// The sandbox state machine, kept in the `sandboxes` table and on the cluster together:
-// start (provisioning -> ready), resume, extend, reset and stop (deleting -> gone). Every function
-// takes the acting user, acts only on that user's sandbox and returns expected failures as values.
+// lib/sandbox owns learner sandboxes: one Kubernetes namespace per learner and lab, with its guard
+// rails, lifetime and the learner's own objects. By job: lifecycle.ts (this file), platform.ts
+// (the platform objects on the cluster), learner-apply.ts, kubeconfig.ts, upkeep.ts (reap and
+// reconcile), queries.ts (rows and the DTO), access.ts (the ownership + cluster preamble),
+// results.ts (failure codes), manifests.ts (pure builders), admin.ts (the admin page).
+//
+// This file is the sandbox state machine, kept in the `sandboxes` table and on the cluster
+// together: start (provisioning -> ready), resume, extend, reset and stop (deleting -> gone). Every
+// function takes the acting user, acts only on that user's sandbox and returns expected failures
+// as values.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
