@@ -29,7 +29,8 @@ export function labSandbox(db: Database, user: ActingUser, labId: string): Promi
   return liveSandboxForLab(db, user, labId);
 }
 
-function shown(result: SandboxResult): LabSandboxResult {
+/** A stopped (gone) sandbox is reported as none. */
+function withoutGone(result: SandboxResult): LabSandboxResult {
   if (!result.ok) return result;
   return { ok: true, sandbox: result.sandbox.state === "gone" ? null : result.sandbox };
 }
@@ -74,11 +75,11 @@ export async function changeLabSandbox(
     if (!lab) return failure("not-found", "This lab does not exist.");
     if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
     const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
-    return shown(await startSandbox(db, user, input, onProgress, deps));
+    return withoutGone(await startSandbox(db, user, input, onProgress, deps));
   }
   const none: LabSandboxResult =
     action === "resume" ? failure("no-sandbox", "You have no lab environment for this lab. Start it first.") : { ok: true, sandbox: null };
-  return withLabSandbox(db, user, labId, none, async (sandbox) => shown(await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps)));
+  return withLabSandbox(db, user, labId, none, async (sandbox) => withoutGone(await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps)));
 }
 
 /** Gives the lab's sandbox 30 more minutes (never past 8 hours from its start). */
