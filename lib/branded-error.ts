@@ -3,7 +3,8 @@
 // copy is not an `instanceof` the class of another, and a `catch` meant to handle it lets it
 // through (seen: a 409 from the quota admission plugin became a failed sandbox start). Each class
 // names itself with a static `brand`; instances carry the brands of their class chain, and
-// `instanceof` compares brands instead of prototypes.
+// `instanceof` compares brands instead of prototypes. Why, and when to use it:
+// docs/decisions/007-results-and-errors.md.
 const BRANDS = Symbol.for("academy.error-brands");
 
 type Branded = { [BRANDS]?: readonly string[] };

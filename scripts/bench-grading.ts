@@ -15,7 +15,8 @@ import { createKubeClient } from "../lib/k8s/client";
 import { saveLabFiles } from "../lib/labs/files";
 import { getLab, solutionFiles } from "../lib/labs/registry";
 import { applyAsLearner } from "../lib/labs/verify";
-import { applyLearnerManifests, startSandbox } from "../lib/sandbox/service";
+import { applyLearnerManifests } from "../lib/sandbox/learner-apply";
+import { startSandbox } from "../lib/sandbox/lifecycle";
 
 const LAB = "deploy-the-model";
 const TARGET_P95_MS = 500;

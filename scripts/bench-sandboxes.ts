@@ -14,7 +14,8 @@ import { users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { createKubeClient, defaultKubeconfigPath, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { INSTALLATION_LABEL, MANAGED_SELECTOR, platformObjectsFor, sandboxNamespaceName, toApiObject } from "@/lib/sandbox/manifests";
-import { reap, startSandbox } from "@/lib/sandbox/service";
+import { startSandbox } from "@/lib/sandbox/lifecycle";
+import { reap } from "@/lib/sandbox/upkeep";
 import { openTestDatabase } from "@/tests/support/databases";
 
 type Figures = { starts: number; errors: number; p50Ms: number; p95Ms: number; maxMs: number; perSecond: number; wallMs: number };

@@ -7,24 +7,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/lib/db/client";
-import { labAttempts, labGradingLocks, sandboxes, type StoredCheckResult } from "@/lib/db/schema";
-import {
-  ClusterUnreachable,
-  KubeApiError,
-  ManifestRejected,
-  SandboxQuotaExceeded,
-  adminClient,
-  asManifestError,
-  graderClient,
-  learnerClient,
-  type KubeClient,
-  type KubeObject,
-} from "@/lib/k8s/client";
+import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
+import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
 import type { CheckDefinition } from "@/lib/labs/define";
 import { currentFiles, filesSha256 } from "@/lib/labs/files";
 import { checkNeedsCluster, getLab, publicChecks, type Lab, type LabOptions, type PublicCheck } from "@/lib/labs/registry";
 import { LabIdSchema } from "@/lib/labs/schema";
+import { applyObjectsAsLearner } from "@/lib/sandbox/learner-apply";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
+import { readySandboxForLab } from "@/lib/sandbox/queries";
 import { appendAttempt, attemptKey, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
 import { builtinKind } from "./kinds";
 import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "./types";
@@ -99,21 +90,12 @@ export function learnerDryRun(admin: KubeClient, namespace: string, options: { c
   const run = async (text: string): Promise<DryRunOutcome> => {
     const parsed = parseLearnerManifests(text, namespace);
     if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => p.message) };
-    const results = await Promise.all(
-      parsed.objects.map(async (item) => {
-        const where = { document: item.document, line: item.line, kind: item.kind, name: item.name };
-        try {
-          await learner.apply(item.object as KubeObject, { dryRun: true, context: { document: item.document, kind: item.kind, name: item.name } });
-          return { ...where, ok: true };
-        } catch (error) {
-          const mapped = asManifestError(error, { document: item.document, kind: item.kind, name: item.name });
-          if (mapped instanceof SandboxQuotaExceeded || mapped instanceof ManifestRejected) {
-            return { ...where, ok: false, message: mapped.apiMessage, field: mapped instanceof ManifestRejected ? mapped.field : undefined };
-          }
-          throw mapped;
-        }
-      }),
-    );
+    const verdicts = await applyObjectsAsLearner(learner, parsed.objects, { dryRun: true, parallel: true });
+    const results = verdicts.map(({ item, refusal }) => {
+      const where = { document: item.document, line: item.line, kind: item.kind, name: item.name };
+      if (!refusal) return { ...where, ok: true };
+      return { ...where, ok: false, message: refusal.apiMessage, field: refusal instanceof ManifestRejected ? refusal.field : undefined };
+    });
     return { ok: true, results };
   };
   if (options.cache === false) return run;
@@ -331,13 +313,8 @@ export async function gradeAttempt(
     let namespace: string | null = null;
     let admin: KubeClient | null = null;
     if (needsCluster) {
-      const [sandbox] = await db
-        .select({ namespace: sandboxes.namespace, expiresAt: sandboxes.expiresAt })
-        .from(sandboxes)
-        .where(and(eq(sandboxes.userId, user.id), eq(sandboxes.labId, lab.id), eq(sandboxes.state, "ready")))
-        .orderBy(desc(sandboxes.createdAt))
-        .limit(1);
-      if (!sandbox || sandbox.expiresAt <= now) {
+      const sandbox = await readySandboxForLab(db, user, lab.id, now);
+      if (!sandbox) {
         return {
           ok: false,
           code: "no-sandbox",

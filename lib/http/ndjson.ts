@@ -1,24 +1,56 @@
 // Streams progress to the browser as newline-delimited JSON: one event per line, sent as soon as
-// it happens (sandbox start, grading). The browser reads it with `readNdjson`.
+// it happens (sandbox start, grading). The browser reads it with `readNdjson`, so this file runs
+// in both (no Node-only imports: the request id comes from Web Crypto).
+//
+// A response's status is sent before the work starts, so a server error inside the stream cannot
+// become a 500: it is logged with a request id made for this response, and the learner gets a last
+// `error` event with that id and words to act on, never the raw error message (it may name
+// internals). The same id is in the `x-request-id` header.
+
+/** The last event of a stream whose work threw. */
+export type ServerErrorEvent = { type: "error"; error: string; code: "server-error"; requestId: string };
+
+export function serverErrorEvent(requestId: string): ServerErrorEvent {
+  return {
+    type: "error",
+    code: "server-error",
+    requestId,
+    error: `Something went wrong on the server; try again in a moment. If it keeps happening, tell your instructor the request id ${requestId}.`,
+  };
+}
+
+export type NdjsonOptions = {
+  /** Default: a new random id per response. */
+  requestId?: string;
+  /** Where a server error is logged (default console.error). */
+  log?: (line: string, error: unknown) => void;
+};
 
 /** A Response whose body is the events `work` emits, one JSON object per line. */
-export function ndjsonResponse<E>(work: (emit: (event: E) => void) => Promise<void>): Response {
+export function ndjsonResponse<E>(work: (emit: (event: E) => void) => Promise<void>, options: NdjsonOptions = {}): Response {
+  const requestId = options.requestId ?? crypto.randomUUID();
+  const log = options.log ?? ((line, error) => console.error(line, error));
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const emit = (event: E) => controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+      const emit = (event: E | ServerErrorEvent) => controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
       try {
         await work(emit);
       } catch (error) {
-        console.error(error);
-        emit({ type: "error", error: "Something went wrong on the server; try again in a moment." } as E);
+        log(`request ${requestId}: server error in a streamed response:`, error);
+        emit(serverErrorEvent(requestId));
       } finally {
         controller.close();
       }
     },
   });
   return new Response(stream, {
-    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    headers: {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+      "x-request-id": requestId,
+    },
   });
 }
 

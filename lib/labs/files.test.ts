@@ -131,4 +131,18 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     expect(await saveLabFile(handle.db, user, { labId: "../../etc", path: "a", content: "" })).toMatchObject({ ok: false, error: "This lab does not exist." });
     expect(await listLabFiles(handle.db, user, "no-such-lab")).toMatchObject({ ok: false });
   });
+
+  test("every refusal carries a code a caller can act on", async () => {
+    const user = await newUser();
+    const save = (labId: string, path: string, content: string) => saveLabFile(handle.db, user, { labId, path, content });
+    expect(await save("no-such-lab", "a", "")).toMatchObject({ ok: false, code: "not-found" });
+    expect(await save(LAB, "k8s/other.yaml", "kind: A\n")).toMatchObject({ ok: false, code: "not-found", path: "k8s/other.yaml" });
+    expect(await save("containerise-the-model", "app/main.py", "x\n")).toMatchObject({ ok: false, code: "read-only" });
+    expect(await save(LAB, "k8s/configmap.yaml", "a".repeat(LEARNER_FILE_LIMITS.maxFileBytes + 1))).toMatchObject({ ok: false, code: "too-large" });
+    expect(await save(LAB, "k8s/configmap.yaml", BOMB)).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await save(LAB, "../etc/passwd", "x")).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await fileHistory(handle.db, user, LAB, "k8s/other.yaml")).toMatchObject({ ok: false, code: "not-found" });
+    expect(await resetToStarter(handle.db, user, "containerise-the-model", "app/main.py")).toMatchObject({ ok: false, code: "not-found" });
+    expect(await stored(user)).toEqual({ files: 0, revisions: 0 });
+  });
 });

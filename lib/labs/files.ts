@@ -5,15 +5,20 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
+import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { labFileRevisions, labFiles } from "@/lib/db/schema";
 import { yamlBombProblem } from "@/lib/grading/kinds/structured";
+import { isFailure, type Failure } from "@/lib/result";
 import { getLab, starterFiles, type Lab, type LabFile, type LabOptions } from "./registry";
 import { LEARNER_FILE_LIMITS, LabIdSchema, labPathProblem } from "./schema";
 
-type ActingUser = { id: string };
-
-export type FileFailure = { ok: false; error: string; path?: string };
+/**
+ * not-found: no such lab, or not a file of it; read-only: provided by the lab; too-large: over a
+ * size limit; invalid-input: anything else wrong with what was sent.
+ */
+export type FileFailureCode = "not-found" | "read-only" | "too-large" | "invalid-input";
+export type FileFailure = Failure<FileFailureCode> & { path?: string };
 
 export type LabFileDTO = {
   path: string;
@@ -44,20 +49,20 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Turns submitted content into text, or says why it is not acceptable as a text file. */
-export function decodeLearnerText(content: unknown): { ok: true; text: string } | { ok: false; error: string } {
+export function decodeLearnerText(content: unknown): { ok: true; text: string } | Failure<"invalid-input"> {
   let text: string;
   if (typeof content === "string") text = content;
   else if (content instanceof Uint8Array) {
-    if (content.includes(0)) return { ok: false, error: "looks like a binary file (it contains NUL bytes); only text files can be saved" };
+    if (content.includes(0)) return { ok: false, code: "invalid-input", error: "looks like a binary file (it contains NUL bytes); only text files can be saved" };
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(content);
     } catch {
-      return { ok: false, error: "is not valid UTF-8 text; save it as UTF-8" };
+      return { ok: false, code: "invalid-input", error: "is not valid UTF-8 text; save it as UTF-8" };
     }
-  } else return { ok: false, error: "must be text" };
-  if (text.includes("\u0000")) return { ok: false, error: "looks like a binary file (it contains NUL bytes); only text files can be saved" };
-  if (LONE_SURROGATE.test(text) || text.includes("\uFFFD")) return { ok: false, error: "is not valid UTF-8 text (it has undecodable characters); save it as UTF-8" };
-  if (CONTROL.test(text)) return { ok: false, error: "contains control characters that do not belong in a text file" };
+  } else return { ok: false, code: "invalid-input", error: "must be text" };
+  if (text.includes("\u0000")) return { ok: false, code: "invalid-input", error: "looks like a binary file (it contains NUL bytes); only text files can be saved" };
+  if (LONE_SURROGATE.test(text) || text.includes("\uFFFD")) return { ok: false, code: "invalid-input", error: "is not valid UTF-8 text (it has undecodable characters); save it as UTF-8" };
+  if (CONTROL.test(text)) return { ok: false, code: "invalid-input", error: "contains control characters that do not belong in a text file" };
   return { ok: true, text };
 }
 
@@ -68,33 +73,29 @@ function kib(bytes: number): string {
 type ValidFile = { path: string; content: string; sha256: string };
 
 function validate(lab: Lab, path: unknown, content: unknown): ValidFile | FileFailure {
-  if (typeof path !== "string") return { ok: false, error: "The file path must be text." };
+  if (typeof path !== "string") return { ok: false, code: "invalid-input", error: "The file path must be text." };
   const pathProblem = labPathProblem(path);
-  if (pathProblem) return { ok: false, path, error: `Cannot save "${path}": ${pathProblem}.` };
+  if (pathProblem) return { ok: false, code: "invalid-input", path, error: `Cannot save "${path}": ${pathProblem}.` };
   const declared = lab.files.find((f) => f.path === path);
-  if (!declared) return { ok: false, path, error: `"${path}" is not a file of this lab. The lab's files are: ${lab.files.filter((f) => !f.readonly).map((f) => f.path).join(", ")}.` };
-  if (declared.readonly) return { ok: false, path, error: `"${path}" is provided by the lab and cannot be changed.` };
+  if (!declared) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab. The lab's files are: ${lab.files.filter((f) => !f.readonly).map((f) => f.path).join(", ")}.` };
+  if (declared.readonly) return { ok: false, code: "read-only", path, error: `"${path}" is provided by the lab and cannot be changed.` };
   const decoded = decodeLearnerText(content);
-  if (!decoded.ok) return { ok: false, path, error: `"${path}" ${decoded.error}.` };
+  if (!decoded.ok) return { ok: false, code: "invalid-input", path, error: `"${path}" ${decoded.error}.` };
   const bytes = Buffer.byteLength(decoded.text, "utf8");
   if (bytes > LEARNER_FILE_LIMITS.maxFileBytes) {
-    return { ok: false, path, error: `"${path}" is ${kib(bytes)}; a lab file may be at most ${kib(LEARNER_FILE_LIMITS.maxFileBytes)}. Remove generated or pasted data.` };
+    return { ok: false, code: "too-large", path, error: `"${path}" is ${kib(bytes)}; a lab file may be at most ${kib(LEARNER_FILE_LIMITS.maxFileBytes)}. Remove generated or pasted data.` };
   }
   if (declared.language === "yaml" || declared.language === "json") {
     const bomb = yamlBombProblem(decoded.text);
-    if (bomb) return { ok: false, path, error: `"${path}" was not saved: ${bomb}.` };
+    if (bomb) return { ok: false, code: "invalid-input", path, error: `"${path}" was not saved: ${bomb}.` };
   }
   return { path, content: decoded.text, sha256: sha256(decoded.text) };
-}
-
-function isFailure(v: unknown): v is FileFailure {
-  return !!v && typeof v === "object" && (v as { ok?: unknown }).ok === false;
 }
 
 function labOrFailure(labId: unknown, options: LabOptions): Lab | FileFailure {
   const parsed = LabIdSchema.safeParse(labId);
   const lab = parsed.success ? getLab(parsed.data, options) : null;
-  return lab ?? { ok: false, error: "This lab does not exist." };
+  return lab ?? { ok: false, code: "not-found", error: "This lab does not exist." };
 }
 
 export type SaveResult = { ok: true; files: Array<{ path: string; revision: number; sha256: string; changed: boolean }> } | FileFailure;
@@ -112,12 +113,12 @@ export async function saveLabFiles(
 ): Promise<SaveResult> {
   const lab = labOrFailure(labId, options);
   if (isFailure(lab)) return lab;
-  if (!Array.isArray(files) || files.length === 0) return { ok: false, error: "There is nothing to save." };
+  if (!Array.isArray(files) || files.length === 0) return { ok: false, code: "invalid-input", error: "There is nothing to save." };
   const valid: ValidFile[] = [];
   for (const file of files) {
     const checked = validate(lab, file?.path, file?.content);
     if (isFailure(checked)) return checked;
-    if (valid.some((v) => v.path === checked.path)) return { ok: false, path: checked.path, error: `"${checked.path}" is in the save twice.` };
+    if (valid.some((v) => v.path === checked.path)) return { ok: false, code: "invalid-input", path: checked.path, error: `"${checked.path}" is in the save twice.` };
     valid.push(checked);
   }
   return db.transaction(async (tx) => {
@@ -133,7 +134,7 @@ export async function saveLabFiles(
       .filter((f) => !f.readonly)
       .reduce((sum, f) => sum + Buffer.byteLength(valid.find((v) => v.path === f.path)?.content ?? current.get(f.path)?.content ?? starter[f.path] ?? "", "utf8"), 0);
     if (total > LEARNER_FILE_LIMITS.maxLabBytes) {
-      return { ok: false, error: `Together the lab's files would be ${kib(total)}; the limit is ${kib(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
+      return { ok: false, code: "too-large", error: `Together the lab's files would be ${kib(total)}; the limit is ${kib(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
     }
     const now = new Date();
     const saved: Array<{ path: string; revision: number; sha256: string; changed: boolean }> = [];
@@ -194,7 +195,7 @@ export async function currentFiles(db: Database, userId: string, lab: Lab): Prom
 export async function fileHistory(db: Database, user: ActingUser, labId: string, path: string, options: LabOptions = {}): Promise<FileRevisionDTO[] | FileFailure> {
   const lab = labOrFailure(labId, options);
   if (isFailure(lab)) return lab;
-  if (!lab.files.some((f) => f.path === path)) return { ok: false, path, error: `"${path}" is not a file of this lab.` };
+  if (!lab.files.some((f) => f.path === path)) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab.` };
   const rows = await db
     .select()
     .from(labFileRevisions)
@@ -209,7 +210,7 @@ export async function resetToStarter(db: Database, user: ActingUser, labId: stri
   if (isFailure(lab)) return lab;
   const starter = starterFiles(lab);
   const targets = lab.files.filter((f) => !f.readonly && (path === undefined || f.path === path));
-  if (targets.length === 0) return { ok: false, path, error: `"${path}" is not a file of this lab you can edit.` };
+  if (targets.length === 0) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab you can edit.` };
   return db.transaction(async (tx) => {
     const rows = await tx.select().from(labFiles).where(and(eq(labFiles.userId, user.id), eq(labFiles.labId, lab.id))).for("update");
     const current = new Map(rows.map((r) => [r.path, r]));

@@ -32,7 +32,7 @@ test("every lab: the solution passes every check, the starter does not complete 
 test("the dry-run check names the file, document and field the API server refuses; the grader cannot write", async () => {
   const { randomUUID } = await import("node:crypto");
   const { users } = await import("@/lib/db/schema");
-  const { startSandbox } = await import("@/lib/sandbox/service");
+  const { startSandbox } = await import("@/lib/sandbox/lifecycle");
   const { graderClient } = await import("@/lib/k8s/client");
   const { saveLabFile } = await import("./files");
   const { gradeAttempt } = await import("@/lib/grading/grader");

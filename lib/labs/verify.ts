@@ -9,7 +9,8 @@ import { users } from "@/lib/db/schema";
 import type { KubeClient } from "@/lib/k8s/client";
 import { gradeAttempt } from "@/lib/grading/grader";
 import type { AttemptDTO } from "@/lib/grading/attempts";
-import { applyLearnerManifests, startSandbox, type ApplyResult } from "@/lib/sandbox/service";
+import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
+import { startSandbox } from "@/lib/sandbox/lifecycle";
 import { saveLabFiles } from "./files";
 import { listLabs, solutionFiles, starterFiles, type Lab } from "./registry";
 

@@ -6,7 +6,9 @@ import { ForbiddenError, type UserDTO } from "@/lib/auth/users";
 import type { Database } from "@/lib/db/client";
 import { sandboxes, users } from "@/lib/db/schema";
 import { adminClient, type KubeObject } from "@/lib/k8s/client";
-import { stopSandbox, toSandboxDTO, type SandboxDTO, type SandboxResult } from "./service";
+import { stopSandbox } from "./lifecycle";
+import { toSandboxDTO, type SandboxDTO } from "./queries";
+import type { SandboxResult } from "./results";
 
 export type QuotaUsage = { resource: string; used: string; hard: string };
 

@@ -11,7 +11,9 @@ import { createKubeClient, type KubeClient } from "@/lib/k8s/client";
 import { createLearners, testInstallation, testKubeconfig } from "@/tests/support/cluster";
 import { openTestDatabase } from "@/tests/support/databases";
 import { INSTALLATION_LABEL, MANAGED_SELECTOR } from "./manifests";
-import { reconcile, startSandbox, type SandboxDeps, type SandboxResult } from "./service";
+import { startSandbox } from "./lifecycle";
+import type { SandboxDeps, SandboxResult } from "./results";
+import { reconcile } from "./upkeep";
 
 let handle: DatabaseHandle;
 let deps: SandboxDeps;

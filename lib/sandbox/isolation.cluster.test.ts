@@ -17,7 +17,10 @@ import {
 } from "@/lib/k8s/client";
 import { createLearners, testCluster, testInstallation } from "@/tests/support/cluster";
 import { openTestDatabase } from "@/tests/support/databases";
-import { learnerKubeconfig, startSandbox, stopSandbox, type SandboxDTO, type SandboxDeps } from "./service";
+import { learnerKubeconfig } from "./kubeconfig";
+import { startSandbox, stopSandbox } from "./lifecycle";
+import type { SandboxDTO } from "./queries";
+import type { SandboxDeps } from "./results";
 
 let handle: DatabaseHandle;
 let admin: KubeClient;

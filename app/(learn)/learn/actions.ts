@@ -7,6 +7,7 @@ import { getCatalogue } from "@/lib/content/catalogue";
 import { gradeQuiz, type QuizResult } from "@/lib/content/quiz";
 import { getDb } from "@/lib/db";
 import { completedLabIds } from "@/lib/grading/attempts";
+import { labItemId } from "@/lib/progress/items";
 import {
   completedLessonIds,
   getLessonState,
@@ -80,13 +81,13 @@ export async function submitQuizAction(lessonId: string, answers: Record<string,
 }
 
 /**
- * What the signed-in learner has completed, for progress bars: lesson ids and, prefixed with
- * "lab:", lab ids (a lab counts toward its module's progress). Empty when signed out.
+ * What the signed-in learner has completed, for progress bars: lesson ids and lab item ids
+ * (labItemId; a lab counts toward its module's progress). Empty when signed out.
  */
 export async function loadCompletedItems(): Promise<{ signedIn: boolean; completed: string[] }> {
   const user = await getCurrentUser();
   if (!user) return { signedIn: false, completed: [] };
   const db = await getDb();
   const [lessons, labs] = await Promise.all([completedLessonIds(db, user.id), completedLabIds(db, user)]);
-  return { signedIn: true, completed: [...lessons, ...labs.map((id) => `lab:${id}`)] };
+  return { signedIn: true, completed: [...lessons, ...labs.map((id) => labItemId(id))] };
 }

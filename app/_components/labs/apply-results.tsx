@@ -1,7 +1,7 @@
 // What "Apply to sandbox" did: per file, each object applied or rejected with the API server's reason.
-import type { ApplyLabResult } from "@/lib/labs/workspace";
+import type { ApplyOutcome } from "./hooks/use-sandbox";
 
-export function ApplyResults({ result }: { result: ApplyLabResult }) {
+export function ApplyResults({ result }: { result: ApplyOutcome }) {
   if (!result.ok) {
     return (
       <p className="form-error" role="alert">

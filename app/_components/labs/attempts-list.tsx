@@ -1,5 +1,5 @@
 // "Attempt history": every graded attempt, newest first, with the hash of the files it graded.
-import type { AttemptView } from "@/lib/labs/views";
+import type { AttemptView } from "@/lib/workspace/views";
 
 export function AttemptsList({ attempts }: { attempts: AttemptView[] }) {
   if (attempts.length === 0) return null;

@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
-import type { AttemptView } from "@/lib/labs/views";
+import type { AttemptView } from "@/lib/workspace/views";
 import { ChecksList, checkLabel, scoreText } from "./checks-list";
 import type { CheckResult } from "./types";
 

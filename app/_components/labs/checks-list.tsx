@@ -1,7 +1,7 @@
 // The "Checks" section: each check with its status, points and, when it did not pass, the reasons
 // and hints; progress while grading runs; the score of the newest attempt between runs.
 import { InlineText } from "@/app/_components/inline-text";
-import type { AttemptView } from "@/lib/labs/views";
+import type { AttemptView } from "@/lib/workspace/views";
 import type { CheckResult, CheckSummary } from "./types";
 
 export function ChecksList({

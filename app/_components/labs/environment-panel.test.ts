@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
-import type { SandboxView } from "@/lib/labs/views";
+import type { SandboxView } from "@/lib/workspace/views";
 import { minutesLeft, SandboxStatus } from "./environment-panel";
 import type { AvailabilityView } from "./types";
 

@@ -3,7 +3,7 @@
 // The "Lab environment" card: whether a sandbox can be had, its state and time left, the buttons
 // that start, extend, reset and stop it, and the steps of the one running now.
 import { useEffect, useState } from "react";
-import type { SandboxView } from "@/lib/labs/views";
+import type { SandboxView } from "@/lib/workspace/views";
 import type { SandboxControls } from "./hooks/use-sandbox";
 import { useRefreshWhile } from "./hooks/use-refresh-while";
 import type { AvailabilityView } from "./types";

@@ -5,7 +5,7 @@
 // "Apply to sandbox" (apply-results) and "Check my work" (checks-list, attempts-list,
 // hooks/use-grading). A new panel (a build log, a terminal) is one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
-import type { AttemptView, SandboxView } from "@/lib/labs/views";
+import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
 import { AttemptsList } from "./attempts-list";
 import { ChecksList } from "./checks-list";

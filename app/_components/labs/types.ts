@@ -1,5 +1,5 @@
 // The props the lab page hands to the lab room, shared by the room's components and hooks.
-import type { AttemptView } from "@/lib/labs/views";
+import type { AttemptView } from "@/lib/workspace/views";
 
 export type LabFileView = {
   path: string;

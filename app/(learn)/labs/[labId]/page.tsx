@@ -13,8 +13,8 @@ import { listAttempts } from "@/lib/grading/attempts";
 import { clusterAvailability } from "@/lib/k8s/availability";
 import { listLabFiles } from "@/lib/labs/files";
 import { getLab, publicChecks, starterFiles } from "@/lib/labs/registry";
-import { attemptView, sandboxView } from "@/lib/labs/views";
-import { sandboxForLab } from "@/lib/labs/workspace";
+import { labSandbox } from "@/lib/workspace";
+import { attemptView, sandboxView } from "@/lib/workspace/views";
 
 type Params = { params: Promise<{ labId: string }> };
 
@@ -30,7 +30,7 @@ export default async function LabPage({ params }: Params) {
   const db = await getDb();
   const [files, sandbox, attempts, instructions, availability] = await Promise.all([
     listLabFiles(db, user, lab.id),
-    lab.sandbox ? sandboxForLab(db, user, lab.id) : Promise.resolve(null),
+    lab.sandbox ? labSandbox(db, user, lab.id) : Promise.resolve(null),
     listAttempts(db, user, lab.id),
     compileMdx(lab.body, { file: lab.file, cacheDir: path.join(env.ACADEMY_DATA_DIR, "cache", "mdx") }),
     lab.sandbox ? clusterAvailability() : Promise.resolve({ state: "ready" as const, server: "" }),

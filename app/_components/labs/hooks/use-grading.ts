@@ -3,7 +3,7 @@
 // "Check my work": saves pending edits, then streams each check's result as it finishes. Between
 // runs the page shows the last attempt; during a run, the checks the server announced.
 import { useState } from "react";
-import type { AttemptView, CheckEvent } from "@/lib/labs/views";
+import type { AttemptView, CheckEvent } from "@/lib/workspace/views";
 import type { CheckResult, CheckSummary } from "../types";
 import { UNSAVED_FILES } from "./use-autosave";
 import { useNdjsonPost } from "./use-ndjson-post";

@@ -3,11 +3,13 @@
 // The learner's lab environment: start, reset and stop stream their steps in words; extend and
 // apply are server actions. Confirmation dialogs are the environment panel's job, not this hook's.
 import { useState } from "react";
-import { applyAction, extendAction } from "@/app/(learn)/labs/[labId]/actions";
-import type { ApplyLabResult } from "@/lib/labs/workspace";
-import type { SandboxEvent, SandboxView } from "@/lib/labs/views";
+import { applyAction, extendAction, type ApplyActionResult } from "@/app/(learn)/labs/[labId]/actions";
+import type { SandboxEvent, SandboxView } from "@/lib/workspace/views";
 import { UNSAVED_FILES } from "./use-autosave";
 import { useNdjsonPost } from "./use-ndjson-post";
+
+/** What the page shows after "Apply": the server's answer, or why the request never reached it. */
+export type ApplyOutcome = ApplyActionResult | { ok: false; code: "unsaved" | "lost-connection"; error: string };
 
 export type SandboxControls = {
   sandbox: SandboxView | null;
@@ -18,7 +20,7 @@ export type SandboxControls = {
   run: (action: "start" | "reset" | "stop") => Promise<void>;
   extend: () => Promise<void>;
   applying: boolean;
-  applyResult: ApplyLabResult | null;
+  applyResult: ApplyOutcome | null;
   /** Saves pending edits (`flush`), then applies the lab's files to the sandbox. */
   apply: (flush: () => Promise<boolean>) => Promise<void>;
 };
@@ -49,19 +51,19 @@ export function useSandbox(labId: string, initialSandbox: SandboxView | null): S
   }
 
   const [applying, setApplying] = useState(false);
-  const [applyResult, setApplyResult] = useState<ApplyLabResult | null>(null);
+  const [applyResult, setApplyResult] = useState<ApplyOutcome | null>(null);
 
   async function apply(flush: () => Promise<boolean>) {
     setApplying(true);
     setApplyResult(null);
     try {
       if (!(await flush())) {
-        setApplyResult({ ok: false, error: UNSAVED_FILES });
+        setApplyResult({ ok: false, code: "unsaved", error: UNSAVED_FILES });
         return;
       }
       setApplyResult(await applyAction(labId));
     } catch {
-      setApplyResult({ ok: false, error: "Lost the connection to the server; try again." });
+      setApplyResult({ ok: false, code: "lost-connection", error: "Lost the connection to the server; try again." });
     } finally {
       setApplying(false);
     }

@@ -1,9 +1,9 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { gradeAttempt } from "@/lib/grading/grader";
 import { ndjsonResponse } from "@/lib/http/ndjson";
 import { getLab } from "@/lib/labs/registry";
-import { attemptView, type CheckEvent } from "@/lib/labs/views";
+import { checkLab } from "@/lib/workspace";
+import { attemptView, type CheckEvent } from "@/lib/workspace/views";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,7 @@ export async function POST(_request: Request, { params }: { params: Promise<{ la
   if (!lab) return Response.json({ error: "This lab does not exist." }, { status: 404 });
   const db = await getDb();
   return ndjsonResponse<CheckEvent>(async (emit) => {
-    const result = await gradeAttempt(db, user, lab.id, (event) => {
+    const result = await checkLab(db, user, lab.id, (event) => {
       if (event.type === "started") emit({ type: "started", checks: event.checks });
       else if (event.type === "check") emit({ type: "check", index: event.index, total: event.total, result: event.result });
     });

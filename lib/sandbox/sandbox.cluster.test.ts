@@ -1,4 +1,4 @@
-// The sandbox service against the real local API server: start with progress, learner objects
+// The sandbox (lifecycle, learner apply, kubeconfig, upkeep) against the real local API server: start with progress, learner objects
 // applied as the learner, reset, stop, expiry and the reaper, reconcile after a leak or an
 // outage, the per-learner cap, and 50 learners starting at once.
 import fs from "node:fs";
@@ -12,19 +12,11 @@ import { ClusterUnreachable, createKubeClient, type KubeClient, type KubeObject 
 import { openTestDatabase } from "@/tests/support/databases";
 import { createLearners, testCluster, testInstallation, testKubeconfig } from "@/tests/support/cluster";
 import { INSTALLATION_LABEL, MANAGED_SELECTOR } from "./manifests";
-import {
-  applyLearnerManifests,
-  extendSandbox,
-  learnerKubeconfig,
-  reap,
-  reconcile,
-  resetSandbox,
-  resumeSandbox,
-  startSandbox,
-  stopSandbox,
-  type SandboxDeps,
-  type SandboxResult,
-} from "./service";
+import { learnerKubeconfig } from "./kubeconfig";
+import { applyLearnerManifests } from "./learner-apply";
+import { extendSandbox, resetSandbox, resumeSandbox, startSandbox, stopSandbox } from "./lifecycle";
+import type { SandboxDeps, SandboxResult } from "./results";
+import { reap, reconcile } from "./upkeep";
 
 let handle: DatabaseHandle;
 let cluster: KubeClient;

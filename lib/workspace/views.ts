@@ -1,6 +1,7 @@
-// The shapes the lab page's client components receive: plain JSON (dates as ISO strings).
+// The shapes the lab page's client components receive: plain JSON (dates as ISO strings), and the
+// events its two streaming routes send. Types and pure mappers only, so client code may import it.
 import type { AttemptDTO } from "@/lib/grading/attempts";
-import type { SandboxDTO } from "@/lib/sandbox/service";
+import type { SandboxDTO } from "@/lib/sandbox/queries";
 
 export type SandboxView = {
   id: string;
@@ -30,15 +31,21 @@ export function attemptView(attempt: AttemptDTO): AttemptView {
   return { ...attempt, createdAt: attempt.createdAt.toISOString() };
 }
 
+/**
+ * The last event of a stream that failed: an expected failure with its code, or a server error
+ * (code "server-error") with the request id under which it was logged.
+ */
+export type StreamError = { type: "error"; error: string; code?: string; requestId?: string };
+
 /** Events of POST /api/labs/[labId]/sandbox. */
 export type SandboxEvent =
   | { type: "progress"; step: string }
   | { type: "done"; sandbox: SandboxView | null }
-  | { type: "error"; error: string; code?: string };
+  | StreamError;
 
 /** Events of POST /api/labs/[labId]/check. */
 export type CheckEvent =
   | { type: "started"; checks: Array<{ id: string; title: string; points: number }> }
   | { type: "check"; index: number; total: number; result: AttemptView["results"][number] }
   | { type: "done"; attempt: AttemptView }
-  | { type: "error"; error: string; code?: string };
+  | StreamError;

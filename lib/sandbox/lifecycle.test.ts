@@ -1,57 +1,18 @@
-// The sandbox service's database rules on both databases, with an in-memory stand-in for the
-// cluster (the real cluster is exercised in service.cluster.test.ts): the per-learner cap under
-// concurrent starts, one sandbox per lab, ownership, and reconcile of interrupted starts.
+// The sandbox's database rules (lifecycle, learner apply, reconcile) on both databases, with an
+// in-memory stand-in for the cluster (the real cluster is exercised in sandbox.cluster.test.ts):
+// the per-learner cap under concurrent starts, one sandbox per lab, ownership, and reconcile of
+// interrupted starts.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
-import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/k8s/client";
+import { KubeApiError, type KubeClient } from "@/lib/k8s/client";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
-import { applyLearnerManifests, extendSandbox, reconcile, resetSandbox, startSandbox, stopSandbox } from "./service";
-
-/** Just enough of the API server: objects in a map, namespaces deleted at once. */
-function fakeCluster(): KubeClient & { objects: Map<string, KubeObject> } {
-  const objects = new Map<string, KubeObject>();
-  const key = (r: { kind: string; name: string; namespace?: string }) => `${r.kind}/${r.namespace ?? ""}/${r.name}`;
-  const client = {
-    objects,
-    server: "https://fake",
-    actingAs: null,
-    kubeConfig: undefined as never,
-    async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
-      await Promise.resolve();
-      objects.set(key({ kind: object.kind, ...object.metadata }), object);
-      return object as T;
-    },
-    async get<T extends KubeObject>(ref: ObjectRef): Promise<T | null> {
-      return (objects.get(key(ref)) as T) ?? null;
-    },
-    async list<T extends KubeObject>(_apiVersion: string, kind: string, options: { namespace?: string } = {}): Promise<T[]> {
-      return [...objects.values()].filter((o) => o.kind === kind && (!options.namespace || o.metadata.namespace === options.namespace)) as T[];
-    },
-    async remove(ref: ObjectRef): Promise<boolean> {
-      if (ref.kind === "Namespace") {
-        for (const [k, o] of objects) if (o.metadata.namespace === ref.name) objects.delete(k);
-      }
-      return objects.delete(key(ref));
-    },
-    async pathFor(ref: { kind: string; namespace?: string; name?: string }) {
-      return `/fake/${ref.kind}/${ref.namespace ?? ""}/${ref.name ?? ""}`;
-    },
-    async request<T>(method: string, urlPath: string): Promise<T> {
-      if (method === "DELETE" && urlPath.startsWith("/fake/")) {
-        const [, , kind, namespace] = urlPath.split("/");
-        for (const [k, o] of objects) if (o.kind === kind && o.metadata.namespace === namespace && o.metadata.name !== "kube-root-ca.crt") objects.delete(k);
-      }
-      return {} as T;
-    },
-    impersonate(): KubeClient {
-      return client;
-    },
-  };
-  return client;
-}
+import { applyLearnerManifests } from "./learner-apply";
+import { extendSandbox, resetSandbox, startSandbox, stopSandbox } from "./lifecycle";
+import { fakeCluster } from "./test-helpers";
+import { reconcile } from "./upkeep";
 
 describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
   let handle: DatabaseHandle;

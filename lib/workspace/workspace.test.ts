@@ -1,0 +1,91 @@
+// The workspace facade on both databases, with an in-memory stand-in for the cluster: callers
+// name the lab, never a sandbox id; start decides start-or-resume itself; having no sandbox is an
+// answer each action gives in its own words, with the code "no-sandbox".
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { DatabaseHandle } from "@/lib/db/client";
+import { sandboxes } from "@/lib/db/schema";
+import { saveLabFiles } from "@/lib/labs/files";
+import { getLab, solutionFiles } from "@/lib/labs/registry";
+import { fakeCluster } from "@/lib/sandbox/test-helpers";
+import { createLearners } from "@/tests/support/cluster";
+import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
+import { applyLabFiles, changeLabSandbox, extendLabSandbox, labKubeconfig, labSandbox } from "./index";
+
+const LAB = "deploy-the-model";
+const NO_SANDBOX_LAB = "containerise-the-model";
+
+describe.each(DATABASE_KINDS)("workspace facade on %s", (kind) => {
+  let handle: DatabaseHandle;
+  const cluster = fakeCluster();
+  const deps = { cluster, installation: "unit-workspace" };
+
+  beforeAll(async () => {
+    handle = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  test("starting a lab twice resumes the same sandbox; stop leaves none, and stopping again is fine", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const steps: string[] = [];
+    const first = await changeLabSandbox(handle.db, learner!, LAB, "start", (step) => steps.push(step), deps);
+    if (!first.ok || !first.sandbox) throw new Error(`start failed: ${JSON.stringify(first)}`);
+    expect(first.sandbox).toMatchObject({ labId: LAB, state: "ready", sizeProfile: "small" });
+    expect(steps.at(0)).toBe("Creating namespace…");
+    expect(steps.at(-1)).toBe("Ready");
+
+    const again = await changeLabSandbox(handle.db, learner!, LAB, "start", () => {}, deps);
+    expect(again).toMatchObject({ ok: true, sandbox: { id: first.sandbox.id } });
+    expect(await labSandbox(handle.db, learner!, LAB)).toMatchObject({ id: first.sandbox.id });
+    expect(await changeLabSandbox(handle.db, learner!, LAB, "resume", () => {}, deps)).toMatchObject({ ok: true, sandbox: { id: first.sandbox.id } });
+    expect(await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id))).toHaveLength(1);
+
+    expect(await changeLabSandbox(handle.db, learner!, LAB, "stop", () => {}, deps)).toEqual({ ok: true, sandbox: null });
+    expect(await labSandbox(handle.db, learner!, LAB)).toBeNull();
+    expect(await changeLabSandbox(handle.db, learner!, LAB, "stop", () => {}, deps)).toEqual({ ok: true, sandbox: null });
+    expect(await changeLabSandbox(handle.db, learner!, LAB, "reset", () => {}, deps)).toEqual({ ok: true, sandbox: null });
+  });
+
+  test("without a running sandbox, each action says what to do, with the code no-sandbox", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    expect(await changeLabSandbox(handle.db, learner!, LAB, "resume", () => {}, deps)).toEqual({
+      ok: false,
+      code: "no-sandbox",
+      error: "You have no lab environment for this lab. Start it first.",
+    });
+    expect(await extendLabSandbox(handle.db, learner!, LAB, deps)).toEqual({ ok: false, code: "no-sandbox", error: "There is no lab environment to extend." });
+    expect(await labKubeconfig(handle.db, learner!, LAB, deps)).toEqual({ ok: false, code: "no-sandbox", error: "Start your lab environment first." });
+    expect(await applyLabFiles(handle.db, learner!, LAB, deps)).toEqual({ ok: false, code: "no-sandbox", error: "Start your lab environment first, then apply." });
+  });
+
+  test("a lab without a sandbox cannot start one, and an unknown lab is not found", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    expect(await changeLabSandbox(handle.db, learner!, NO_SANDBOX_LAB, "start", () => {}, deps)).toMatchObject({ ok: false, code: "no-sandbox" });
+    expect(await applyLabFiles(handle.db, learner!, NO_SANDBOX_LAB, deps)).toMatchObject({ ok: false, code: "no-sandbox" });
+    expect(await changeLabSandbox(handle.db, learner!, "no-such-lab", "start", () => {}, deps)).toMatchObject({ ok: false, code: "not-found" });
+    expect(await applyLabFiles(handle.db, learner!, "no-such-lab", deps)).toMatchObject({ ok: false, code: "not-found" });
+  });
+
+  test("apply sends the saved files, as the learner, to the lab's sandbox, and extend gives it more time", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const lab = getLab(LAB)!;
+    const solution = solutionFiles(lab);
+    const saved = await saveLabFiles(handle.db, learner!, LAB, lab.files.filter((f) => !f.readonly).map((f) => ({ path: f.path, content: solution[f.path]! })));
+    expect(saved).toMatchObject({ ok: true });
+    const started = await changeLabSandbox(handle.db, learner!, LAB, "start", () => {}, deps);
+    if (!started.ok || !started.sandbox) throw new Error("start failed");
+
+    const applied = await applyLabFiles(handle.db, learner!, LAB, deps);
+    if (!applied.ok) throw new Error(applied.error);
+    expect(applied.files.map((f) => f.path)).toEqual(lab.files.filter((f) => f.apply).map((f) => f.path));
+    expect(applied.files.every((f) => f.ok && f.results.length > 0 && f.results.every((r) => r.outcome === "applied"))).toBe(true);
+    const deployment = await cluster.get({ apiVersion: "apps/v1", kind: "Deployment", name: "model-server", namespace: started.sandbox.namespace });
+    expect(deployment?.metadata.namespace).toBe(started.sandbox.namespace);
+
+    const extended = await extendLabSandbox(handle.db, learner!, LAB, deps);
+    if (!extended.ok) throw new Error(extended.error);
+    expect(extended.sandbox.expiresAt.getTime()).toBeGreaterThan(started.sandbox.expiresAt.getTime());
+  });
+});
