@@ -67,7 +67,12 @@ test("a server crash mid-stream comes back as the server's generic words, not a 
       }),
     ),
   });
-  expect(result).toEqual({ ok: false, code: "failed", error: "Something went wrong on the server; try again in a moment." });
+  expect(result).toEqual({
+    ok: false,
+    code: "failed",
+    error: expect.stringMatching(/^Something went wrong on the server; try again in a moment\. .*request id [0-9a-f-]{36}\.$/),
+  });
+  expect(JSON.stringify(result)).not.toContain("boom");
 });
 
 test("a refusal before streaming returns the server's error, or its status when the body has none", async () => {
