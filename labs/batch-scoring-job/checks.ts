@@ -1,6 +1,6 @@
-import { imageProblem, parseQuantity } from "@/lib/grading/kinds/k8s";
+import { imageProblem, parseQuantity } from "@/lib/checks/kinds/k8s";
 import { PROFILE_SIZES } from "@/lib/sandbox/manifests";
-import { fail, pass, type AnyObject, type CheckContext, type CheckOutcome } from "@/lib/grading/types";
+import { fail, pass, type AnyObject, type CheckContext, type CheckOutcome } from "@/lib/checks/types";
 import { defineChecks } from "@/lib/labs/define";
 
 const JOB = { apiVersion: "batch/v1", kind: "Job", name: "churn-scoring" } as const;

@@ -1,5 +1,5 @@
-import { parseStructured } from "@/lib/grading/kinds/structured";
-import { fail, pass, type CheckContext, type CheckOutcome } from "@/lib/grading/types";
+import { parseStructured } from "@/lib/checks/kinds/structured";
+import { fail, pass, type CheckContext, type CheckOutcome } from "@/lib/checks/types";
 import { defineChecks } from "@/lib/labs/define";
 
 const file = ".github/workflows/ci.yml";

@@ -1,6 +1,6 @@
 import { dereference } from "@readme/openapi-parser";
-import { parseStructured } from "@/lib/grading/kinds/structured";
-import { fail, pass } from "@/lib/grading/types";
+import { parseStructured } from "@/lib/checks/kinds/structured";
+import { fail, pass } from "@/lib/checks/types";
 import { defineChecks } from "@/lib/labs/define";
 
 const file = "openapi.yaml";

@@ -6,6 +6,8 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { builtinKind } from "@/lib/checks/kinds";
+import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, sandboxes, type StoredCheckResult } from "@/lib/db/schema";
 import {
@@ -26,8 +28,6 @@ import { checkNeedsCluster, getLab, publicChecks, type Lab, type LabOptions, typ
 import { LabIdSchema } from "@/lib/labs/schema";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { appendAttempt, attemptKey, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
-import { builtinKind } from "./kinds";
-import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "./types";
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 

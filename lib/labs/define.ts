@@ -2,8 +2,8 @@
 // loading (getLab/listLabs) and the learner's stored files. This file is what a lab's
 // checks.ts imports: `defineChecks([...])`, typed per kind so params are checked by tsc too.
 import type { z } from "zod";
-import type { CHECK_KINDS, BuiltinKindName } from "@/lib/grading/kinds";
-import type { CheckFunction } from "@/lib/grading/types";
+import type { CHECK_KINDS, BuiltinKindName } from "@/lib/checks/kinds";
+import type { CheckFunction } from "@/lib/checks/types";
 
 type Common = {
   /** kebab-case, unique in the lab, stable (stored attempts refer to it). */

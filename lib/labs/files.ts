@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { labFileRevisions, labFiles } from "@/lib/db/schema";
-import { yamlBombProblem } from "@/lib/grading/kinds/structured";
+import { labPathProblem } from "@/lib/checks/file-paths";
+import { yamlBombProblem } from "@/lib/checks/kinds/structured";
 import { getLab, starterFiles, type Lab, type LabFile, type LabOptions } from "./registry";
-import { LEARNER_FILE_LIMITS, LabIdSchema, labPathProblem } from "./schema";
+import { LEARNER_FILE_LIMITS, LabIdSchema } from "./schema";
 
 type ActingUser = { id: string };
 

@@ -96,6 +96,6 @@ test("the API server dies during provisioning: starts fail clearly, and after a 
 
   // And the platform works again: a new start succeeds.
   const [late] = await createLearners(handle.db, 1);
-  const again = await startSandbox(handle.db, late!, { labId: "fault/after" }, () => {}, { ...deps, cluster: after });
+  const again = await startSandbox(handle.db, late!, { labId: "fault-after" }, () => {}, { ...deps, cluster: after });
   expect(again).toMatchObject({ ok: true, sandbox: { state: "ready" } });
 });
