@@ -68,20 +68,22 @@ const OutcomeSchema = z.object({
 export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyCluster {
   const grader = graderClient(admin, namespace);
   const memo = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  // A fresh read (a check waiting for a condition) asks again and leaves the snapshot alone.
+  const once = <T>(key: string, load: () => Promise<T>, fresh = false): Promise<T> => {
+    if (fresh) return load();
     if (!memo.has(key)) memo.set(key, load());
     return memo.get(key) as Promise<T>;
   };
   return {
     namespace,
-    get: (ref) =>
+    get: (ref, options = {}) =>
       once(`get ${ref.apiVersion} ${ref.kind} ${ref.name}`, async () =>
         ((await grader.get({ ...ref, namespace })) as AnyObject | null),
-      ),
+      options.fresh),
     list: (apiVersion, kind, options = {}) =>
       once(`list ${apiVersion} ${kind} ${options.labelSelector ?? ""}`, async () =>
         (await grader.list(apiVersion, kind, { namespace, labelSelector: options.labelSelector })) as unknown as AnyObject[],
-      ),
+      options.fresh),
   };
 }
 

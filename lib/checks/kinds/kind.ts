@@ -1,5 +1,6 @@
 // Shared plumbing for check kinds: the kind shape and small helpers every kind uses.
 import { z } from "zod";
+import { withKit } from "../failure";
 import { LabPathSchema } from "../file-paths";
 import type { CheckContext, CheckOutcome } from "../types";
 
@@ -11,8 +12,9 @@ export type KindSpec<S extends z.ZodType = z.ZodType> = {
   run(params: z.output<S>, ctx: CheckContext): Promise<CheckOutcome>;
 };
 
+/** A built-in kind; kit helpers may end its run with CheckFailed (see failure.ts). */
 export function defineKind<S extends z.ZodType>(spec: KindSpec<S>): KindSpec<S> {
-  return spec;
+  return { ...spec, run: withKit(spec.run) };
 }
 
 /** A lab file path as written in params (the same rule as lab.mdx `files`). */
