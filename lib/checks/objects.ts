@@ -33,7 +33,7 @@ export async function findObject<const R extends KubeRef>(ctx: CheckContext, ref
 export async function requireObject<const R extends KubeRef>(ctx: CheckContext, ref: R, hint?: string): Promise<ObjectOf<R["kind"]>> {
   const found = await findObject(ctx, ref);
   if (found) return found;
-  return failWith(`There is no ${ref.kind} "${ref.name}" in your namespace ${clusterOf(ctx).namespace}. ${hint ?? "Apply your manifests, then check again."}`);
+  return failWith(`There is no ${ref.kind} "${ref.name}" in your namespace ${clusterOf(ctx).namespace}. ${hint ?? "Apply your manifests, then check again; if the API server refused them, the apply result says why."}`);
 }
 
 /**

@@ -318,7 +318,8 @@ export const k8sKinds = {
           );
         }
       }
-      return pass(`${describeWorkload(p.workload)} uses ${[p.configMap, p.secret].filter(Boolean).join(" and ")}.`);
+      const used = [p.configMap && `ConfigMap "${p.configMap}"`, p.secret && `Secret "${p.secret}"`].filter(Boolean);
+      return pass(`${describeWorkload(p.workload)} reads ${used.join(" and ")}.`);
     },
   }),
 };
