@@ -1,3 +1,7 @@
+// lib/grading runs checks: the grader (grader.ts), stored attempts (attempts.ts), instructor
+// insights (insights.ts) and this lab self-test. It imports lib/labs and lib/checks; they never
+// import it.
+//
 // Lab self-test (npm run labs:verify and self-test.cluster.test.ts): for every lab, a fresh learner
 // with the SOLUTION saved (and applied to a fresh sandbox when the lab has one) must pass every
 // check, and a fresh learner with the STARTER must not complete the lab. It goes through the

@@ -57,7 +57,7 @@ test("the API server dies during provisioning: starts fail clearly, and after a 
 
   const client = freshClient();
   const starts: Array<Promise<SandboxResult>> = learners.map((learner, i) =>
-    startSandbox(handle.db, learner, { labId: `fault/lab-${i}` }, () => {}, { ...deps, cluster: client }),
+    startSandbox(handle.db, learner, { labId: `fault-lab-${i}` }, () => {}, { ...deps, cluster: client }),
   );
   // Let some starts get their namespace before the API server goes.
   await new Promise((resolve) => setTimeout(resolve, 250));

@@ -68,7 +68,7 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
   test("a learner starting many labs at once gets exactly the allowed number of sandboxes", async () => {
     const [learner] = await createLearners(handle.db, 1);
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => startSandbox(handle.db, learner!, { labId: `cap/lab-${i}` }, () => {}, deps)),
+      Array.from({ length: 8 }, (_, i) => startSandbox(handle.db, learner!, { labId: `cap-lab-${i}` }, () => {}, deps)),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(Array(5).fill("limit-reached"));
