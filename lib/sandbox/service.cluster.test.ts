@@ -115,7 +115,7 @@ spec:
 test("a learner starts a sandbox, sees progress in words, applies objects that run, resets, and stops it", async () => {
   const [learner] = await createLearners(handle.db, 1);
   const steps: string[] = [];
-  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "first-deployment" }, (s) => steps.push(s), deps));
+  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes-first-deployment" }, (s) => steps.push(s), deps));
   expect(steps).toEqual([
     "Creating namespace…",
     "Applying network policies…",
@@ -134,7 +134,7 @@ test("a learner starts a sandbox, sees progress in words, applies objects that r
   expect(ns?.metadata.labels?.["academy.dev/learner"]).toBe(learner!.id);
 
   // Starting the same lab again resumes the same sandbox (idempotent apply, nothing duplicated).
-  const again = ok(await startSandbox(handle.db, learner!, { labId: "first-deployment" }, () => {}, deps));
+  const again = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes-first-deployment" }, () => {}, deps));
   expect(again.id).toBe(sandbox.id);
 
   const applied = await applyLearnerManifests(handle.db, learner!, sandbox.id, LEARNER_YAML, deps);

@@ -1,7 +1,8 @@
 // Check kinds on the live state of the learner's namespace, read through the grader's read-only
 // identity (ctx.cluster). Kinds about pods take a `workload` ({kind, name}): a Deployment,
 // StatefulSet, Job or CronJob, whose pod template they judge (workloads.ts). Every failure says
-// which object and field, and what to change.
+// which object and field, and what to change. The file is long because it holds every k8s kind;
+// each kind is a few independent lines over the shared helpers in ../objects and ../workloads.
 import type { V1Container, V1Service } from "@kubernetes/client-node";
 import { z } from "zod";
 import { failWith } from "../failure";
