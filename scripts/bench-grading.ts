@@ -14,7 +14,7 @@ import { gradeAttempt } from "../lib/grading/grader";
 import { createKubeClient } from "../lib/k8s/client";
 import { saveLabFiles } from "../lib/labs/files";
 import { getLab, solutionFiles } from "../lib/labs/registry";
-import { applyAsLearner } from "../lib/labs/verify";
+import { applyAsLearner } from "../lib/grading/self-test";
 import { applyLearnerManifests } from "../lib/sandbox/learner-apply";
 import { startSandbox } from "../lib/sandbox/lifecycle";
 

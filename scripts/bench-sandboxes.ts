@@ -136,7 +136,7 @@ async function main(): Promise<number> {
         await createDirectly(cluster, floorInstallation, "apply");
       });
       await round(serviceSide, from, to, concurrency, async (i) => {
-        const result = await startSandbox(handle.db, { id: ids[i]! }, { labId: "bench/start" }, () => {}, deps);
+        const result = await startSandbox(handle.db, { id: ids[i]! }, { labId: "bench-start" }, () => {}, deps);
         if (!result.ok) throw new Error(`${result.code}: ${result.error}`);
       });
     }

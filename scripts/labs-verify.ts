@@ -9,7 +9,7 @@ import { openDatabase } from "../lib/db/client";
 import { env } from "../lib/env";
 import { createKubeClient } from "../lib/k8s/client";
 import { listLabs } from "../lib/labs/registry";
-import { verifyLabs } from "../lib/labs/verify";
+import { verifyLabs } from "../lib/grading/self-test";
 
 async function kubeconfigPath(): Promise<string> {
   const given = env.KUBECONFIG ?? process.env.ACADEMY_TEST_KUBECONFIG;

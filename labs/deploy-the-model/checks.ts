@@ -1,6 +1,6 @@
 import { defineChecks } from "@/lib/labs/define";
 
-const deployment = "model-server";
+const workload = { kind: "Deployment", name: "model-server" } as const;
 
 export const checks = defineChecks([
   {
@@ -20,7 +20,7 @@ export const checks = defineChecks([
     points: 5,
     hints: ["Set `spec.replicas: 2` on the Deployment, apply, and check again."],
     kind: "k8s.field",
-    params: { apiVersion: "apps/v1", kind: "Deployment", name: deployment, path: "spec.replicas", equals: 2 },
+    params: { apiVersion: "apps/v1", kind: "Deployment", name: workload.name, path: "spec.replicas", equals: 2 },
   },
   {
     id: "rollout-complete",
@@ -31,7 +31,7 @@ export const checks = defineChecks([
       "If pods are not created at all, `kubectl describe replicaset` shows why (quota, Pod Security).",
     ],
     kind: "k8s.rolloutComplete",
-    params: { deployment, minReplicas: 2 },
+    params: { workload, minReplicas: 2 },
   },
   {
     id: "probes",
@@ -41,7 +41,7 @@ export const checks = defineChecks([
       "Add a `readinessProbe` (httpGet `/ready`) and a `livenessProbe` (httpGet `/healthz`) to the container, both on the `http` port.",
     ],
     kind: "k8s.probes",
-    params: { deployment, readiness: true, liveness: true },
+    params: { workload, readiness: true, liveness: true },
   },
   {
     id: "resources",
@@ -52,19 +52,19 @@ export const checks = defineChecks([
       "No container may ask for more than 1 CPU or 1Gi, and a request never exceeds its limit.",
     ],
     kind: "k8s.resources",
-    params: { deployment, maxCpu: "1", maxMemory: "1Gi" },
+    params: { workload, maxCpu: "1", maxMemory: "1Gi" },
   },
   {
     id: "security-context",
     title: "The container runs locked down",
     points: 15,
     hints: [
-      "Pod level: `securityContext: {runAsNonRoot: true, runAsUser: 10001}`.",
+      "Pod level: `securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}`.",
       "Container level: `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`, `capabilities: {drop: [ALL]}`.",
       "With a read-only root filesystem, mount an `emptyDir` volume at `/tmp`.",
     ],
     kind: "k8s.securityContext",
-    params: { deployment },
+    params: { workload },
   },
   {
     id: "image-pinned",
@@ -72,7 +72,7 @@ export const checks = defineChecks([
     points: 10,
     hints: ["Use `ghcr.io/academy-labs/model-server:1.4.2` (or a `@sha256:` digest) instead of `:latest`."],
     kind: "k8s.imagePinned",
-    params: { deployment },
+    params: { workload },
   },
   {
     id: "service-selects-pods",
@@ -83,7 +83,7 @@ export const checks = defineChecks([
       "`targetPort` must be a port the container declares: `http` (8080).",
     ],
     kind: "k8s.serviceSelects",
-    params: { service: "model-server", deployment },
+    params: { service: "model-server", workload },
   },
   {
     id: "settings-from-configmap",
@@ -91,7 +91,7 @@ export const checks = defineChecks([
     points: 5,
     hints: ["Replace the hard-coded `env` entry with `envFrom: [{configMapRef: {name: model-settings}}]`."],
     kind: "k8s.configConsumed",
-    params: { deployment, configMap: "model-settings" },
+    params: { workload, configMap: "model-settings" },
   },
   {
     id: "threshold-is-probability",

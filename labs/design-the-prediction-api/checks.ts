@@ -1,6 +1,5 @@
 import { dereference } from "@readme/openapi-parser";
-import { parseStructured } from "@/lib/grading/kinds/structured";
-import { fail, pass } from "@/lib/grading/types";
+import { fail, pass, requireStructured } from "@/lib/checks/kit";
 import { defineChecks } from "@/lib/labs/define";
 
 const file = "openapi.yaml";
@@ -48,12 +47,10 @@ export const checks = defineChecks([
     kind: "custom",
     needsCluster: false,
     async run(ctx) {
-      const text = ctx.files[file] ?? "";
-      const parsed = parseStructured(text, "yaml");
-      if (!parsed.ok) return fail(`\`${file}\`: ${parsed.message}.`);
+      const value = requireStructured(ctx, file);
       let doc: { paths?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } } }> };
       try {
-        doc = (await dereference(structuredClone(parsed.value) as never, { resolve: { external: false }, dereference: { circular: "ignore" } })) as typeof doc;
+        doc = (await dereference(structuredClone(value) as never, { resolve: { external: false }, dereference: { circular: "ignore" } })) as typeof doc;
       } catch {
         return fail("The document's `$ref`s cannot be resolved; fix `valid-openapi` first.");
       }

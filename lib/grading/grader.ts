@@ -6,6 +6,8 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { builtinKind } from "@/lib/checks/kinds";
+import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
 import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
@@ -17,8 +19,6 @@ import { applyObjectsAsLearner } from "@/lib/sandbox/learner-apply";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { readySandboxForLab } from "@/lib/sandbox/queries";
 import { appendAttempt, attemptKey, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
-import { builtinKind } from "./kinds";
-import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "./types";
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -59,20 +59,22 @@ const OutcomeSchema = z.object({
 export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyCluster {
   const grader = graderClient(admin, namespace);
   const memo = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  // A fresh read (a check waiting for a condition) asks again and leaves the snapshot alone.
+  const once = <T>(key: string, load: () => Promise<T>, fresh = false): Promise<T> => {
+    if (fresh) return load();
     if (!memo.has(key)) memo.set(key, load());
     return memo.get(key) as Promise<T>;
   };
   return {
     namespace,
-    get: (ref) =>
+    get: (ref, options = {}) =>
       once(`get ${ref.apiVersion} ${ref.kind} ${ref.name}`, async () =>
         ((await grader.get({ ...ref, namespace })) as AnyObject | null),
-      ),
+      options.fresh),
     list: (apiVersion, kind, options = {}) =>
       once(`list ${apiVersion} ${kind} ${options.labelSelector ?? ""}`, async () =>
         (await grader.list(apiVersion, kind, { namespace, labelSelector: options.labelSelector })) as unknown as AnyObject[],
-      ),
+      options.fresh),
   };
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
 import type { ContentProblem } from "@/lib/content/check";
 import { parseFrontmatter } from "@/lib/content/frontmatter";
-import { builtinKind } from "@/lib/grading/kinds";
+import { builtinKind } from "@/lib/checks/kinds";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
 import type { LabRegistry } from "./registry";
 

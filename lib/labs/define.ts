@@ -2,8 +2,9 @@
 // loading (getLab/listLabs) and the learner's stored files. This file is what a lab's
 // checks.ts imports: `defineChecks([...])`, typed per kind so params are checked by tsc too.
 import type { z } from "zod";
-import type { CHECK_KINDS, BuiltinKindName } from "@/lib/grading/kinds";
-import type { CheckFunction } from "@/lib/grading/types";
+import { withKit } from "@/lib/checks/failure";
+import type { CHECK_KINDS, BuiltinKindName } from "@/lib/checks/kinds";
+import type { CheckFunction } from "@/lib/checks/types";
 
 type Common = {
   /** kebab-case, unique in the lab, stable (stored attempts refer to it). */
@@ -30,7 +31,15 @@ export type CustomCheckDefinition = Common & {
 
 export type CheckDefinition = BuiltinCheckDefinition | CustomCheckDefinition;
 
-/** Freezes the list so nothing at run time (least of all a check) can change a definition. */
+/**
+ * Freezes the list so nothing at run time (least of all a check) can change a definition. A custom
+ * check's run goes through the kit (lib/checks/kit.ts): `failWith`, `requireObject` and friends end
+ * it with a fail outcome.
+ */
 export function defineChecks(checks: CheckDefinition[]): readonly CheckDefinition[] {
-  return Object.freeze(checks.map((check) => Object.freeze({ ...check, hints: Object.freeze([...check.hints]) }) as CheckDefinition));
+  return Object.freeze(
+    checks.map((check) =>
+      Object.freeze({ ...check, hints: Object.freeze([...check.hints]), ...(check.kind === "custom" && typeof check.run === "function" ? { run: withKit(check.run) } : {}) }) as CheckDefinition,
+    ),
+  );
 }

@@ -8,10 +8,11 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { labFileRevisions, labFiles } from "@/lib/db/schema";
-import { yamlBombProblem } from "@/lib/grading/kinds/structured";
+import { labPathProblem } from "@/lib/checks/file-paths";
+import { yamlBombProblem } from "@/lib/checks/kinds/structured";
 import { isFailure, type Failure } from "@/lib/result";
 import { getLab, starterFiles, type Lab, type LabFile, type LabOptions } from "./registry";
-import { LEARNER_FILE_LIMITS, LabIdSchema, labPathProblem } from "./schema";
+import { LEARNER_FILE_LIMITS, LabIdSchema } from "./schema";
 
 /**
  * not-found: no such lab, or not a file of it; read-only: provided by the lab; too-large: over a

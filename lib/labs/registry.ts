@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
 import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
-import { builtinKind } from "@/lib/grading/kinds";
-import type { SizeProfile } from "@/lib/sandbox/manifests";
+import { builtinKind } from "@/lib/checks/kinds";
+import type { SizeProfile } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
 import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabFrontmatter } from "./schema";
 

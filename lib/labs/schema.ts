@@ -1,13 +1,21 @@
 // Shapes at the labs boundary: lab.mdx frontmatter, check definitions, lab ids and learner file
-// paths and content (validated before anything is stored).
+// content (validated before anything is stored). The lab file path rule itself is
+// lib/checks/file-paths.ts (check params name lab files too).
 import { z } from "zod";
+import { LabPathSchema } from "@/lib/checks/file-paths";
+import { SIZE_PROFILES } from "@/lib/sandbox/profiles";
 
-export const LAB_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Lower-case words joined by "-": lab ids, module slugs, check ids. */
+const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The one lab id rule: lab folders, URLs, sandboxes and attempts all use it. */
+export const LAB_ID_PATTERN = KEBAB_CASE;
 
 export const LabIdSchema = z.string().regex(LAB_ID_PATTERN, "A lab id is lower-case words joined by '-'.").max(80);
 
 export const DIFFICULTIES = ["beginner", "intermediate", "advanced"] as const;
-export const LAB_SANDBOXES = ["small", "medium", "large", "none"] as const;
+/** What `sandbox:` in lab.mdx may say: a size profile, or "none" for a lab without a cluster. */
+export const LAB_SANDBOXES = [...SIZE_PROFILES, "none"] as const;
 export const FILE_LANGUAGES = ["yaml", "json", "dockerfile", "shell", "python", "markdown", "plaintext", "ini"] as const;
 export type FileLanguage = (typeof FILE_LANGUAGES)[number];
 
@@ -16,27 +24,6 @@ export const LEARNER_FILE_LIMITS = {
   maxFileBytes: 64 * 1024,
   maxLabBytes: 256 * 1024,
 };
-
-const SEGMENT = /^[A-Za-z0-9_.-]+$/;
-
-/** Why a lab file path is not acceptable, or null. Plain relative paths only. */
-export function labPathProblem(path: string): string | null {
-  if (typeof path !== "string" || path.length === 0) return "the path is empty";
-  if (path.length > 200) return "the path is longer than 200 characters";
-  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "the path is absolute; use a path inside the lab, like `k8s/deployment.yaml`";
-  if (path.includes("\\")) return "the path uses backslashes; use `/`";
-  const segments = path.split("/");
-  if (segments.includes("..")) return "the path contains `..`; it must stay inside the lab";
-  if (segments.some((s) => s === "" || s === ".")) return "the path has an empty or `.` segment";
-  if (segments.some((s) => !SEGMENT.test(s))) return "the path may only use letters, digits, `.`, `_`, `-` and `/`";
-  if (segments.length > 6) return "the path is nested too deeply";
-  return null;
-}
-
-export const LabPathSchema = z.string().superRefine((p, ctx) => {
-  const problem = labPathProblem(p);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
 
 const text = z.string({ error: "must be text" }).trim().min(1, { error: "must not be empty" });
 
@@ -52,7 +39,7 @@ export const LabFileSchema = z.strictObject({
 export const LabFrontmatterSchema = z
   .strictObject({
     title: text,
-    module: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: "must be a module slug" }),
+    module: z.string().regex(KEBAB_CASE, { error: "must be a module slug" }),
     summary: text,
     difficulty: z.enum(DIFFICULTIES, { error: `must be one of ${DIFFICULTIES.join(", ")}` }),
     minutes: z.number({ error: "must be a number of minutes" }).int({ error: "must be a whole number" }).min(5).max(480),
@@ -76,7 +63,7 @@ export const LabFrontmatterSchema = z
 
 export type LabFrontmatter = z.output<typeof LabFrontmatterSchema>;
 
-export const CheckIdSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a check id is kebab-case").max(60);
+export const CheckIdSchema = z.string().regex(KEBAB_CASE, "a check id is kebab-case").max(60);
 
 export const CheckCommonSchema = z.object({
   id: CheckIdSchema,

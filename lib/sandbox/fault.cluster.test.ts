@@ -59,7 +59,7 @@ test("the API server dies during provisioning: starts fail clearly, and after a 
 
   const client = freshClient();
   const starts: Array<Promise<SandboxResult>> = learners.map((learner, i) =>
-    startSandbox(handle.db, learner, { labId: `fault/lab-${i}` }, () => {}, { ...deps, cluster: client }),
+    startSandbox(handle.db, learner, { labId: `fault-lab-${i}` }, () => {}, { ...deps, cluster: client }),
   );
   // Let some starts get their namespace before the API server goes.
   await new Promise((resolve) => setTimeout(resolve, 250));
@@ -98,6 +98,6 @@ test("the API server dies during provisioning: starts fail clearly, and after a 
 
   // And the platform works again: a new start succeeds.
   const [late] = await createLearners(handle.db, 1);
-  const again = await startSandbox(handle.db, late!, { labId: "fault/after" }, () => {}, { ...deps, cluster: after });
+  const again = await startSandbox(handle.db, late!, { labId: "fault-after" }, () => {}, { ...deps, cluster: after });
   expect(again).toMatchObject({ ok: true, sandbox: { state: "ready" } });
 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
   handle = await openTestDatabase("pglite");
   learners = await createLearners(handle.db, 2);
   const [a, b] = await Promise.all(
-    learners.map((l, i) => startSandbox(handle.db, l, { labId: `isolation/${i ? "theirs" : "mine"}` }, () => {}, deps)),
+    learners.map((l, i) => startSandbox(handle.db, l, { labId: `isolation-${i ? "theirs" : "mine"}` }, () => {}, deps)),
   );
   if (!a?.ok || !b?.ok) throw new Error(`sandboxes did not start: ${JSON.stringify([a, b])}`);
   mine = a.sandbox;

@@ -29,7 +29,7 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
   test("a learner starting many labs at once gets exactly the allowed number of sandboxes", async () => {
     const [learner] = await createLearners(handle.db, 1);
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => startSandbox(handle.db, learner!, { labId: `cap/lab-${i}` }, () => {}, deps)),
+      Array.from({ length: 8 }, (_, i) => startSandbox(handle.db, learner!, { labId: `cap-lab-${i}` }, () => {}, deps)),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(Array(5).fill("limit-reached"));
@@ -38,7 +38,7 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
   test("starting the same lab twice at once gives one sandbox", async () => {
     const [learner] = await createLearners(handle.db, 1);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => startSandbox(handle.db, learner!, { labId: "same/lab" }, () => {}, deps)),
+      Array.from({ length: 5 }, () => startSandbox(handle.db, learner!, { labId: "same-lab" }, () => {}, deps)),
     );
     const ids = new Set(results.map((r) => (r.ok ? r.sandbox.id : r.error)));
     expect(ids.size).toBe(1);
@@ -49,13 +49,13 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
   test("invalid input is refused before anything is created", async () => {
     const [learner] = await createLearners(handle.db, 1);
     expect(await startSandbox(handle.db, learner!, { labId: "../etc" }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
-    expect(await startSandbox(handle.db, learner!, { labId: "ok/lab", sizeProfile: "huge" as "small" }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
-    expect(await startSandbox(handle.db, learner!, { labId: "ok/lab", ttlMinutes: 100000 }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await startSandbox(handle.db, learner!, { labId: "ok-lab", sizeProfile: "huge" as "small" }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
+    expect(await startSandbox(handle.db, learner!, { labId: "ok-lab", ttlMinutes: 100000 }, () => {}, deps)).toMatchObject({ ok: false, code: "invalid-input" });
   });
 
   test("only the owner can extend, reset, apply to or stop a sandbox", async () => {
     const [owner, other] = await createLearners(handle.db, 2);
-    const started = await startSandbox(handle.db, owner!, { labId: "own/lab" }, () => {}, deps);
+    const started = await startSandbox(handle.db, owner!, { labId: "own-lab" }, () => {}, deps);
     if (!started.ok) throw new Error(started.error);
     const id = started.sandbox.id;
     const notFound = { ok: false, code: "not-found" };
@@ -69,7 +69,7 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
 
   test("a start interrupted long ago is marked failed and its namespace removed", async () => {
     const [learner] = await createLearners(handle.db, 1);
-    const started = await startSandbox(handle.db, learner!, { labId: "crash/lab" }, () => {}, deps);
+    const started = await startSandbox(handle.db, learner!, { labId: "crash-lab" }, () => {}, deps);
     if (!started.ok) throw new Error(started.error);
     // As if the process had died during the start ten minutes ago.
     await handle.db
@@ -91,7 +91,7 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
         return cluster.apply(object);
       },
     };
-    const result = await startSandbox(handle.db, learner!, { labId: "broken/lab" }, () => {}, { ...deps, cluster: failing });
+    const result = await startSandbox(handle.db, learner!, { labId: "broken-lab" }, () => {}, { ...deps, cluster: failing });
     expect(result).toMatchObject({ ok: false, code: "failed" });
     expect(!result.ok && result.error).toMatch(/^Your sandbox could not be created: .*etcd is sad/);
     const [row] = await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id));

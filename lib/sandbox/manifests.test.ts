@@ -3,7 +3,6 @@ import {
   GRADER_RULES,
   LEARNER_RULES,
   METADATA_ENDPOINT,
-  SIZE_PROFILES,
   graderIdentityFor,
   learnerIdentityFor,
   limitRangeFor,
@@ -15,6 +14,7 @@ import {
   sandboxNamespaceName,
   toApiObject,
 } from "./manifests";
+import { SIZE_PROFILES } from "./profiles";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -12,6 +12,7 @@ import type {
   V1RoleBinding,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
+import type { SizeProfile } from "./profiles";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "academy";
@@ -28,9 +29,6 @@ export const GRADER_SERVICE_ACCOUNT = "grader";
 
 /** Selects every namespace (and platform object) this platform manages. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-
-export const SIZE_PROFILES = ["small", "medium", "large"] as const;
-export type SizeProfile = (typeof SIZE_PROFILES)[number];
 
 type Sizes = {
   pods: number;

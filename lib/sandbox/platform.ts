@@ -4,7 +4,8 @@
 import "server-only";
 import type { SandboxRow } from "@/lib/db/schema";
 import { KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
-import { namespaceFor, platformObjectsFor, toApiObject, type NamespaceSpec, type SizeProfile } from "./manifests";
+import { namespaceFor, platformObjectsFor, toApiObject, type NamespaceSpec } from "./manifests";
+import type { SizeProfile } from "./profiles";
 import type { OnProgress } from "./results";
 
 function namespaceSpecOf(row: SandboxRow, installation: string): NamespaceSpec {

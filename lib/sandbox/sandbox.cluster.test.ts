@@ -107,7 +107,7 @@ spec:
 test("a learner starts a sandbox, sees progress in words, applies objects that run, resets, and stops it", async () => {
   const [learner] = await createLearners(handle.db, 1);
   const steps: string[] = [];
-  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes/first-deployment" }, (s) => steps.push(s), deps));
+  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes-first-deployment" }, (s) => steps.push(s), deps));
   expect(steps).toEqual([
     "Creating namespace…",
     "Applying network policies…",
@@ -126,7 +126,7 @@ test("a learner starts a sandbox, sees progress in words, applies objects that r
   expect(ns?.metadata.labels?.["academy.dev/learner"]).toBe(learner!.id);
 
   // Starting the same lab again resumes the same sandbox (idempotent apply, nothing duplicated).
-  const again = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes/first-deployment" }, () => {}, deps));
+  const again = ok(await startSandbox(handle.db, learner!, { labId: "kubernetes-first-deployment" }, () => {}, deps));
   expect(again.id).toBe(sandbox.id);
 
   const applied = await applyLearnerManifests(handle.db, learner!, sandbox.id, LEARNER_YAML, deps);
@@ -225,9 +225,9 @@ test("a learner starts a sandbox, sees progress in words, applies objects that r
 
 test("expired and idle sandboxes are reaped; live ones are left alone", async () => {
   const [a, b, c] = await createLearners(handle.db, 3);
-  const short = ok(await startSandbox(handle.db, a!, { labId: "ttl/short", ttlMinutes: 5 }, () => {}, deps));
-  const idle = ok(await startSandbox(handle.db, b!, { labId: "ttl/idle", ttlMinutes: 240 }, () => {}, deps));
-  const live = ok(await startSandbox(handle.db, c!, { labId: "ttl/live", ttlMinutes: 240 }, () => {}, deps));
+  const short = ok(await startSandbox(handle.db, a!, { labId: "ttl-short", ttlMinutes: 5 }, () => {}, deps));
+  const idle = ok(await startSandbox(handle.db, b!, { labId: "ttl-idle", ttlMinutes: 240 }, () => {}, deps));
+  const live = ok(await startSandbox(handle.db, c!, { labId: "ttl-live", ttlMinutes: 240 }, () => {}, deps));
 
   const in6 = new Date(Date.now() + 6 * 60_000);
   expect((await reap(handle.db, in6, deps)).reaped).toEqual([short.namespace]);
@@ -246,10 +246,10 @@ test("expired and idle sandboxes are reaped; live ones are left alone", async ()
 test("a learner may only have a few sandboxes at once", async () => {
   const [learner] = await createLearners(handle.db, 1);
   const started = [];
-  for (const lab of ["cap/one", "cap/two", "cap/three"]) {
+  for (const lab of ["cap-one", "cap-two", "cap-three"]) {
     started.push(ok(await startSandbox(handle.db, learner!, { labId: lab }, () => {}, deps)));
   }
-  const fourth = await startSandbox(handle.db, learner!, { labId: "cap/four" }, () => {}, deps);
+  const fourth = await startSandbox(handle.db, learner!, { labId: "cap-four" }, () => {}, deps);
   expect(fourth).toMatchObject({ ok: false, code: "limit-reached" });
   expect(!fourth.ok && fourth.error).toMatch(/You already have 3 sandboxes running .*Stop one of them/);
   await Promise.all(started.map((s) => stopSandbox(handle.db, learner!, s.id, () => {}, deps)));
@@ -257,8 +257,8 @@ test("a learner may only have a few sandboxes at once", async () => {
 
 test("reconcile deletes a leaked namespace and marks records whose namespace vanished", async () => {
   const [a, b] = await createLearners(handle.db, 2);
-  const leaked = ok(await startSandbox(handle.db, a!, { labId: "drift/leaked" }, () => {}, deps));
-  const vanished = ok(await startSandbox(handle.db, b!, { labId: "drift/vanished" }, () => {}, deps));
+  const leaked = ok(await startSandbox(handle.db, a!, { labId: "drift-leaked" }, () => {}, deps));
+  const vanished = ok(await startSandbox(handle.db, b!, { labId: "drift-vanished" }, () => {}, deps));
   // The record of one disappears (say, a restored backup); the namespace of the other is deleted by hand.
   await handle.db.delete(sandboxes).where(eq(sandboxes.id, leaked.id));
   await cluster.remove({ apiVersion: "v1", kind: "Namespace", name: vanished.namespace });
@@ -281,7 +281,7 @@ test("an unreachable cluster gives a clear error, and no half-built sandbox surv
   const admin = fs.readFileSync(testKubeconfig(), "utf8");
   fs.writeFileSync(path.join(dir, "config"), admin.replace(/server: https:\/\/127\.0\.0\.1:\d+/, "server: https://127.0.0.1:1"));
   const down = createKubeClient(path.join(dir, "config"));
-  const result = await startSandbox(handle.db, learner!, { labId: "outage/down" }, () => {}, { ...deps, cluster: down });
+  const result = await startSandbox(handle.db, learner!, { labId: "outage-down" }, () => {}, { ...deps, cluster: down });
   expect(result).toMatchObject({ ok: false, code: "cluster-unreachable" });
   expect(!result.ok && result.error).toMatch(/cannot be reached \(ECONNREFUSED\).*Start the local control plane/);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -295,10 +295,10 @@ test("an unreachable cluster gives a clear error, and no half-built sandbox surv
       return cluster.apply(object, options);
     },
   };
-  const half = await startSandbox(handle.db, learner!, { labId: "outage/half" }, () => {}, { ...deps, cluster: flaky });
+  const half = await startSandbox(handle.db, learner!, { labId: "outage-half" }, () => {}, { ...deps, cluster: flaky });
   expect(half).toMatchObject({ ok: false, code: "cluster-unreachable" });
   const rows = await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id));
-  const halfRow = rows.find((r) => r.labId === "outage/half")!;
+  const halfRow = rows.find((r) => r.labId === "outage-half")!;
   expect(halfRow.state).toBe("failed");
   expect(await namespaceOf(halfRow.namespace)).not.toBeNull();
 
@@ -310,7 +310,7 @@ test("an unreachable cluster gives a clear error, and no half-built sandbox surv
 
 test("a namespace stuck in Terminating is reported with the reason, and cleaned up once it unsticks", async () => {
   const [learner] = await createLearners(handle.db, 1);
-  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "stuck/finalizer" }, () => {}, deps));
+  const sandbox = ok(await startSandbox(handle.db, learner!, { labId: "stuck-finalizer" }, () => {}, deps));
   // An object with a finalizer nobody removes keeps the namespace in Terminating.
   const blocker = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "blocker", namespace: sandbox.namespace, finalizers: ["academy.dev/test-blocker"] } };
   await cluster.apply(blocker);
@@ -332,7 +332,7 @@ test("50 learners starting at once all get a ready sandbox, with zero errors", a
   const learners = await createLearners(handle.db, 50);
   const started = performance.now();
   const results = await Promise.all(
-    learners.map((l, i) => startSandbox(handle.db, l, { labId: `burst/lab-${i % 5}` }, () => {}, deps)),
+    learners.map((l, i) => startSandbox(handle.db, l, { labId: `burst-lab-${i % 5}` }, () => {}, deps)),
   );
   const seconds = (performance.now() - started) / 1000;
   const failures = results.filter((r) => !r.ok);

@@ -1,12 +1,7 @@
 // Shapes of what callers (server actions, route handlers, scripts) hand the sandbox service.
 import { z } from "zod";
-import { SIZE_PROFILES } from "./manifests";
-
-/** Lab ids look like "kubernetes/first-deployment". */
-export const LabIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9/_-]{0,99}$/, "A lab id is lower-case letters, digits, '-', '_' and '/'.");
+import { LabIdSchema } from "@/lib/labs/schema";
+import { SIZE_PROFILES } from "./profiles";
 
 export const StartSandboxSchema = z.object({
   labId: LabIdSchema,

@@ -1,4 +1,8 @@
-// Lab self-test (npm run labs:verify and labs.cluster.test.ts): for every lab, a fresh learner
+// lib/grading runs checks: the grader (grader.ts), stored attempts (attempts.ts), instructor
+// insights (insights.ts) and this lab self-test. It imports lib/labs and lib/checks; they never
+// import it.
+//
+// Lab self-test (npm run labs:verify and self-test.cluster.test.ts): for every lab, a fresh learner
 // with the SOLUTION saved (and applied to a fresh sandbox when the lab has one) must pass every
 // check, and a fresh learner with the STARTER must not complete the lab. It goes through the
 // same path as a learner: saved files in the database, the sandbox service, gradeAttempt.
@@ -7,12 +11,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import type { KubeClient } from "@/lib/k8s/client";
-import { gradeAttempt } from "@/lib/grading/grader";
-import type { AttemptDTO } from "@/lib/grading/attempts";
+import { saveLabFiles } from "@/lib/labs/files";
+import { listLabs, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
-import { saveLabFiles } from "./files";
-import { listLabs, solutionFiles, starterFiles, type Lab } from "./registry";
+import type { AttemptDTO } from "./attempts";
+import { gradeAttempt } from "./grader";
 
 export type LabVerdict = {
   labId: string;

@@ -1,4 +1,5 @@
-// Test helpers for check kinds: a context over fixture files and an in-memory namespace.
+// Test helpers for check kinds: a context over fixture files and an in-memory namespace. The fake
+// namespace reads the array every time (every read is "fresh"), so a test can change it mid-check.
 import type { AnyObject, CheckContext, KubeRef, ReadOnlyCluster } from "../types";
 
 export function fakeCluster(objects: AnyObject[], namespace = "lab-test"): ReadOnlyCluster {

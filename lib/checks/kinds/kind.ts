@@ -1,5 +1,7 @@
 // Shared plumbing for check kinds: the kind shape and small helpers every kind uses.
 import { z } from "zod";
+import { withKit } from "../failure";
+import { LabPathSchema } from "../file-paths";
 import type { CheckContext, CheckOutcome } from "../types";
 
 export type KindSpec<S extends z.ZodType = z.ZodType> = {
@@ -10,15 +12,13 @@ export type KindSpec<S extends z.ZodType = z.ZodType> = {
   run(params: z.output<S>, ctx: CheckContext): Promise<CheckOutcome>;
 };
 
+/** A built-in kind; kit helpers may end its run with CheckFailed (see failure.ts). */
 export function defineKind<S extends z.ZodType>(spec: KindSpec<S>): KindSpec<S> {
-  return spec;
+  return { ...spec, run: withKit(spec.run) };
 }
 
-/** A lab file path as written in params (plain relative path). */
-export const FileParam = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\"), "must be a plain relative path");
+/** A lab file path as written in params (the same rule as lab.mdx `files`). */
+export const FileParam = LabPathSchema;
 
 export function fileText(ctx: CheckContext, file: string): string | null {
   const text = ctx.files[file];

@@ -4,9 +4,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/client";
+import { listLabs } from "@/lib/labs/registry";
 import { testCluster } from "@/tests/support/cluster";
-import { listLabs } from "./registry";
-import { verifyLabs } from "./verify";
+import { verifyLabs } from "./self-test";
 
 let handle: DatabaseHandle;
 
@@ -34,8 +34,8 @@ test("the dry-run check names the file, document and field the API server refuse
   const { users } = await import("@/lib/db/schema");
   const { startSandbox } = await import("@/lib/sandbox/lifecycle");
   const { graderClient } = await import("@/lib/k8s/client");
-  const { saveLabFile } = await import("./files");
-  const { gradeAttempt } = await import("@/lib/grading/grader");
+  const { saveLabFile } = await import("@/lib/labs/files");
+  const { gradeAttempt } = await import("./grader");
   const cluster = testCluster();
   const installation = `labs-test-${randomBytes(3).toString("hex")}`;
   const user = { id: randomUUID() };

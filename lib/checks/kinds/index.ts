@@ -1,11 +1,13 @@
-// lib/grading owns judging learner work: check kinds, the grader, stored attempts and insights.
-// This file is the registry of built-in check kinds (name → params schema + run).
+// The registry of built-in check kinds (name → params schema + run). A new kind goes in a file
+// of this folder by what it reads (k8s, manifests, dockerfile, shell, structured, workflow) and is
+// listed here; docs/lab-format.md lists them for authors.
 import { dockerfileKinds } from "./dockerfile";
 import { k8sKinds } from "./k8s";
 import type { KindSpec } from "./kind";
 import { manifestKinds } from "./manifests";
 import { shellKinds } from "./shell";
 import { structuredKinds } from "./structured";
+import { workflowKinds } from "./workflow";
 
 export const CHECK_KINDS = {
   ...k8sKinds,
@@ -13,6 +15,7 @@ export const CHECK_KINDS = {
   ...dockerfileKinds,
   ...shellKinds,
   ...structuredKinds,
+  ...workflowKinds,
 };
 
 export type BuiltinKindName = keyof typeof CHECK_KINDS;

@@ -4,7 +4,7 @@
 import { dereference, validate } from "@readme/openapi-parser";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
-import { fail, pass, type CheckContext, type CheckOutcome } from "../types";
+import { fail, isOutcome, pass, type CheckContext, type CheckOutcome } from "../types";
 import { FileParam, ValueRule, defineKind, fileText, getPath, judgeValue, lineOf, missingFile } from "./kind";
 
 export const STRUCTURED_LIMITS = { maxAliasCount: 100, maxDepth: 64 };
@@ -93,10 +93,6 @@ function readStructured(ctx: CheckContext, file: string, format?: "yaml" | "json
   const parsed = parseStructured(text, formatOf(file, format));
   if (!parsed.ok) return fail(`\`${file}\`${parsed.line ? ` line ${parsed.line}` : ""}: ${parsed.message}.`);
   return { value: parsed.value };
-}
-
-function isOutcome(v: unknown): v is CheckOutcome {
-  return !!v && typeof v === "object" && "status" in v;
 }
 
 /** `$ref`s that leave the document (files, URLs). */

@@ -1,3 +1,7 @@
+// lib/checks owns the check API: what a check receives and returns (this file), the kit for
+// custom checks (kit.ts) and the built-in check kinds (kinds/). It imports nothing from
+// lib/labs, lib/grading or lib/sandbox: labs define checks with it, grading runs them.
+//
 // The one interface every check implements, built-in or custom. A check gets a context with the
 // learner's files (as stored in the database) and, for labs with a sandbox, read-only views of
 // the learner's namespace; it returns an outcome. Checks that later RUN learner code (HTTP into
@@ -24,11 +28,17 @@ export type AnyObject = {
   [key: string]: unknown;
 };
 
+/**
+ * `fresh: true` asks the API server again; without it, reads are a snapshot taken once per attempt
+ * (every check of the attempt sees the same object, and the API server is asked once).
+ */
+export type ReadOptions = { fresh?: boolean };
+
 /** The learner's namespace as the grader's read-only identity sees it; nothing here can write. */
 export type ReadOnlyCluster = {
   readonly namespace: string;
-  get(ref: KubeRef): Promise<AnyObject | null>;
-  list(apiVersion: string, kind: string, options?: { labelSelector?: string }): Promise<AnyObject[]>;
+  get(ref: KubeRef, options?: ReadOptions): Promise<AnyObject | null>;
+  list(apiVersion: string, kind: string, options?: { labelSelector?: string } & ReadOptions): Promise<AnyObject[]>;
 };
 
 /** One object's verdict from a server-side dry-run with the learner's own rights. */
@@ -65,4 +75,16 @@ export function pass(message: string, details?: string[]): CheckOutcome {
 
 export function fail(message: string, details?: string[]): CheckOutcome {
   return details?.length ? { status: "fail", message, details } : { status: "fail", message };
+}
+
+const STATUSES: readonly unknown[] = ["pass", "fail", "error"] satisfies CheckStatus[];
+
+/**
+ * Whether a value is a check outcome (for helpers that return "the thing, or the outcome to
+ * report"). Kubernetes objects and parsed files never count, even when they have a `status`.
+ */
+export function isOutcome(value: unknown): value is CheckOutcome {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return STATUSES.includes(v.status) && typeof v.message === "string" && Object.keys(v).every((k) => k === "status" || k === "message" || k === "details");
 }

@@ -1,0 +1,299 @@
+import { describe, expect, test } from "vitest";
+import type { AnyObject } from "../types";
+import { imageProblem, k8sKinds, parseQuantity } from "./k8s";
+import { containersOf, podTemplateOf } from "../workloads";
+import { contextWith } from "./test-helpers";
+
+function deployment(overrides: { container?: Record<string, unknown>; pod?: Record<string, unknown>; replicas?: number; status?: Record<string, unknown>; labels?: Record<string, string> } = {}): AnyObject {
+  const labels = overrides.labels ?? { app: "model" };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "model-server", generation: 2 },
+    spec: {
+      replicas: overrides.replicas ?? 2,
+      template: {
+        metadata: { labels },
+        spec: {
+          ...overrides.pod,
+          containers: [{ name: "server", image: "ghcr.io/x/model:1.0.0", ports: [{ name: "http", containerPort: 8080 }], ...overrides.container }],
+        },
+      },
+    },
+    status: overrides.status ?? { observedGeneration: 2, replicas: 2, availableReplicas: 2, updatedReplicas: 2 },
+  };
+}
+
+const DEP = { kind: "Deployment", name: "model-server" } as const;
+
+const service = (selector: Record<string, string>, targetPort: number | string = "http"): AnyObject => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "model-server" },
+  spec: { selector, ports: [{ port: 80, targetPort }] },
+});
+
+const pod = (labels: Record<string, string>): AnyObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p1", labels } });
+
+async function run<K extends keyof typeof k8sKinds>(kind: K, params: unknown, objects: AnyObject[]) {
+  const spec = k8sKinds[kind];
+  return spec.run(spec.params.parse(params) as never, contextWith({}, objects));
+}
+
+test("exists passes for a present object and says how to fix a missing one", async () => {
+  expect((await run("k8s.exists", { apiVersion: "apps/v1", kind: "Deployment", name: "model-server" }, [deployment()])).status).toBe("pass");
+  const missing = await run("k8s.exists", { apiVersion: "v1", kind: "ConfigMap", name: "settings" }, [deployment()]);
+  expect(missing.status).toBe("fail");
+  expect(missing.message).toMatch(/no ConfigMap "settings".*Apply/);
+});
+
+test("field: equals, matches, range and present", async () => {
+  const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "model-server" };
+  expect((await run("k8s.field", { ...ref, path: "spec.replicas", equals: 2 }, [deployment()])).status).toBe("pass");
+  const wrong = await run("k8s.field", { ...ref, path: "spec.replicas", equals: 3 }, [deployment()]);
+  expect(wrong.message).toContain("is 2; expected 3");
+  expect((await run("k8s.field", { ...ref, path: "spec.template.spec.containers[0].image", matches: ":\\d+\\.\\d+\\.\\d+$" }, [deployment()])).status).toBe("pass");
+  expect((await run("k8s.field", { ...ref, path: "spec.replicas", min: 3 }, [deployment()])).message).toContain("at least 3");
+  expect((await run("k8s.field", { ...ref, path: "spec.paused", present: true }, [deployment()])).message).toContain("not set");
+});
+
+test("field params need a rule", () => {
+  expect(k8sKinds["k8s.field"].params.safeParse({ apiVersion: "v1", kind: "Pod", name: "x", path: "spec" }).success).toBe(false);
+});
+
+describe("serviceSelects", () => {
+  test("passes when the selector matches the pod template and pods exist", async () => {
+    expect((await run("k8s.serviceSelects", { service: "model-server", workload: DEP }, [deployment(), service({ app: "model" }), pod({ app: "model" })])).status).toBe("pass");
+  });
+  test("names the mismatched labels", async () => {
+    const outcome = await run("k8s.serviceSelects", { service: "model-server", workload: DEP }, [deployment(), service({ app: "model-server" })]);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain("selects app=model-server");
+    expect(outcome.message).toContain("labelled app=model");
+  });
+  test("fails when the Deployment has no pods", async () => {
+    const none = deployment({ status: { replicas: 0 } });
+    expect((await run("k8s.serviceSelects", { service: "model-server", workload: DEP }, [none, service({ app: "model" })])).message).toContain("no pod exists");
+  });
+  test("refuses a targetPort no container declares", async () => {
+    const outcome = await run("k8s.serviceSelects", { service: "model-server", workload: DEP }, [deployment(), service({ app: "model" }, 8000), pod({ app: "model" })]);
+    expect(outcome.message).toContain("port 8000");
+  });
+});
+
+test("rolloutComplete reports available of desired", async () => {
+  const slow = deployment({ status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 2 } });
+  const outcome = await run("k8s.rolloutComplete", { workload: DEP, minReplicas: 2 }, [slow]);
+  expect(outcome.status).toBe("fail");
+  expect(outcome.message).toContain("1 of 2 replicas available");
+  expect((await run("k8s.rolloutComplete", { workload: DEP, minReplicas: 2 }, [deployment()])).status).toBe("pass");
+  expect((await run("k8s.rolloutComplete", { workload: DEP, minReplicas: 3 }, [deployment()])).message).toContain("at least 3");
+});
+
+test("probes must be on every container", async () => {
+  const outcome = await run("k8s.probes", { workload: DEP }, [deployment({ container: { readinessProbe: { httpGet: { path: "/ready", port: 8080 } } } })]);
+  expect(outcome.status).toBe("fail");
+  expect(outcome.message).toContain("no livenessProbe");
+  expect(outcome.message).not.toContain("no readinessProbe");
+});
+
+test("resources: missing, over the bound, request above limit", async () => {
+  const none = await run("k8s.resources", { workload: DEP }, [deployment()]);
+  expect(none.message).toContain("no cpu request");
+  const big = await run("k8s.resources", { workload: DEP, maxCpu: "1", maxMemory: "1Gi" }, [
+    deployment({ container: { resources: { requests: { cpu: "2", memory: "256Mi" }, limits: { cpu: "500m", memory: "2Gi" } } } }),
+  ]);
+  expect(big.message).toContain("requests 2 of cpu");
+  expect(big.message).toContain("limits 2Gi of memory");
+  expect(big.message).toContain("requests more cpu (2) than its limit (500m)");
+  const ok = await run("k8s.resources", { workload: DEP, maxCpu: "1" }, [
+    deployment({ container: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } } }),
+  ]);
+  expect(ok.status).toBe("pass");
+});
+
+test("securityContext: every requirement, pod-level runAsNonRoot counts", async () => {
+  const open = await run("k8s.securityContext", { workload: DEP }, [deployment()]);
+  expect(open.message).toMatch(/runAsNonRoot.*readOnlyRootFilesystem.*allowPrivilegeEscalation.*capabilities/s);
+  const locked = deployment({
+    pod: { securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } } },
+    container: { securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
+  });
+  expect((await run("k8s.securityContext", { workload: DEP }, [locked])).status).toBe("pass");
+  const root = deployment({ pod: { securityContext: { runAsNonRoot: true, runAsUser: 0 } } });
+  expect((await run("k8s.securityContext", { workload: DEP, require: ["runAsNonRoot"] }, [root])).message).toContain("runAsUser: 0");
+});
+
+test("image rules: latest, untagged, registry ports, digests", () => {
+  expect(imageProblem("python:latest")).toMatch(/latest/);
+  expect(imageProblem("python")).toMatch(/no tag/);
+  expect(imageProblem("localhost:5000/model")).toMatch(/no tag/);
+  expect(imageProblem("localhost:5000/model:1.2.3")).toBeNull();
+  expect(imageProblem("model@sha256:" + "a".repeat(64))).toBeNull();
+  expect(imageProblem("model:1.2.3", true)).toMatch(/digest/);
+  expect(imageProblem("model@sha256:nothex")).toMatch(/not a sha256/);
+});
+
+test("configConsumed: exists but unused, then used through envFrom or a volume", async () => {
+  const cm: AnyObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } };
+  expect((await run("k8s.configConsumed", { workload: DEP, configMap: "settings" }, [deployment(), cm])).message).toContain("does not use it");
+  expect((await run("k8s.configConsumed", { workload: DEP, configMap: "settings" }, [deployment({ container: { envFrom: [{ configMapRef: { name: "settings" } }] } }), cm])).status).toBe("pass");
+  expect((await run("k8s.configConsumed", { workload: DEP, configMap: "settings" }, [deployment({ pod: { volumes: [{ name: "s", configMap: { name: "settings" } }] } }), cm])).status).toBe("pass");
+  expect((await run("k8s.configConsumed", { workload: DEP, secret: "creds" }, [deployment()])).message).toContain('no Secret "creds"');
+});
+
+test("quantities", () => {
+  expect(parseQuantity("250m")).toBeCloseTo(0.25);
+  expect(parseQuantity("1Gi")).toBe(2 ** 30);
+  expect(parseQuantity("512Mi")).toBeLessThan(parseQuantity("1G"));
+  expect(parseQuantity("1e3")).toBe(1000);
+  expect(parseQuantity("lots")).toBeNaN();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every pod-template owner: the same pod template judged the same way.
+
+type Template = { pod?: Record<string, unknown>; container?: Record<string, unknown>; initContainers?: unknown[] };
+
+function template(t: Template) {
+  return {
+    metadata: { labels: { app: "model" } },
+    spec: { ...t.pod, ...(t.initContainers ? { initContainers: t.initContainers } : {}), containers: [{ name: "main", image: "ghcr.io/x/model:1.0.0", ...t.container }] },
+  };
+}
+
+function workload(kind: "Deployment" | "StatefulSet" | "Job" | "CronJob", t: Template = {}, extra: { spec?: Record<string, unknown>; status?: Record<string, unknown> } = {}): AnyObject {
+  const apiVersion = kind === "Job" || kind === "CronJob" ? "batch/v1" : "apps/v1";
+  const spec =
+    kind === "CronJob"
+      ? { schedule: "0 2 * * *", jobTemplate: { spec: { ...extra.spec, template: template(t) } } }
+      : { ...(kind === "Job" ? {} : { replicas: 2 }), ...extra.spec, template: template(t) };
+  return { apiVersion, kind, metadata: { name: "w", generation: 1 }, spec, ...(extra.status ? { status: extra.status } : {}) };
+}
+
+const LOCKED: Template = {
+  pod: { securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } } },
+  container: {
+    securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } },
+    envFrom: [{ configMapRef: { name: "settings" } }],
+  },
+};
+
+describe.each(["Deployment", "StatefulSet", "Job", "CronJob"] as const)("a %s", (kind) => {
+  const ref = { kind, name: "w" };
+  const cm: AnyObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } };
+
+  test("its pod template is found", () => {
+    expect(podTemplateOf(workload(kind, LOCKED))?.spec?.containers[0]?.name).toBe("main");
+    expect(containersOf(workload(kind, { initContainers: [{ name: "init", image: "busybox:1.36" }] }), { init: true }).map((c) => c.name)).toEqual(["init", "main"]);
+  });
+
+  test("securityContext judges its containers and passes when locked down", async () => {
+    const open = await run("k8s.securityContext", { workload: ref }, [workload(kind)]);
+    expect(open.status).toBe("fail");
+    expect(open.message).toContain(`${kind} "w" is not locked down`);
+    expect(open.message).toMatch(/runAsNonRoot.*readOnlyRootFilesystem.*allowPrivilegeEscalation.*capabilities.*seccompProfile/s);
+    expect(await run("k8s.securityContext", { workload: ref }, [workload(kind, LOCKED)])).toMatchObject({ status: "pass", message: expect.stringContaining("restricted") });
+  });
+
+  test("resources, images and config are read from its template", async () => {
+    expect((await run("k8s.resources", { workload: ref, maxCpu: "1", maxMemory: "1Gi" }, [workload(kind, LOCKED)])).status).toBe("pass");
+    expect((await run("k8s.resources", { workload: ref }, [workload(kind)])).message).toContain('container "main" has no cpu request');
+    expect((await run("k8s.imagePinned", { workload: ref }, [workload(kind, { container: { image: "python:latest" } })])).message).toMatch(/latest/);
+    expect((await run("k8s.imagePinned", { workload: ref }, [workload(kind, LOCKED)])).status).toBe("pass");
+    expect((await run("k8s.configConsumed", { workload: ref, configMap: "settings" }, [workload(kind, LOCKED), cm])).status).toBe("pass");
+    expect((await run("k8s.configConsumed", { workload: ref, configMap: "settings" }, [workload(kind), cm])).message).toContain(`${kind} "w" does not use it`);
+  });
+
+  test("a missing one says which kind and name to apply", async () => {
+    const missing = await run("k8s.probes", { workload: ref }, []);
+    expect(missing).toMatchObject({ status: "fail", message: expect.stringContaining(`There is no ${kind} "w"`) });
+  });
+});
+
+describe("securityContext is as strict as the restricted Pod Security level", () => {
+  const ref = { kind: "Job", name: "w" } as const;
+  const locked = (t: Template) => workload("Job", { pod: { ...LOCKED.pod, ...t.pod }, container: { ...LOCKED.container, ...t.container }, initContainers: t.initContainers });
+  const sc = LOCKED.container!.securityContext as Record<string, unknown>;
+
+  test.each([
+    ["no seccomp profile", locked({ pod: { securityContext: { runAsNonRoot: true } } }), "seccompProfile"],
+    ["a privileged container", locked({ container: { securityContext: { ...sc, privileged: true } } }), "privileged"],
+    ["capabilities added back", locked({ container: { securityContext: { ...sc, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } } } }), "adds capabilities back"],
+    ["the node's network", locked({ pod: { hostNetwork: true } }), "network, PID or IPC"],
+    ["a hostPath volume", locked({ pod: { volumes: [{ name: "root", hostPath: { path: "/" } }] } }), "hostPath"],
+    ["an init container running as it likes", locked({ initContainers: [{ name: "init", image: "busybox:1.36" }] }), 'container "init"'],
+  ])("%s fails", async (_what, object, expected) => {
+    const outcome = await run("k8s.securityContext", { workload: ref }, [object]);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain(expected);
+  });
+
+  test("NET_BIND_SERVICE may be added back", async () => {
+    const object = locked({ container: { securityContext: { ...sc, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } } } });
+    expect((await run("k8s.securityContext", { workload: ref }, [object])).status).toBe("pass");
+  });
+});
+
+test("resources: the pods running at once must fit the namespace quota", async () => {
+  const quota = { requestsCpu: "1", requestsMemory: "2Gi", limitsCpu: "2", limitsMemory: "4Gi" };
+  const job = (parallelism: number) => workload("Job", LOCKED, { spec: { parallelism } });
+  const fits = await run("k8s.resources", { workload: { kind: "Job", name: "w" }, quota }, [job(2)]);
+  expect(fits).toMatchObject({ status: "pass", message: expect.stringContaining("2 pod(s) at once fit the quota") });
+  const over = await run("k8s.resources", { workload: { kind: "Job", name: "w" }, quota }, [job(5)]);
+  expect(over.status).toBe("fail");
+  expect(over.message).toContain("5 pods at once request more cpu than the namespace quota allows (requests.cpu 1)");
+  expect(over.details).toContain("5 pods at once are limited to more memory than the namespace quota allows (limits.memory 4Gi)");
+  const none = await run("k8s.resources", { workload: { kind: "Job", name: "w" } }, [{ ...job(1), spec: { template: { spec: { containers: [] } } } }]);
+  expect(none.message).toContain("has no container");
+});
+
+test("rolloutComplete covers StatefulSets and sends Jobs to jobComplete", async () => {
+  const sts = workload("StatefulSet", LOCKED, { status: { observedGeneration: 1, availableReplicas: 2, updatedReplicas: 2 } });
+  expect((await run("k8s.rolloutComplete", { workload: { kind: "StatefulSet", name: "w" } }, [sts])).status).toBe("pass");
+  const params = k8sKinds["k8s.rolloutComplete"].params.safeParse({ workload: { kind: "Job", name: "w" } });
+  expect(params.success).toBe(false);
+  expect(JSON.stringify(params.error?.issues)).toContain("k8s.jobComplete");
+});
+
+describe("jobComplete", () => {
+  const old = new Date(Date.now() - 60_000).toISOString();
+  const job = (status: Record<string, unknown>, created = old): AnyObject => ({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "scoring", creationTimestamp: created },
+    spec: { completions: 4 },
+    status,
+  });
+
+  test("complete, failed and still running", async () => {
+    const done = job({ succeeded: 4, conditions: [{ type: "Complete", status: "True" }] });
+    expect(await run("k8s.jobComplete", { job: "scoring" }, [done])).toMatchObject({ status: "pass", message: 'Job "scoring" completed: 4 of 4 pod(s) succeeded.' });
+    const failed = job({ conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }] });
+    expect((await run("k8s.jobComplete", { job: "scoring" }, [failed])).message).toMatch(/failed \(DeadlineExceeded\).*delete the Job and apply it again/);
+    const running = await run("k8s.jobComplete", { job: "scoring" }, [job({ succeeded: 1, active: 2 })]);
+    expect(running.message).toContain("has not finished yet: 1 of 4 succeeded, 2 running, 0 failed");
+  });
+
+  test("pods the API server refuses are named from the Job's events", async () => {
+    const event: AnyObject = { apiVersion: "v1", kind: "Event", metadata: { name: "e1" }, involvedObject: { kind: "Job", name: "scoring" }, reason: "FailedCreate", message: 'pods "scoring-0" is forbidden: exceeded quota' };
+    const outcome = await run("k8s.jobComplete", { job: "scoring" }, [job({}), event]);
+    expect(outcome.message).toContain("cannot create its pods: pods \"scoring-0\" is forbidden: exceeded quota");
+  });
+
+  test("a young Job is read again until it finishes, within the settle time", async () => {
+    const objects = [job({ active: 4 }, new Date().toISOString())];
+    setTimeout(() => (objects[0] = job({ succeeded: 4, conditions: [{ type: "Complete", status: "True" }] }, objects[0]!.metadata.creationTimestamp as string)), 300);
+    const started = Date.now();
+    const outcome = await run("k8s.jobComplete", { job: "scoring", settleSeconds: 5 }, objects);
+    expect(outcome.status).toBe("pass");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  test("a young Job that is deleted while waiting says so", async () => {
+    const objects = [job({ active: 4 }, new Date().toISOString())];
+    setTimeout(() => objects.pop(), 200);
+    expect((await run("k8s.jobComplete", { job: "scoring", settleSeconds: 3 }, objects)).message).toContain("was deleted while the check waited");
+  });
+});

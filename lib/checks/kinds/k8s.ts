@@ -1,0 +1,380 @@
+// Check kinds on the live state of the learner's namespace, read through the grader's read-only
+// identity (ctx.cluster). Kinds about pods take a `workload` ({kind, name}): a Deployment,
+// StatefulSet, Job or CronJob, whose pod template they judge (workloads.ts). Every failure says
+// which object and field, and what to change. The file is long because it holds every k8s kind;
+// each kind is a few independent lines over the shared helpers in ../objects and ../workloads.
+import type { V1Container, V1Service } from "@kubernetes/client-node";
+import { z } from "zod";
+import { failWith } from "../failure";
+import { clusterOf, findObject, requireObject, waitFor } from "../objects";
+import { fail, pass, type AnyObject, type CheckContext } from "../types";
+import { WorkloadRefSchema, containersOf, describeWorkload, podSpecOf, podTemplateOf, podsAtOnce, podsRunning, workloadRef, type WorkloadRef } from "../workloads";
+import { ValueRule, defineKind, getPath, judgeValue } from "./kind";
+
+const Name = z.string().min(1).max(253);
+const Ref = { apiVersion: z.string().min(1), kind: z.string().min(1), name: Name };
+
+const WorkloadParams = z.object({ workload: WorkloadRefSchema, container: z.string().optional() });
+
+function requireWorkload(ctx: CheckContext, workload: WorkloadRef): Promise<AnyObject> {
+  return requireObject(ctx, workloadRef(workload));
+}
+
+/** The containers a rule applies to: the one named, else every container (init containers with `init`). */
+function judged(object: AnyObject, container: string | undefined, init: boolean): V1Container[] {
+  return containersOf(object, { only: container, init });
+}
+
+const noContainers = (w: WorkloadRef, container?: string) => fail(`${describeWorkload(w)} has no container${container ? ` named "${container}"` : ""}.`);
+
+const SECURITY_RULES = [
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "noPrivilegeEscalation",
+  "dropAllCapabilities",
+  "notPrivileged",
+  "noAddedCapabilities",
+  "seccompProfile",
+  "noHostNamespaces",
+  "noHostPath",
+] as const;
+
+export const k8sKinds = {
+  "k8s.exists": defineKind({
+    params: z.object(Ref),
+    needsCluster: true,
+    async run(p, ctx) {
+      await requireObject(ctx, p);
+      return pass(`${p.kind} "${p.name}" exists.`);
+    },
+  }),
+
+  "k8s.field": defineKind({
+    params: z.object(Ref).and(ValueRule),
+    needsCluster: true,
+    async run(p, ctx) {
+      const found = await requireObject(ctx, p);
+      const problem = judgeValue(getPath(found, p.path), p);
+      return problem ? fail(`${p.kind} "${p.name}": ${problem}.`) : pass(`${p.kind} "${p.name}": \`${p.path}\` is as expected.`);
+    },
+  }),
+
+  "k8s.serviceSelects": defineKind({
+    params: z.object({ service: Name, workload: WorkloadRefSchema }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const svc = (await requireObject(ctx, { apiVersion: "v1", kind: "Service", name: p.service })) as V1Service & AnyObject;
+      const object = await requireWorkload(ctx, p.workload);
+      const owner = describeWorkload(p.workload);
+      const selector = svc.spec?.selector ?? {};
+      const labels = podTemplateOf(object)?.metadata?.labels ?? {};
+      if (Object.keys(selector).length === 0) {
+        return fail(`Service "${p.service}" has no \`spec.selector\`, so it sends traffic to no pod. Select the pod labels of ${owner}.`);
+      }
+      const mismatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v);
+      if (mismatched.length > 0) {
+        return fail(
+          `Service "${p.service}" selects ${mismatched.map(([k, v]) => `${k}=${v}`).join(", ")}, but the pods of ${owner} are labelled ${
+            Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ") || "with nothing"
+          }.`,
+        );
+      }
+      const containerPorts = containersOf(object).flatMap((c) => c.ports ?? []);
+      for (const port of svc.spec?.ports ?? []) {
+        const target = port.targetPort ?? port.port;
+        if (typeof target === "string" && !containerPorts.some((cp) => cp.name === target)) {
+          return fail(`Service "${p.service}" targets the port named "${target}", but no container of "${p.workload.name}" declares a port with that name.`);
+        }
+        if (typeof target === "number" && containerPorts.length > 0 && !containerPorts.some((cp) => cp.containerPort === target)) {
+          return fail(
+            `Service "${p.service}" sends traffic to port ${target}, but the containers of "${p.workload.name}" listen on ${containerPorts.map((cp) => cp.containerPort).join(", ")}.`,
+          );
+        }
+      }
+      // Every pod of the workload carries the template labels, so the selector matching them
+      // means the Service selects all its pods; the workload's status says whether there are any
+      // (cheaper for the API server than listing pods by label on every check).
+      const pods = podsRunning(object);
+      if (pods === 0) return fail(`Service "${p.service}" matches the labels of ${owner}, but no pod exists yet. Is it scaled to 0, or are its pods refused?`);
+      return pass(`Service "${p.service}" selects the ${pods} pod(s) of ${owner}.`);
+    },
+  }),
+
+  "k8s.rolloutComplete": defineKind({
+    params: z.object({
+      workload: WorkloadRefSchema.refine((w) => w.kind === "Deployment" || w.kind === "StatefulSet", "a rollout is a Deployment's or a StatefulSet's; for a Job use k8s.jobComplete"),
+      minReplicas: z.number().int().min(0).default(1),
+    }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const owner = describeWorkload(p.workload);
+      const desired = podsAtOnce(object);
+      const status = (object.status ?? {}) as { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number };
+      if (desired < p.minReplicas) return fail(`${owner} asks for ${desired} replica(s); the lab needs at least ${p.minReplicas}.`);
+      const generation = object.metadata.generation ?? 0;
+      const available = status.availableReplicas ?? 0;
+      const updated = status.updatedReplicas ?? 0;
+      if ((status.observedGeneration ?? 0) < generation || updated < desired || available < desired) {
+        return fail(
+          `${owner} has not finished rolling out: ${available} of ${desired} replicas available, ${updated} updated. ` +
+            "Wait a few seconds and check again; if it stays like this, look at the pods' events (`kubectl describe pod`).",
+        );
+      }
+      return pass(`${owner} is rolled out: ${available} of ${desired} replicas available.`);
+    },
+  }),
+
+  "k8s.jobComplete": defineKind({
+    params: z.object({
+      job: Name,
+      /** A Job younger than this gets until it is this old to finish, read again every second. */
+      settleSeconds: z.number().int().min(0).max(50).default(12),
+    }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const ref = { apiVersion: "batch/v1", kind: "Job", name: p.job } as const;
+      let job: JobLike = await requireObject(ctx, ref);
+      const ageMs = Date.now() - Date.parse(String(job.metadata.creationTimestamp ?? ""));
+      const settleMs = p.settleSeconds * 1000;
+      if (!jobVerdict(job) && Number.isFinite(ageMs) && ageMs < settleMs) {
+        // The pods of a Job applied seconds ago need a moment: look again until it is settleSeconds old.
+        await waitForJob(ctx, ref, settleMs - Math.max(ageMs, 0), (fresh) => (job = fresh));
+      }
+      const verdict = jobVerdict(job);
+      if (verdict) return verdict;
+      const events = await clusterOf(ctx).list("v1", "Event");
+      const refusals = events
+        .filter((e) => {
+          const involved = (e as { involvedObject?: { kind?: string; name?: string } }).involvedObject;
+          return involved?.kind === "Job" && involved.name === p.job && (e as { reason?: string }).reason === "FailedCreate";
+        })
+        .map((e) => String((e as { message?: string }).message ?? ""));
+      if (refusals.length) return fail(`Job "${p.job}" cannot create its pods: ${refusals.at(-1)}`, refusals.slice(-3));
+      const s = job.status ?? {};
+      return fail(
+        `Job "${p.job}" has not finished yet: ${s.succeeded ?? 0} of ${job.spec?.completions ?? 1} succeeded, ${s.active ?? 0} running, ${s.failed ?? 0} failed. Check again in a few seconds.`,
+      );
+    },
+  }),
+
+  "k8s.probes": defineKind({
+    params: WorkloadParams.extend({ readiness: z.boolean().default(true), liveness: z.boolean().default(true) }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const containers = judged(object, p.container, false);
+      if (containers.length === 0) return noContainers(p.workload, p.container);
+      const missing: string[] = [];
+      for (const c of containers) {
+        if (p.readiness && !c.readinessProbe) missing.push(`container "${c.name}" has no readinessProbe`);
+        if (p.liveness && !c.livenessProbe) missing.push(`container "${c.name}" has no livenessProbe`);
+      }
+      return missing.length
+        ? fail(`${describeWorkload(p.workload)}: ${missing.join("; ")}.`)
+        : pass(`Every container of "${p.workload.name}" has its probes.`);
+    },
+  }),
+
+  "k8s.resources": defineKind({
+    params: WorkloadParams.extend({
+      requests: z.array(z.enum(["cpu", "memory"])).default(["cpu", "memory"]),
+      limits: z.array(z.enum(["cpu", "memory"])).default(["cpu", "memory"]),
+      /** Upper bounds per container, as Kubernetes quantities ("500m", "512Mi"). */
+      maxCpu: z.string().optional(),
+      maxMemory: z.string().optional(),
+      /** The namespace quota that the pods running at once (replicas, a Job's parallelism) must fit together. */
+      quota: z.object({ requestsCpu: z.string(), requestsMemory: z.string(), limitsCpu: z.string(), limitsMemory: z.string() }).optional(),
+    }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const owner = describeWorkload(p.workload);
+      const containers = judged(object, p.container, false);
+      if (containers.length === 0) return noContainers(p.workload, p.container);
+      const problems: string[] = [];
+      const total = { requests: { cpu: 0, memory: 0 }, limits: { cpu: 0, memory: 0 } };
+      for (const c of containers) {
+        const res = c.resources ?? {};
+        for (const r of p.requests) if (!res.requests?.[r]) problems.push(`container "${c.name}" has no ${r} request`);
+        for (const r of p.limits) if (!res.limits?.[r]) problems.push(`container "${c.name}" has no ${r} limit`);
+        for (const [resource, max] of [["cpu", p.maxCpu], ["memory", p.maxMemory]] as const) {
+          for (const which of ["requests", "limits"] as const) {
+            const value = res[which]?.[resource];
+            if (value) total[which][resource] += parseQuantity(String(value));
+            if (max && value && parseQuantity(String(value)) > parseQuantity(max)) {
+              problems.push(`container "${c.name}" ${which} ${value} of ${resource}, more than the lab allows (${max})`);
+            }
+          }
+          const req = res.requests?.[resource];
+          const lim = res.limits?.[resource];
+          if (req && lim && parseQuantity(String(req)) > parseQuantity(String(lim))) {
+            problems.push(`container "${c.name}" requests more ${resource} (${req}) than its limit (${lim})`);
+          }
+        }
+      }
+      if (problems.length) return fail(`${owner}: ${problems.join("; ")}.`, problems);
+      if (!p.quota) return pass(`Requests and limits of "${p.workload.name}" are set and within bounds.`);
+      const pods = podsAtOnce(object);
+      const quota = { requests: { cpu: p.quota.requestsCpu, memory: p.quota.requestsMemory }, limits: { cpu: p.quota.limitsCpu, memory: p.quota.limitsMemory } };
+      for (const which of ["requests", "limits"] as const) {
+        for (const resource of ["cpu", "memory"] as const) {
+          if (total[which][resource] * pods > parseQuantity(quota[which][resource]) + 1e-9) {
+            problems.push(
+              `${pods} pods at once ${which === "requests" ? "request" : "are limited to"} more ${resource} than the namespace quota allows (${which}.${resource} ${quota[which][resource]})`,
+            );
+          }
+        }
+      }
+      return problems.length
+        ? fail(`${owner}: ${problems.join("; ")}.`, problems)
+        : pass(`Every container of "${p.workload.name}" has bounded requests and limits, and ${pods} pod(s) at once fit the quota.`);
+    },
+  }),
+
+  "k8s.securityContext": defineKind({
+    params: WorkloadParams.extend({ require: z.array(z.enum(SECURITY_RULES)).default([...SECURITY_RULES]) }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const spec = podSpecOf(object);
+      const pod = spec.securityContext ?? {};
+      const rule = (r: (typeof SECURITY_RULES)[number]) => p.require.includes(r);
+      const problems: string[] = [];
+      if (rule("noHostNamespaces") && (spec.hostNetwork || spec.hostPID || spec.hostIPC)) problems.push("the pod shares the node's network, PID or IPC namespace");
+      if (rule("noHostPath") && (spec.volumes ?? []).some((v) => v.hostPath)) problems.push("a volume mounts a path of the node (`hostPath`)");
+      // Every container the pod runs, init containers included: the weakest one is what an attacker gets.
+      const containers = judged(object, p.container, true);
+      if (containers.length === 0) return noContainers(p.workload, p.container);
+      for (const c of containers) {
+        const sc = c.securityContext ?? {};
+        const name = `container "${c.name}"`;
+        if (rule("runAsNonRoot")) {
+          if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) problems.push(`${name}: set \`runAsNonRoot: true\``);
+          else if ((sc.runAsUser ?? pod.runAsUser) === 0) problems.push(`${name}: \`runAsUser: 0\` is root`);
+        }
+        if (rule("readOnlyRootFilesystem") && sc.readOnlyRootFilesystem !== true) {
+          problems.push(`${name}: set \`readOnlyRootFilesystem: true\` (mount an emptyDir where the app must write, such as /tmp)`);
+        }
+        if (rule("noPrivilegeEscalation") && sc.allowPrivilegeEscalation !== false) problems.push(`${name}: set \`allowPrivilegeEscalation: false\``);
+        if (rule("dropAllCapabilities") && !(sc.capabilities?.drop ?? []).some((d) => d.toUpperCase() === "ALL")) {
+          problems.push(`${name}: drop all capabilities (\`capabilities: {drop: [ALL]}\`)`);
+        }
+        if (rule("notPrivileged") && sc.privileged) problems.push(`${name}: must not be \`privileged\``);
+        if (rule("noAddedCapabilities") && (sc.capabilities?.add ?? []).some((a) => a.toUpperCase() !== "NET_BIND_SERVICE")) {
+          problems.push(`${name}: adds capabilities back (only NET_BIND_SERVICE is allowed)`);
+        }
+        const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
+        if (rule("seccompProfile") && seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+          problems.push(`${name}: set \`seccompProfile: {type: RuntimeDefault}\` (on the pod or the container)`);
+        }
+      }
+      const owner = describeWorkload(p.workload);
+      if (problems.length) return fail(`${owner} is not locked down: ${problems.join("; ")}.`, problems);
+      return pass(
+        p.require.length === SECURITY_RULES.length ? `${owner} meets the restricted Pod Security level with a read-only root filesystem.` : `${owner} runs locked down.`,
+      );
+    },
+  }),
+
+  "k8s.imagePinned": defineKind({
+    params: WorkloadParams.extend({ requireDigest: z.boolean().default(false) }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const problems: string[] = [];
+      for (const c of [...(podSpecOf(object).initContainers ?? []), ...judged(object, p.container, false)]) {
+        const problem = imageProblem(c.image ?? "", p.requireDigest);
+        if (problem) problems.push(`container "${c.name}": ${problem}`);
+      }
+      return problems.length ? fail(`${problems.join("; ")}.`) : pass(`Every image of ${describeWorkload(p.workload)} is pinned.`);
+    },
+  }),
+
+  "k8s.configConsumed": defineKind({
+    params: z.object({ workload: WorkloadRefSchema, configMap: Name.optional(), secret: Name.optional() }).refine((v) => v.configMap || v.secret, "needs configMap or secret"),
+    needsCluster: true,
+    async run(p, ctx) {
+      const object = await requireWorkload(ctx, p.workload);
+      const spec = podSpecOf(object);
+      const containers = containersOf(object, { init: true });
+      for (const [kind, name] of [["ConfigMap", p.configMap], ["Secret", p.secret]] as const) {
+        if (!name) continue;
+        await requireObject(ctx, { apiVersion: "v1", kind, name });
+        const isCm = kind === "ConfigMap";
+        const used =
+          containers.some(
+            (c) =>
+              (c.envFrom ?? []).some((e) => (isCm ? e.configMapRef?.name : e.secretRef?.name) === name) ||
+              (c.env ?? []).some((e) => (isCm ? e.valueFrom?.configMapKeyRef?.name : e.valueFrom?.secretKeyRef?.name) === name),
+          ) ||
+          (spec.volumes ?? []).some(
+            (v) =>
+              (isCm ? v.configMap?.name : v.secret?.secretName) === name ||
+              (v.projected?.sources ?? []).some((s) => (isCm ? s.configMap?.name : s.secret?.name) === name),
+          );
+        if (!used) {
+          return fail(
+            `${kind} "${name}" exists but ${describeWorkload(p.workload)} does not use it. Reference it with \`envFrom\`, \`env[].valueFrom\` or a volume.`,
+          );
+        }
+      }
+      const used = [p.configMap && `ConfigMap "${p.configMap}"`, p.secret && `Secret "${p.secret}"`].filter(Boolean);
+      return pass(`${describeWorkload(p.workload)} reads ${used.join(" and ")}.`);
+    },
+  }),
+};
+
+type JobLike = AnyObject & {
+  spec?: { completions?: number };
+  status?: { active?: number; succeeded?: number; failed?: number; conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> };
+};
+
+/** The verdict on a finished Job (complete or failed), or null while it runs. */
+function jobVerdict(job: JobLike) {
+  const is = (type: string) => (job.status?.conditions ?? []).find((c) => c.type === type && c.status === "True");
+  const name = job.metadata.name;
+  if (is("Complete")) return pass(`Job "${name}" completed: ${job.status?.succeeded ?? 0} of ${job.spec?.completions ?? 1} pod(s) succeeded.`);
+  const failed = is("Failed");
+  if (!failed) return null;
+  return fail(`Job "${name}" failed${failed.reason ? ` (${failed.reason})` : ""}: ${failed.message ?? "no message"}. Fix the cause, delete the Job and apply it again.`);
+}
+
+async function waitForJob(ctx: CheckContext, ref: { apiVersion: string; kind: "Job"; name: string }, timeoutMs: number, seen: (job: JobLike) => void): Promise<void> {
+  await waitFor(
+    ctx,
+    async () => {
+      const fresh = await findObject(ctx, ref, { fresh: true });
+      if (!fresh) return failWith(`Job "${ref.name}" was deleted while the check waited for it. Apply it again.`);
+      seen(fresh);
+      return jobVerdict(fresh) !== null;
+    },
+    { timeoutMs },
+  );
+}
+
+/** Why an image reference is not pinned, or null when it is. */
+export function imageProblem(image: string, requireDigest = false): string | null {
+  if (!image) return "has no image";
+  const [withoutDigest, digest] = image.split("@");
+  if (digest) return /^sha256:[a-f0-9]{64}$/.test(digest) ? null : `the digest in "${image}" is not a sha256 digest`;
+  if (requireDigest) return `"${image}" is not pinned by digest (add @sha256:…)`;
+  const lastSlash = withoutDigest!.lastIndexOf("/");
+  const colon = withoutDigest!.indexOf(":", lastSlash + 1);
+  const tag = colon === -1 ? "" : withoutDigest!.slice(colon + 1);
+  if (!tag) return `"${image}" has no tag, so it means :latest and can change under you; pin a version`;
+  if (tag === "latest") return `"${image}" uses the moving tag latest; pin a version`;
+  return null;
+}
+
+const SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** Parses a Kubernetes quantity ("250m", "1.5", "512Mi", "1e3") to a number; NaN when invalid. */
+export function parseQuantity(text: string): number {
+  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(String(text).trim());
+  if (!m) return NaN;
+  return Number(m[1]) * SUFFIX[m[2] ?? ""]!;
+}
