@@ -32,6 +32,7 @@ import {
   toApiObject,
   type SizeProfile,
 } from "./manifests";
+import { ensureClusterPolicies } from "./policies";
 import { ExtendSandboxSchema, ManifestTextSchema, SandboxIdSchema, StartSandboxSchema, type StartSandboxInput } from "./schema";
 
 /** What pages see of a sandbox. */
@@ -166,6 +167,7 @@ function stepsFor(row: SandboxRow, installation: string): Step[] {
 }
 
 async function applyPlatform(cluster: KubeClient, row: SandboxRow, installation: string, onProgress: OnProgress) {
+  await ensureClusterPolicies(cluster, installation);
   const [namespace, policies, quota, identity] = stepsFor(row, installation) as [Step, Step, Step, Step];
   const applyAll = (objects: KubeObject[]) => Promise.all(objects.map((object) => cluster.apply(object)));
   onProgress(namespace.label);
