@@ -491,6 +491,31 @@ describe("what a lab needs works", () => {
     expect(exec).not.toBe(403);
   });
 
+  // The local control plane has no CNI to enforce NetworkPolicies (decision 005), so this checks
+  // what the API server stores and a CNI would enforce: port 53 only to the cluster DNS pods.
+  test("DNS is the only way out of the sandbox, and only to the cluster DNS pods", async () => {
+    const dns = await admin.get<KubeObject & { spec: { egress: Array<{ to: unknown[]; ports: unknown[] }> } }>({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      name: "allow-dns",
+      namespace: ns(),
+    });
+    expect(dns?.spec.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
+  });
+
   test("the learner's own kubeconfig (TokenRequest token) works in its namespace only", async () => {
     expect((await withToken.list("v1", "ConfigMap", { namespace: ns() })).length).toBeGreaterThan(0);
     expect((await refusal(() => withToken.list("v1", "ConfigMap", { namespace: other() }))).status).toBe(403);
