@@ -1,9 +1,10 @@
 // The admission policies' shape: what each judges, for whom, in which namespaces, and with which
-// limit. Whether the CEL does what it says is proven against the real API server, as the
-// learner, in isolation.cluster.test.ts.
+// limit, and how they are installed. Whether the CEL does what it says is proven against the real
+// API server, as the learner, in isolation.cluster.test.ts.
 import { expect, test } from "vitest";
+import { ClusterUnreachable, KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/k8s/client";
 import { LEARNER_SERVICE_ACCOUNT, SANDBOX_QUOTA_NAME, namespaceFor } from "./manifests";
-import { LEARNER_REQUEST, admissionPoliciesFor, policyName } from "./policies";
+import { LEARNER_REQUEST, admissionPoliciesFor, ensureClusterPolicies, policyName } from "./policies";
 
 const all = admissionPoliciesFor("prod-eu");
 const byRule = (rule: string) => {
@@ -114,4 +115,57 @@ test("service-account token Secrets and Service external IPs are refused", () =>
   expect(byRule("token-secrets").policy.spec?.validations?.[0]?.expression).toContain("'kubernetes.io/service-account-token'");
   expect(resourcesOf("external-ips")).toEqual(["/services"]);
   expect(byRule("external-ips").policy.spec?.validations?.[0]?.expression).toContain("object.spec.externalIPs");
+});
+
+/** Records applies; policies report their generation as observed after `observedAfterGets` reads. */
+function fakeCluster(server: string, options: { fail?: Error; observedAfterGets?: number } = {}) {
+  const applied: KubeObject[] = [];
+  let gets = 0;
+  const withStatus = (object: KubeObject, observed: boolean) =>
+    object.kind === "ValidatingAdmissionPolicy"
+      ? { ...object, metadata: { ...object.metadata, generation: 2 }, status: observed ? { observedGeneration: 2 } : {} }
+      : object;
+  const client = {
+    server,
+    async apply<T extends KubeObject>(object: KubeObject): Promise<T> {
+      if (options.fail) throw options.fail;
+      applied.push(object);
+      return withStatus(object, !options.observedAfterGets) as T;
+    },
+    async get<T extends KubeObject>(ref: ObjectRef): Promise<T | null> {
+      gets++;
+      const object = applied.find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
+      return object ? (withStatus(object, gets >= (options.observedAfterGets ?? 0)) as T) : null;
+    },
+  };
+  return { client: client as unknown as KubeClient, applied, gets: () => gets };
+}
+
+test("installing applies every policy and binding once per process, and waits until the cluster has taken up each policy", async () => {
+  const fake = fakeCluster("https://install-once", { observedAfterGets: 3 });
+  await ensureClusterPolicies(fake.client, "prod-eu");
+  expect(fake.applied.filter((o) => o.kind === "ValidatingAdmissionPolicy")).toHaveLength(all.length);
+  expect(fake.applied.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding")).toHaveLength(all.length);
+  expect(fake.gets()).toBeGreaterThanOrEqual(3);
+  await ensureClusterPolicies(fake.client, "prod-eu");
+  expect(fake.applied).toHaveLength(2 * all.length);
+});
+
+test("a cluster without ValidatingAdmissionPolicy v1 fails the install in words, and the next start tries again", async () => {
+  const missing = fakeCluster("https://old-cluster", {
+    fail: new KubeApiError(404, 'the cluster has no kind "ValidatingAdmissionPolicy"', "NotFound", {}),
+  });
+  await expect(ensureClusterPolicies(missing.client, "prod-eu")).rejects.toThrow(
+    /could not install the admission policies that guard sandboxes: .*needs Kubernetes 1\.30 or newer/,
+  );
+  const refused = fakeCluster("https://old-cluster", { fail: new KubeApiError(403, "forbidden", "Forbidden", {}) });
+  await expect(ensureClusterPolicies(refused.client, "prod-eu")).rejects.toThrow(/may not create ValidatingAdmissionPolicies/);
+  const fixed = fakeCluster("https://old-cluster");
+  await ensureClusterPolicies(fixed.client, "prod-eu");
+  expect(fixed.applied).toHaveLength(2 * all.length);
+});
+
+test("an unreachable cluster is reported as such, not as a policy problem", async () => {
+  const down = fakeCluster("https://down", { fail: new ClusterUnreachable("https://down", "ECONNREFUSED") });
+  await expect(ensureClusterPolicies(down.client, "prod-eu")).rejects.toBeInstanceOf(ClusterUnreachable);
 });
