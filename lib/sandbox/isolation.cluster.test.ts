@@ -290,8 +290,6 @@ const POLICY_DENIED: Array<[string, () => KubeObject, 403 | 422, RegExp]> = [
     /Secrets of type kubernetes\.io\/service-account-token cannot be created in a sandbox: .*never expires.*Use the kubeconfig from the lab page/],
   ["create a service-account token Secret for itself", () => tokenSecret("learner"), 403,
     /Secrets of type kubernetes\.io\/service-account-token cannot be created in a sandbox/],
-  ["give a Service external IPs (CVE-2020-8554)", () => ({ apiVersion: "v1", kind: "Service", metadata: { name: "capture", namespace: ns() }, spec: { ports: [{ port: 53, protocol: "UDP" }], externalIPs: ["10.96.0.1", "8.8.8.8"] } }), 422,
-    /spec\.externalIPs \(10\.96\.0\.1, 8\.8\.8\.8\) cannot be set in a sandbox: .* Remove spec\.externalIPs/],
 ];
 
 describe("as the learner, the admission policies", () => {
@@ -311,6 +309,22 @@ describe("as the learner, the admission policies", () => {
     const error = await refusedByPolicy(object());
     expect(error.status, error.apiMessage).toBe(status);
     expect(error.apiMessage).toMatch(told);
+  });
+
+  test("refuse to let it give a Service external IPs (CVE-2020-8554)", async () => {
+    const error = await refusedByPolicy({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "capture", namespace: ns() },
+      spec: { ports: [{ port: 53, protocol: "UDP" }], externalIPs: ["10.96.0.1", "8.8.8.8"] },
+    });
+    // Where the API server also runs the DenyServiceExternalIPs admission plugin, the plugin
+    // refuses first (403, in its own words); otherwise the sandbox policy does (422).
+    const byPlugin = /Use of external IPs is denied by admission control/i.test(error.apiMessage);
+    expect(error.status, error.apiMessage).toBe(byPlugin ? 403 : 422);
+    if (!byPlugin) {
+      expect(error.apiMessage).toMatch(/spec\.externalIPs \(10\.96\.0\.1, 8\.8\.8\.8\) cannot be set in a sandbox: .* Remove spec\.externalIPs/);
+    }
   });
 
   test("hold for the learner's own kubeconfig (TokenRequest token) too", async () => {
