@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/client";
 import { listLabs } from "@/lib/labs/registry";
 import { testCluster } from "@/tests/support/cluster";
+import { uninstall } from "@/lib/sandbox/upkeep";
 import { verifyLabs } from "./self-test";
 
 let handle: DatabaseHandle;
@@ -59,6 +60,6 @@ test("the dry-run check names the file, document and field the API server refuse
     const grader = graderClient(cluster, namespace);
     await expect(grader.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace } })).rejects.toThrow(/forbidden/i);
   } finally {
-    await cluster.remove({ apiVersion: "v1", kind: "Namespace", name: namespace });
+    await uninstall(cluster, installation);
   }
 });

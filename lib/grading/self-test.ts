@@ -15,6 +15,7 @@ import { saveLabFiles } from "@/lib/labs/files";
 import { listLabs, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
+import { removeClusterPolicies } from "@/lib/sandbox/policies";
 import type { AttemptDTO } from "./attempts";
 import { gradeAttempt } from "./grader";
 
@@ -164,6 +165,8 @@ export async function verifyLabs(options: VerifyOptions): Promise<{ verdicts: La
   } finally {
     if (options.cluster) {
       await Promise.all(namespaces.map((name) => options.cluster!.remove({ apiVersion: "v1", kind: "Namespace", name }).catch(() => false)));
+      // A self-test installation ends with the run: its cluster-wide admission policies go too.
+      if (options.installation) await removeClusterPolicies(options.cluster, options.installation).catch(() => undefined);
     }
   }
   const checks = verdicts.reduce((sum, v) => sum + v.checks, 0);

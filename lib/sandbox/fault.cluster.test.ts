@@ -10,10 +10,10 @@ import { sandboxes } from "@/lib/db/schema";
 import { createKubeClient, type KubeClient } from "@/lib/k8s/client";
 import { createLearners, testInstallation, testKubeconfig } from "@/tests/support/cluster";
 import { openTestDatabase } from "@/tests/support/databases";
-import { INSTALLATION_LABEL, MANAGED_SELECTOR } from "./manifests";
+import { installationSelector } from "./manifests";
 import { startSandbox } from "./lifecycle";
 import type { SandboxDeps, SandboxResult } from "./results";
-import { reconcile } from "./upkeep";
+import { reconcile, uninstall } from "./upkeep";
 
 let handle: DatabaseHandle;
 let deps: SandboxDeps;
@@ -26,7 +26,7 @@ function freshClient(): KubeClient {
 
 async function ourNamespaces(client: KubeClient): Promise<string[]> {
   const list = await client.list("v1", "Namespace", {
-    labelSelector: `${MANAGED_SELECTOR},${INSTALLATION_LABEL}=${deps.installation}`,
+    labelSelector: installationSelector(deps.installation!),
   });
   return list.filter((n) => !(n as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp).map((n) => n.metadata.name);
 }
@@ -45,9 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (deps) {
-    const client = freshClient();
-    const left = await ourNamespaces(client).catch(() => []);
-    await Promise.all(left.map((name) => client.remove({ apiVersion: "v1", kind: "Namespace", name })));
+    await uninstall(freshClient(), deps.installation!).catch(() => undefined);
   }
   await handle?.close();
 });

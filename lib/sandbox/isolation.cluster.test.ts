@@ -18,7 +18,10 @@ import {
 import { createLearners, testCluster, testInstallation } from "@/tests/support/cluster";
 import { openTestDatabase } from "@/tests/support/databases";
 import { learnerKubeconfig } from "./kubeconfig";
+import { applyLearnerManifests } from "./learner-apply";
 import { startSandbox, stopSandbox } from "./lifecycle";
+import { PROFILE_SIZES, SANDBOX_QUOTA_NAME } from "./manifests";
+import { admissionPoliciesFor, removeClusterPolicies } from "./policies";
 import type { SandboxDTO } from "./queries";
 import type { SandboxDeps } from "./results";
 
@@ -58,6 +61,8 @@ afterAll(async () => {
       theirs && stopSandbox(handle.db, learners[1]!, theirs.id, () => {}, deps),
     ]);
   }
+  // The start installed this run's cluster-wide admission policies; they go with it.
+  if (admin && deps?.installation) await removeClusterPolicies(admin, deps.installation);
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   await handle?.close();
 });
@@ -219,6 +224,240 @@ describe("as the learner", () => {
   });
 });
 
+// Rules RBAC and quota cannot express, held by the installation's ValidatingAdmissionPolicies
+// (lib/sandbox/policies.ts), which the sandbox start installed. The learner sends each object as
+// kubectl would and is told which field, what limit, and what to do.
+const small = PROFILE_SIZES.small; // the sandboxes above are started with the default size
+
+const workload = (kind: "Deployment" | "StatefulSet", name: string, replicas: number): KubeObject => ({
+  apiVersion: "apps/v1",
+  kind,
+  metadata: { name, namespace: ns() },
+  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec() } },
+});
+const jobSpec = (extra: object = {}) => ({ ...extra, template: { spec: { ...podSpec(), restartPolicy: "Never" } } });
+const job = (name: string, extra: object = {}): KubeObject => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: ns() }, spec: jobSpec(extra) });
+const cronJob = (name: string, extra: object = {}, suspend = false): KubeObject => ({
+  apiVersion: "batch/v1",
+  kind: "CronJob",
+  metadata: { name, namespace: ns() },
+  spec: { schedule: "*/5 * * * *", suspend, jobTemplate: { spec: jobSpec(extra) } },
+});
+const tokenSecret = (serviceAccount: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name: `${serviceAccount}-forever`, namespace: ns(), annotations: { "kubernetes.io/service-account.name": serviceAccount } },
+  type: "kubernetes.io/service-account-token",
+});
+
+/**
+ * A new policy holds once the API server has compiled it, moments after it is created: a dry
+ * run of `object` is retried until it is refused (or the deadline passes, which fails the
+ * test), then the real request is made and its refusal returned.
+ */
+async function refusedByPolicy(object: KubeObject, client: KubeClient = me, timeoutMs = 30_000): Promise<KubeApiError> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const allowed = await client.apply(object, { dryRun: true }).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof KubeApiError) return false;
+        throw error;
+      },
+    );
+    if (!allowed) break;
+    if (Date.now() > deadline) throw new Error(`${object.kind} "${object.metadata.name}" is still accepted after ${timeoutMs / 1000}s, but must be refused`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return refusal(() => client.apply(object));
+}
+
+// [description, object, expected status, what the learner is told]
+const POLICY_DENIED: Array<[string, () => KubeObject, 403 | 422, RegExp]> = [
+  ["ask for more Deployment replicas than its sandbox can run", () => workload("Deployment", "huge", 10_000), 422,
+    new RegExp(`spec\\.replicas is 10000, but this sandbox runs at most ${small.pods} pods .* Set spec\\.replicas to ${small.pods} or fewer`)],
+  ["ask for more StatefulSet replicas than its sandbox can run", () => workload("StatefulSet", "huge", small.pods + 1), 422,
+    new RegExp(`spec\\.replicas is ${small.pods + 1}, but this sandbox runs at most ${small.pods} pods`)],
+  ["run a Job with more pods at once than its sandbox can run", () => job("wide", { parallelism: 500 }), 422,
+    new RegExp(`spec\\.parallelism is 500, but a Job in this sandbox may have at most ${small.pods} .* Set spec\\.parallelism to ${small.pods} or fewer`)],
+  ["run a Job with more completions than its sandbox allows", () => job("long", { completions: 10_000 }), 422,
+    new RegExp(`spec\\.completions is 10000, but a Job in this sandbox may have at most ${small.pods}`)],
+  ["schedule a CronJob whose Jobs run more pods at once than its sandbox can run", () => cronJob("wide", { parallelism: 500 }), 422,
+    new RegExp(`spec\\.jobTemplate\\.spec\\.parallelism is 500, but a Job in this sandbox may have at most ${small.pods}`)],
+  ["schedule a CronJob whose Jobs have more completions than its sandbox allows", () => cronJob("long", { completions: 10_000 }), 422,
+    new RegExp(`spec\\.jobTemplate\\.spec\\.completions is 10000`)],
+  ["create a ConfigMap with a finalizer", () => ({ ...cm(ns(), "sticky"), metadata: { name: "sticky", namespace: ns(), finalizers: ["example.com/never-removed"] } }), 422,
+    /metadata\.finalizers \(example\.com\/never-removed\) cannot be set in a sandbox: .*could never be deleted\. Remove metadata\.finalizers/],
+  ["create a Deployment with a finalizer", () => { const d = workload("Deployment", "sticky", 1); return { ...d, metadata: { ...d.metadata, finalizers: ["example.com/never-removed"] } }; }, 422,
+    /metadata\.finalizers \(example\.com\/never-removed\) cannot be set/],
+  ["create a service-account token Secret for the grader (a token that never expires)", () => tokenSecret("grader"), 403,
+    /Secrets of type kubernetes\.io\/service-account-token cannot be created in a sandbox: .*never expires.*Use the kubeconfig from the lab page/],
+  ["create a service-account token Secret for itself", () => tokenSecret("learner"), 403,
+    /Secrets of type kubernetes\.io\/service-account-token cannot be created in a sandbox/],
+];
+
+describe("as the learner, the admission policies", () => {
+  test("type-check cleanly against the cluster's own schemas, and the cluster has taken them up", async () => {
+    const names = admissionPoliciesFor(deps.installation!).map((p) => p.policy.metadata!.name!);
+    for (const name of names) {
+      const policy = await admin.get<KubeObject & { metadata: { generation: number }; status?: { observedGeneration?: number; typeChecking?: { expressionWarnings?: unknown[] } } }>(
+        { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", name },
+      );
+      expect(policy, name).not.toBeNull();
+      expect(policy!.status?.observedGeneration, name).toBe(policy!.metadata.generation);
+      expect(policy!.status?.typeChecking?.expressionWarnings ?? [], name).toEqual([]);
+    }
+  });
+
+  test.each(POLICY_DENIED)("refuse to let it %s", async (_what, object, status, told) => {
+    const error = await refusedByPolicy(object());
+    expect(error.status, error.apiMessage).toBe(status);
+    expect(error.apiMessage).toMatch(told);
+  });
+
+  test("refuse to let it give a Service external IPs (CVE-2020-8554)", async () => {
+    const error = await refusedByPolicy({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "capture", namespace: ns() },
+      spec: { ports: [{ port: 53, protocol: "UDP" }], externalIPs: ["10.96.0.1", "8.8.8.8"] },
+    });
+    // Where the API server also runs the DenyServiceExternalIPs admission plugin, the plugin
+    // refuses first (403, in its own words); otherwise the sandbox policy does (422).
+    const byPlugin = /Use of external IPs is denied by admission control/i.test(error.apiMessage);
+    expect(error.status, error.apiMessage).toBe(byPlugin ? 403 : 422);
+    if (!byPlugin) {
+      expect(error.apiMessage).toMatch(/spec\.externalIPs \(10\.96\.0\.1, 8\.8\.8\.8\) cannot be set in a sandbox: .* Remove spec\.externalIPs/);
+    }
+  });
+
+  test("hold for the learner's own kubeconfig (TokenRequest token) too", async () => {
+    const error = await refusedByPolicy(workload("Deployment", "huge", 10_000), withToken);
+    expect(error.apiMessage).toMatch(/spec\.replicas is 10000/);
+  });
+
+  test("allow exactly what the sandbox can run: replicas and parallelism up to its pod quota", async () => {
+    await me.apply(workload("Deployment", "full", small.pods), { dryRun: true });
+    await me.apply(job("full", { parallelism: small.pods, completions: small.pods }), { dryRun: true });
+  });
+
+  test("refuse `kubectl scale` past the pod quota, through the scale subresource", async () => {
+    await me.apply(workload("Deployment", "scaled", 1));
+    const scale = `${await me.pathFor({ apiVersion: "apps/v1", kind: "Deployment", name: "scaled", namespace: ns() })}/scale`;
+    const patch = (dryRun: boolean) =>
+      me.request("PATCH", scale, {
+        body: { spec: { replicas: small.pods + 1 } },
+        contentType: "application/merge-patch+json",
+        query: { dryRun: dryRun ? "All" : undefined },
+      });
+    const deadline = Date.now() + 30_000;
+    while (await patch(true).then(() => Date.now() < deadline, () => false)) await new Promise((resolve) => setTimeout(resolve, 250));
+    const error = await refusal(() => patch(false));
+    expect(error.status).toBe(422);
+    expect(error.apiMessage).toMatch(new RegExp(`spec\\.replicas is ${small.pods + 1}, but this sandbox runs at most ${small.pods} pods`));
+    await me.remove({ apiVersion: "apps/v1", kind: "Deployment", name: "scaled", namespace: ns() });
+  });
+
+  test("refuse a finalizer added to an existing object, and leave the object deletable", async () => {
+    const secret: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "plain", namespace: ns() }, type: "Opaque", stringData: { a: "1" } };
+    await me.apply(secret);
+    const error = await refusedByPolicy({ ...secret, metadata: { ...secret.metadata, finalizers: ["example.com/never-removed"] } });
+    expect(error.status).toBe(422);
+    expect(error.apiMessage).toMatch(/metadata\.finalizers \(example\.com\/never-removed\)/);
+    expect(await me.remove({ apiVersion: "v1", kind: "Secret", name: "plain", namespace: ns() })).toBe(true);
+    expect(await admin.get({ apiVersion: "v1", kind: "Secret", name: "plain", namespace: ns() })).toBeNull();
+  });
+
+  test("are what the learner reads on the lab page when the platform applies their YAML", async () => {
+    await refusedByPolicy(workload("Deployment", "huge", 10_000)); // enforced
+    const yaml = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: {name: huge}",
+      "spec:",
+      "  replicas: 10000",
+      "  selector: {matchLabels: {app: huge}}",
+      "  template:",
+      "    metadata: {labels: {app: huge}}",
+      `    spec: ${JSON.stringify(podSpec())}`,
+    ].join("\n");
+    const result = await applyLearnerManifests(handle.db, learners[0]!, mine.id, yaml, deps);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.results).toHaveLength(1);
+    const [only] = result.results;
+    expect(only).toMatchObject({ outcome: "rejected", error: "ManifestRejected", kind: "Deployment", name: "huge" });
+    const told = only?.outcome === "rejected" ? only.message : "";
+    expect(told).toMatch(new RegExp(`^Document 1: Deployment "huge" was rejected by the cluster: .*spec\\.replicas is 10000, but this sandbox runs at most ${small.pods} pods`));
+    expect(told).toMatch(new RegExp(`Set spec\\.replicas to ${small.pods} or fewer and apply again\\.`));
+  });
+});
+
+type QuotaStatus = KubeObject & { status?: { used?: Record<string, string>; hard?: Record<string, string> } };
+
+// What the object-count tests create, directly or through a controller (a Deployment's
+// ReplicaSets, a StatefulSet's ControllerRevisions).
+const COUNTED_KINDS: Array<[string, string, string]> = [
+  ["count/deployments.apps", "apps/v1", "Deployment"],
+  ["count/replicasets.apps", "apps/v1", "ReplicaSet"],
+  ["count/statefulsets.apps", "apps/v1", "StatefulSet"],
+  ["count/controllerrevisions.apps", "apps/v1", "ControllerRevision"],
+  ["count/jobs.batch", "batch/v1", "Job"],
+  ["count/cronjobs.batch", "batch/v1", "CronJob"],
+];
+
+/**
+ * Waits until the quota's counts match what exists, and returns them. Deletes are counted late,
+ * and each late recount recounts every resource of the quota from the controller's cache, which
+ * can miss an object created a moment before: so no count test starts while one is pending.
+ */
+async function settledQuota(): Promise<Record<string, number>> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const [quota, ...lists] = await Promise.all([
+      admin.get<QuotaStatus>({ apiVersion: "v1", kind: "ResourceQuota", name: SANDBOX_QUOTA_NAME, namespace: ns() }),
+      ...COUNTED_KINDS.map(([, apiVersion, kind]) => admin.list(apiVersion, kind, { namespace: ns() })),
+    ]);
+    const counts = Object.fromEntries(COUNTED_KINDS.map(([resource], i) => [resource, lists[i]!.length]));
+    const off = COUNTED_KINDS.filter(([resource]) => quota?.status?.used?.[resource] !== String(counts[resource]));
+    if (off.length === 0) return counts;
+    if (Date.now() > deadline) {
+      throw new Error(`the quota still counts ${off.map(([r]) => `${r}=${quota?.status?.used?.[r]} (${counts[r]} exist)`).join(", ")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// Objects that run no pods still cost the API server and etcd (review H4): each kind a learner
+// can create is counted, and the next one past the profile's number is refused with the quota's words.
+const COUNTED: Array<[string, string, string, string, number, (i: number) => KubeObject]> = [
+  ["Deployments (with no replicas)", "count/deployments.apps", "apps/v1", "Deployment", small.deployments, (i) => workload("Deployment", `count-${i}`, 0)],
+  ["StatefulSets (with no replicas)", "count/statefulsets.apps", "apps/v1", "StatefulSet", small.statefulsets, (i) => workload("StatefulSet", `count-${i}`, 0)],
+  ["Jobs (suspended)", "count/jobs.batch", "batch/v1", "Job", small.jobs, (i) => job(`count-${i}`, { suspend: true })],
+  ["CronJobs (suspended)", "count/cronjobs.batch", "batch/v1", "CronJob", small.cronjobs, (i) => cronJob(`count-${i}`, {}, true)],
+];
+
+describe("as the learner, the object-count quota", () => {
+  test.each(COUNTED)("bounds %s", async (_what, resource, apiVersion, kind, hard, build) => {
+    const before = (await settledQuota())[resource]!;
+    const made: string[] = [];
+    const error = await refusal(async () => {
+      for (let i = 0; i <= hard; i++) {
+        const object = build(i);
+        await me.apply(object);
+        made.push(object.metadata.name);
+      }
+    });
+    expect(error).toBeInstanceOf(SandboxQuotaExceeded);
+    expect((error as SandboxQuotaExceeded).resources).toEqual([{ resource, requested: "1", used: String(hard), hard: String(hard) }]);
+    expect(error.message).toMatch(new RegExp(`would exceed your sandbox quota "${SANDBOX_QUOTA_NAME}" \\(${resource.replace(/\./g, "\\.")}: ${hard} used of ${hard}`));
+    expect(made).toHaveLength(hard - before);
+    await Promise.all(made.map((name) => me.remove({ apiVersion, kind, name, namespace: ns() })));
+    // Later tests create these kinds again: wait until the quota has counted the deletes.
+    await settledQuota();
+  });
+});
+
 describe("what a lab needs works", () => {
   test("a Deployment reaches ready on the KWOK nodes, with a Service, a ConfigMap and a Job", async () => {
     await me.apply(cm(ns(), "settings"));
@@ -268,6 +507,31 @@ describe("what a lab needs works", () => {
       (error: unknown) => (error instanceof KubeApiError ? error.status : -1),
     );
     expect(exec).not.toBe(403);
+  });
+
+  // The local control plane has no CNI to enforce NetworkPolicies (decision 005), so this checks
+  // what the API server stores and a CNI would enforce: port 53 only to the cluster DNS pods.
+  test("DNS is the only way out of the sandbox, and only to the cluster DNS pods", async () => {
+    const dns = await admin.get<KubeObject & { spec: { egress: Array<{ to: unknown[]; ports: unknown[] }> } }>({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      name: "allow-dns",
+      namespace: ns(),
+    });
+    expect(dns?.spec.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
   });
 
   test("the learner's own kubeconfig (TokenRequest token) works in its namespace only", async () => {

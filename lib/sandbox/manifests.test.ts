@@ -1,8 +1,10 @@
 import { expect, test } from "vitest";
 import {
+  DEFAULT_REVISION_HISTORY,
   GRADER_RULES,
   LEARNER_RULES,
-  METADATA_ENDPOINT,
+  PROFILE_SIZES,
+  SANDBOX_QUOTA_NAME,
   graderIdentityFor,
   learnerIdentityFor,
   limitRangeFor,
@@ -75,6 +77,52 @@ test("every profile forbids volumes, node ports and load balancers, and bigger p
   }
 });
 
+// Objects that run no pods cost the API server and etcd all the same (review H4).
+const COUNTED = [
+  "count/deployments.apps",
+  "count/replicasets.apps",
+  "count/statefulsets.apps",
+  "count/controllerrevisions.apps",
+  "count/jobs.batch",
+  "count/cronjobs.batch",
+  "services",
+  "configmaps",
+  "secrets",
+];
+
+test("every profile bounds the number of each kind of object a learner can make, and bigger profiles allow more", () => {
+  for (const key of COUNTED) {
+    const counts = SIZE_PROFILES.map((p) => Number(resourceQuotaFor("ns", p).spec?.hard?.[key]));
+    for (const [i, count] of counts.entries()) {
+      expect(Number.isInteger(count) && count > 0, `${SIZE_PROFILES[i]} ${key} = ${count}`).toBe(true);
+    }
+    expect(counts, key).toEqual([...counts].sort((a, b) => a - b));
+  }
+  expect(resourceQuotaFor("ns", "small").spec?.hard).toMatchObject({
+    "count/deployments.apps": "10",
+    "count/statefulsets.apps": "5",
+    "count/jobs.batch": "20",
+    "count/cronjobs.batch": "5",
+  });
+});
+
+test("the ReplicaSet and ControllerRevision counts leave room for every owner's default revision history", () => {
+  for (const profile of SIZE_PROFILES) {
+    const hard = resourceQuotaFor("ns", profile).spec?.hard ?? {};
+    const n = (key: string) => Number(hard[key]);
+    expect(n("count/replicasets.apps")).toBe(n("count/deployments.apps") * (DEFAULT_REVISION_HISTORY + 1));
+    expect(n("count/controllerrevisions.apps")).toBe(n("count/statefulsets.apps") * (DEFAULT_REVISION_HISTORY + 1));
+  }
+});
+
+test("a single workload may never ask for more pods than the profile's whole quota (the admission policies read this number)", () => {
+  for (const profile of SIZE_PROFILES) {
+    const quota = resourceQuotaFor("ns", profile);
+    expect(quota.metadata?.name).toBe(SANDBOX_QUOTA_NAME);
+    expect(quota.spec?.hard?.pods).toBe(String(PROFILE_SIZES[profile].pods));
+  }
+});
+
 test("the limit range gives containers defaults, sent under the API's field name `default`", () => {
   const sent = toApiObject(limitRangeFor("ns", "small")) as {
     spec: { limits: Array<Record<string, unknown>> };
@@ -86,20 +134,34 @@ test("the limit range gives containers defaults, sent under the API's field name
   expect(limit.defaultRequest).toBeTruthy();
 });
 
-test("network policies deny by default, allow the namespace itself and DNS, and never the metadata endpoint", () => {
-  type Rule = { ports: unknown; to: Array<{ namespaceSelector: { matchLabels: unknown }; ipBlock: { except: string[] } }> };
+test("network policies deny by default, allow the namespace itself, and DNS only to the cluster DNS pods", () => {
+  type Peer = { namespaceSelector?: { matchLabels: unknown }; podSelector?: { matchLabels: unknown }; ipBlock?: unknown };
+  type Rule = { ports: unknown; to: Peer[] };
   type Sent = { spec: { ingress?: unknown; egress: Rule[] } };
   const [deny, same, dns] = networkPoliciesFor("ns").map((p) => toApiObject(p) as Sent);
   expect(deny!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   expect(same!.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   expect(same!.spec.egress).toEqual([{ to: [{ podSelector: {} }] }]);
+  expect(dns!.spec.egress).toHaveLength(1);
   const rule = dns!.spec.egress[0]!;
   expect(rule.ports).toEqual([
     { protocol: "UDP", port: 53 },
     { protocol: "TCP", port: 53 },
   ]);
-  expect(rule.to[0]!.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kube-system" });
-  expect(rule.to[1]!.ipBlock.except).toContain(METADATA_ENDPOINT);
+  // One peer with both selectors: kube-system AND k8s-app=kube-dns. Two peers would mean either,
+  // which opens port 53 to every pod in kube-system.
+  expect(rule.to).toEqual([
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    },
+  ]);
+});
+
+test("no network policy opens an address range: port 53 anywhere, or the cloud metadata endpoint, stays closed", () => {
+  const sent = JSON.stringify(networkPoliciesFor("ns").map(toApiObject));
+  expect(sent).not.toContain("ipBlock");
+  expect(sent).not.toContain("169.254.169.254");
 });
 
 function allows(rules: typeof LEARNER_RULES, group: string, resource: string, verb: string): boolean {

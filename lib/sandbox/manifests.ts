@@ -39,6 +39,11 @@ type Sizes = {
   services: number;
   configmaps: number;
   secrets: number;
+  /** Object counts, so a learner cannot fill etcd with workloads that ask for no pods. */
+  deployments: number;
+  statefulsets: number;
+  jobs: number;
+  cronjobs: number;
   /** Per container: the most one container may ask for, and what it gets when it says nothing. */
   containerMaxCpu: string;
   containerMaxMemory: string;
@@ -59,6 +64,10 @@ export const PROFILE_SIZES: Record<SizeProfile, Sizes> = {
     services: 5,
     configmaps: 10,
     secrets: 10,
+    deployments: 10,
+    statefulsets: 5,
+    jobs: 20,
+    cronjobs: 5,
     containerMaxCpu: "1",
     containerMaxMemory: "2Gi",
     defaultCpu: "250m",
@@ -75,6 +84,10 @@ export const PROFILE_SIZES: Record<SizeProfile, Sizes> = {
     services: 10,
     configmaps: 20,
     secrets: 20,
+    deployments: 20,
+    statefulsets: 10,
+    jobs: 40,
+    cronjobs: 10,
     containerMaxCpu: "2",
     containerMaxMemory: "4Gi",
     defaultCpu: "500m",
@@ -91,6 +104,10 @@ export const PROFILE_SIZES: Record<SizeProfile, Sizes> = {
     services: 20,
     configmaps: 40,
     secrets: 40,
+    deployments: 40,
+    statefulsets: 20,
+    jobs: 80,
+    cronjobs: 20,
     containerMaxCpu: "4",
     containerMaxMemory: "8Gi",
     defaultCpu: "500m",
@@ -138,6 +155,11 @@ export function labelValue(text: string): string {
     .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
 }
 
+/** Label selector for the namespaces one installation manages. */
+export function installationSelector(installation: string): string {
+  return `${MANAGED_SELECTOR},${INSTALLATION_LABEL}=${labelValue(installation)}`;
+}
+
 export type NamespaceSpec = {
   /** Which Academy installation owns the sandbox (see ACADEMY_INSTALLATION_ID). */
   installation?: string;
@@ -181,12 +203,24 @@ export function namespaceFor(spec: NamespaceSpec): V1Namespace {
   };
 }
 
+/** The sandbox's one ResourceQuota; the admission policies read its pod count (lib/sandbox/policies.ts). */
+export const SANDBOX_QUOTA_NAME = "sandbox-quota";
+
+/**
+ * The most old revisions a Deployment or StatefulSet keeps by default (`revisionHistoryLimit`).
+ * Each revision is a ReplicaSet (Deployments) or ControllerRevision (StatefulSets) that lives as
+ * long as its owner, so those quotas leave room for every owner's default history plus the
+ * current revision: a learner who never sets the field never has a rollout stuck on them.
+ */
+export const DEFAULT_REVISION_HISTORY = 10;
+
 export function resourceQuotaFor(namespace: string, profile: SizeProfile): V1ResourceQuota {
   const s = PROFILE_SIZES[profile];
+  const revisions = DEFAULT_REVISION_HISTORY + 1;
   return {
     apiVersion: "v1",
     kind: "ResourceQuota",
-    metadata: { name: "sandbox-quota", namespace, labels: managedLabels({ "academy.dev/size": profile }) },
+    metadata: { name: SANDBOX_QUOTA_NAME, namespace, labels: managedLabels({ "academy.dev/size": profile }) },
     spec: {
       hard: {
         pods: String(s.pods),
@@ -197,6 +231,15 @@ export function resourceQuotaFor(namespace: string, profile: SizeProfile): V1Res
         services: String(s.services),
         configmaps: String(s.configmaps),
         secrets: String(s.secrets),
+        // Objects that cost no CPU or memory until they run still cost the API server and etcd:
+        // without counts, 10 000 Deployments with `replicas: 0` fit any pod quota.
+        "count/deployments.apps": String(s.deployments),
+        "count/replicasets.apps": String(s.deployments * revisions),
+        "count/statefulsets.apps": String(s.statefulsets),
+        "count/controllerrevisions.apps": String(s.statefulsets * revisions),
+        // CronJobs keep their finished Jobs (3 succeeded and 1 failed by default), which count here.
+        "count/jobs.batch": String(s.jobs),
+        "count/cronjobs.batch": String(s.cronjobs),
         persistentvolumeclaims: "0",
         "requests.storage": "0",
         "services.nodeports": "0",
@@ -242,7 +285,17 @@ export function toApiObject(object: object): Record<string, unknown> {
 }
 
 const SAME_NAMESPACE = [{ podSelector: {} }];
-export const METADATA_ENDPOINT = "169.254.169.254/32";
+
+/**
+ * The cluster DNS: the kube-system pods labelled `k8s-app=kube-dns` (CoreDNS and kube-dns both
+ * carry that label on kubeadm, GKE, EKS, AKS and k3s). Both selectors sit in one peer, so both
+ * must match. A rule by address would have to name the pods' IPs, not the DNS Service's
+ * ClusterIP: policies are applied after the Service address is translated to a pod's.
+ */
+export const CLUSTER_DNS_PEER = {
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+  podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
 
 export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
   const meta = (name: string) => ({ name, namespace, labels: managedLabels() });
@@ -267,8 +320,9 @@ export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
       },
     },
     {
-      // DNS only, to the cluster DNS in kube-system or a node-local resolver (often a
-      // link-local address, hence the ipBlock); the cloud metadata endpoint is never reachable.
+      // DNS, and only to the cluster DNS pods: port 53 to any other address would be an open
+      // tunnel out of the sandbox (TCP 53 carries anything), and no rule here names an address,
+      // so the cloud metadata endpoint (169.254.169.254) is never reachable either.
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       metadata: meta("allow-dns"),
@@ -277,10 +331,7 @@ export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [
-              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
-              { ipBlock: { cidr: "0.0.0.0/0", except: [METADATA_ENDPOINT] } },
-            ],
+            to: [CLUSTER_DNS_PEER],
             ports: [
               { protocol: "UDP", port: 53 },
               { protocol: "TCP", port: 53 },

@@ -5,6 +5,7 @@ import "server-only";
 import type { SandboxRow } from "@/lib/db/schema";
 import { KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { namespaceFor, platformObjectsFor, toApiObject, type NamespaceSpec } from "./manifests";
+import { ensureClusterPolicies } from "./policies";
 import type { SizeProfile } from "./profiles";
 import type { OnProgress } from "./results";
 
@@ -44,6 +45,8 @@ function stepsFor(row: SandboxRow, installation: string): [namespace: Step, poli
 
 /** Applies (or repairs) every platform object of the sandbox, reporting each step. */
 export async function applyPlatform(cluster: KubeClient, row: SandboxRow, installation: string, onProgress: OnProgress): Promise<void> {
+  // The cluster-wide admission policies go in before the first sandbox (once per process).
+  await ensureClusterPolicies(cluster, installation);
   const [namespace, policies, quota, identity] = stepsFor(row, installation);
   const applyAll = (objects: KubeObject[]) => Promise.all(objects.map((object) => cluster.apply(object)));
   onProgress(namespace.label);

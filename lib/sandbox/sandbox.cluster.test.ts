@@ -11,12 +11,12 @@ import { sandboxes } from "@/lib/db/schema";
 import { ClusterUnreachable, createKubeClient, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { openTestDatabase } from "@/tests/support/databases";
 import { createLearners, testCluster, testInstallation, testKubeconfig } from "@/tests/support/cluster";
-import { INSTALLATION_LABEL, MANAGED_SELECTOR } from "./manifests";
+import { installationSelector } from "./manifests";
 import { learnerKubeconfig } from "./kubeconfig";
 import { applyLearnerManifests } from "./learner-apply";
 import { extendSandbox, resetSandbox, resumeSandbox, startSandbox, stopSandbox } from "./lifecycle";
 import type { SandboxDeps, SandboxResult } from "./results";
-import { reap, reconcile } from "./upkeep";
+import { reap, reconcile, uninstall } from "./upkeep";
 
 let handle: DatabaseHandle;
 let cluster: KubeClient;
@@ -29,13 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Whatever a failed test left behind: every namespace of this run's installation.
-  if (cluster && deps) {
-    const left = await cluster.list("v1", "Namespace", {
-      labelSelector: `${MANAGED_SELECTOR},${INSTALLATION_LABEL}=${deps.installation}`,
-    });
-    await Promise.all(left.map((n) => cluster.remove({ apiVersion: "v1", kind: "Namespace", name: n.metadata.name })));
-  }
+  // Whatever a failed test left behind: every namespace and policy of this run's installation.
+  if (cluster && deps) await uninstall(cluster, deps.installation!);
   await handle?.close();
 });
 
@@ -339,9 +334,7 @@ test("50 learners starting at once all get a ready sandbox, with zero errors", a
   expect(failures).toEqual([]);
   const namespaces = results.map((r) => ok(r).namespace);
   expect(new Set(namespaces).size).toBe(50);
-  const onCluster = await cluster.list("v1", "Namespace", {
-    labelSelector: `${MANAGED_SELECTOR},${INSTALLATION_LABEL}=${deps.installation}`,
-  });
+  const onCluster = await cluster.list("v1", "Namespace", { labelSelector: installationSelector(deps.installation!) });
   expect(onCluster.map((n) => n.metadata.name)).toEqual(expect.arrayContaining(namespaces));
   console.log(`50 concurrent starts in ${seconds.toFixed(1)} s`);
   const reaped = await reap(handle.db, new Date(Date.now() + 24 * 60 * 60_000), deps);

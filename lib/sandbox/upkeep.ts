@@ -9,10 +9,11 @@ import { getDb } from "@/lib/db";
 import type { Database } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { ClusterUnreachable, adminClient } from "@/lib/k8s/client";
+import { ClusterUnreachable, adminClient, type KubeClient } from "@/lib/k8s/client";
 import { installationOf } from "./access";
 import { DEFAULT_TERMINATION_TIMEOUT_MS, teardown } from "./lifecycle";
-import { INSTALLATION_LABEL, MANAGED_SELECTOR, labelValue } from "./manifests";
+import { installationSelector } from "./manifests";
+import { removeClusterPolicies } from "./policies";
 import { LIVE_STATES, updateSandbox } from "./queries";
 import type { SandboxDeps } from "./results";
 
@@ -70,10 +71,7 @@ export type ReconcileResult = { deletedNamespaces: string[]; markedGone: string[
  */
 export async function reconcile(db: Database, deps: SandboxDeps = {}, now: Date = new Date()): Promise<ReconcileResult> {
   const cluster = deps.cluster ?? adminClient();
-  const installation = labelValue(installationOf(deps));
-  const namespaces = await cluster.list("v1", "Namespace", {
-    labelSelector: `${MANAGED_SELECTOR},${INSTALLATION_LABEL}=${installation}`,
-  });
+  const namespaces = await cluster.list("v1", "Namespace", { labelSelector: installationSelector(installationOf(deps)) });
   const onCluster = new Map(namespaces.map((n) => [n.metadata.name, n]));
   const result: ReconcileResult = { deletedNamespaces: [], markedGone: [], markedFailed: [] };
 
@@ -142,4 +140,18 @@ export function startSandboxUpkeep(intervalMs = 60_000): void {
   setTimeout(() => void round(), 2_000).unref();
   globalForUpkeep.academyUpkeep = setInterval(() => void round(), intervalMs);
   globalForUpkeep.academyUpkeep.unref();
+}
+
+/**
+ * Removes everything one installation put on the cluster: its sandbox namespaces and its
+ * cluster-wide admission policies. For an installation that is going away for good (a test run,
+ * the lab self-test, a retired deployment); a live installation would re-create its policies
+ * before its next sandbox.
+ */
+export async function uninstall(cluster: KubeClient, installation: string): Promise<{ namespaces: string[] }> {
+  const left = await cluster.list("v1", "Namespace", { labelSelector: installationSelector(installation) });
+  const namespaces = left.map((n) => n.metadata.name);
+  await Promise.all(namespaces.map((name) => cluster.remove({ apiVersion: "v1", kind: "Namespace", name })));
+  await removeClusterPolicies(cluster, installation);
+  return { namespaces };
 }

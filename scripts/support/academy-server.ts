@@ -27,6 +27,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The installation id a test server on this data directory has on the shared cluster. */
+function installationOf(dataDir: string): string {
+  return `e2e-${path.basename(dataDir).replace(/[^a-z0-9]/gi, "").toLowerCase().slice(-20)}`;
+}
+
+/**
+ * Removes what a finished test server left on the test cluster (sandbox namespaces, its admission
+ * policies) with `npm run sandboxes:uninstall`. Nothing to do without a test cluster.
+ */
+export function uninstallFromCluster(dataDir: string): void {
+  const kubeconfig = process.env.ACADEMY_TEST_KUBECONFIG;
+  if (!kubeconfig) return;
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "scripts/sandboxes-uninstall.ts", "--installation", installationOf(dataDir)],
+    { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig, DATABASE_URL: "" }, encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`sandboxes:uninstall failed: ${result.stderr}${result.stdout}`);
+}
+
 export function makeDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "academy-e2e-"));
 }
@@ -58,7 +78,7 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
         ACADEMY_DATA_DIR: dataDir,
         // Each test server is its own installation on the shared cluster, so its reconcile loop
         // never touches another server's sandboxes.
-        ACADEMY_INSTALLATION_ID: `e2e-${path.basename(dataDir).replace(/[^a-z0-9]/gi, "").toLowerCase().slice(-20)}`,
+        ACADEMY_INSTALLATION_ID: installationOf(dataDir),
         DATABASE_URL: "",
         NEXTAUTH_URL: url,
         // The cluster the test suite runs against (the local control plane unless told otherwise).

@@ -14,7 +14,7 @@
 // call to `use(…)` for React's hook.
 import fs from "node:fs";
 import { test as base, expect, type Page } from "@playwright/test";
-import { createAdmin, makeDataDir, startServer, type AcademyServer } from "../../../scripts/support/academy-server";
+import { createAdmin, makeDataDir, startServer, uninstallFromCluster, type AcademyServer } from "../../../scripts/support/academy-server";
 import { submitSignIn, submitSignUp, type Credentials, type NewAccount } from "./forms";
 
 export { expect, submitSignIn, submitSignUp };
@@ -51,6 +51,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await provide(server);
       } finally {
         await server.stop();
+        uninstallFromCluster(dataDir);
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     },
