@@ -9,7 +9,7 @@
 // latency, errors, sandboxes/s, floor and ratio, reap time; the last line is one JSON object.
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { clusterOptionsFromEnv, startLocalCluster } from "@/lib/cluster/local-cluster";
+import { clusterOptionsFromEnv, startLocalCluster } from "@/tools/local-cluster";
 import postgres from "postgres";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
