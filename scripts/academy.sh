@@ -22,7 +22,7 @@ ensure_dependencies() {
 # Fingerprint of everything that goes into the production build, so a build is reused when
 # nothing changed and redone when anything did.
 build_fingerprint() {
-  find app lib content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
+  find app lib tools content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
     -path public/monaco -prune -o -type f -not -name '*.test.ts' -not -name '*.test.tsx' -print 2>/dev/null |
     LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40
 }

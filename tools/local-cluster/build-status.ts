@@ -5,7 +5,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { buildStatusFileOf, clusterDirOf } from "./layout";
+
+// This module is also imported by the app (lib/k8s/availability.ts), so it depends on nothing
+// else of the tooling; layout.ts takes these two paths from here.
+
+/** The state directory of a cluster whose data directory is `dataDir`. */
+export function clusterDirOf(dataDir: string): string {
+  return path.resolve(dataDir, "cluster");
+}
+
+export function buildStatusFileOf(clusterDir: string): string {
+  return path.join(clusterDir, "build-status.json");
+}
 
 /**
  * A cold build measured on the 2-core development VM (Go 1.26.8, other work running, 2026-12-02):

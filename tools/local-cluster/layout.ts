@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildStatusFileOf, clusterDirOf } from "./build-status";
 import { LocalClusterError } from "./errors";
 import {
   type ClusterPorts,
@@ -50,11 +51,6 @@ const TOOL_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 const defaultLog = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
-/** The state directory of a cluster whose data directory is `dataDir`. */
-export function clusterDirOf(dataDir: string): string {
-  return path.resolve(dataDir, "cluster");
-}
-
 export function layout(opts: LocalClusterOptions): Layout {
   const repoRoot = path.resolve(opts.repoRoot ?? path.join(TOOL_DIR, "..", ".."));
   const toolDir = path.join(repoRoot, "tools", "local-cluster");
@@ -88,10 +84,6 @@ export function layout(opts: LocalClusterOptions): Layout {
     nodes: opts.nodes ?? DEFAULT_NODES,
     log: opts.log ?? defaultLog,
   };
-}
-
-export function buildStatusFileOf(clusterDir: string): string {
-  return path.join(clusterDir, "build-status.json");
 }
 
 /** Versions pinned by the wrapper modules in tools/local-cluster/gomod/. */
