@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { type BuildStatus, writeBuildStatusFile } from "@/tools/local-cluster/build-status";
 import { buildAvailability, describeBuild } from "./availability";
 
@@ -73,4 +73,23 @@ test("a finished build, or none, leaves the word to the cluster itself", () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), "academy-availability-"));
   dirs.push(empty);
   expect(buildAvailability(empty, now)).toBeNull();
+});
+
+test("the lab page's availability says building, not 'not running', while the local control plane builds", async () => {
+  const dataDir = dataDirWith({ ...building, startedAt: new Date(Date.now() - 65_000).toISOString(), updatedAt: new Date().toISOString() });
+  // A log that went quiet long ago, as during a long compile step: it alone would read "not running".
+  fs.writeFileSync(path.join(dataDir, "cluster-start.log"), "cluster: control-plane binaries need building\n");
+  fs.utimesSync(path.join(dataDir, "cluster-start.log"), new Date(Date.now() - 600_000), new Date(Date.now() - 600_000));
+  vi.resetModules();
+  vi.stubEnv("ACADEMY_DATA_DIR", dataDir);
+  vi.stubEnv("KUBECONFIG", "");
+  try {
+    const { clusterAvailability } = await import("./availability");
+    const availability = await clusterAvailability();
+    expect(availability.state).toBe("starting");
+    expect(availability).toMatchObject({ detail: expect.stringMatching(/^Building the local Kubernetes control plane: compiling kube-apiserver \(component 3 of 5\), 1 min \d+ s so far;/) });
+  } finally {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  }
 });
