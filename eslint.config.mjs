@@ -17,7 +17,7 @@ export default defineConfig([
     },
   },
   {
-    files: ["lib/env.ts", "instrumentation.ts", "scripts/**", "tests/**", "**/*.test.ts", "playwright.config.ts", "vitest.config.ts", "lib/cluster/**"],
+    files: ["lib/env.ts", "instrumentation.ts", "scripts/**", "tests/**", "**/*.test.ts", "playwright.config.ts", "vitest.config.ts", "tools/local-cluster/options.ts"],
     rules: { "no-restricted-properties": "off" },
   },
 ]);

@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "tools/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.cluster.test.ts"],
         },
       },
@@ -28,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cluster",
-          include: ["lib/**/*.cluster.test.ts"],
+          include: ["lib/**/*.cluster.test.ts", "tools/**/*.cluster.test.ts"],
           globalSetup: ["tests/support/cluster-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 300_000,

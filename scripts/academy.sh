@@ -22,7 +22,7 @@ ensure_dependencies() {
 # Fingerprint of everything that goes into the production build, so a build is reused when
 # nothing changed and redone when anything did.
 build_fingerprint() {
-  find app lib content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
+  find app lib tools content labs public drizzle next.config.mjs package-lock.json tsconfig.json \
     -path public/monaco -prune -o -type f -not -name '*.test.ts' -not -name '*.test.tsx' -print 2>/dev/null |
     LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-40
 }
@@ -47,6 +47,7 @@ ensure_debian_packages() {
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v flock >/dev/null 2>&1 || missing+=(util-linux)
   [ "${#missing[@]}" -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing from Debian: ${missing[*]}"
@@ -86,6 +87,15 @@ case "${1:-}" in
       export ACADEMY_TEST_DATABASE_URL
     fi
     export ACADEMY_CHROMIUM="${ACADEMY_CHROMIUM:-/usr/bin/chromium}"
+    if [ -z "${ACADEMY_TEST_KUBECONFIG:-}" ]; then
+      # Before Vitest: on a fresh machine this builds the control plane first (minutes, with
+      # progress), which no test hook could wait for. The cluster tests, labs:verify and the
+      # end-to-end tests then all use this cluster.
+      say "local Kubernetes control plane for the cluster and end-to-end tests"
+      npx tsx scripts/cluster.ts start
+      ACADEMY_TEST_KUBECONFIG="$(realpath -m -s "${ACADEMY_DATA_DIR:-.academy-data}")/cluster/admin.kubeconfig"
+      export ACADEMY_TEST_KUBECONFIG
+    fi
     say "type-checking and linting"
     npx tsc --noEmit -p .
     npx eslint --max-warnings=0 .
@@ -96,12 +106,6 @@ case "${1:-}" in
     say "lab self-test: every solution passes, no starter completes its lab"
     npx tsx --conditions=react-server scripts/labs-verify.ts
     ensure_build
-    if [ -z "${ACADEMY_TEST_KUBECONFIG:-}" ]; then
-      say "local Kubernetes control plane for the end-to-end lab tests"
-      npx tsx scripts/cluster.ts start
-      ACADEMY_TEST_KUBECONFIG="$(realpath -m "${ACADEMY_DATA_DIR:-.academy-data}")/cluster/admin.kubeconfig"
-      export ACADEMY_TEST_KUBECONFIG
-    fi
     say "end-to-end tests in Chromium (Playwright)"
     npx playwright test
     ;;

@@ -6,7 +6,7 @@
 // Usage: bench-grading [--learners 50] [--rounds 3]
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { clusterOptionsFromEnv, startLocalCluster } from "../lib/cluster/local-cluster";
+import { clusterOptionsFromEnv, startLocalCluster } from "../tools/local-cluster";
 import { openDatabase } from "../lib/db/client";
 import { users } from "../lib/db/schema";
 import { env } from "../lib/env";

@@ -9,7 +9,7 @@
 // latency, errors, sandboxes/s, floor and ratio, reap time; the last line is one JSON object.
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { clusterOptionsFromEnv, startLocalCluster } from "@/lib/cluster/local-cluster";
+import { clusterOptionsFromEnv, startLocalCluster } from "@/tools/local-cluster";
 import { users } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { createKubeClient, defaultKubeconfigPath, type KubeClient, type KubeObject } from "@/lib/k8s/client";

@@ -1,8 +1,9 @@
-// Local Kubernetes control plane for development and CI.
+// Local Kubernetes control plane for development and CI (the code: tools/local-cluster/).
 // Usage: npm run cluster -- <start|stop|status|build>
 //   (or: bash scripts/node.sh npx tsx scripts/cluster.ts <command>)
-// Settings (environment): ACADEMY_DATA_DIR (default .academy-data), ACADEMY_CACHE_DIR,
-// ACADEMY_CLUSTER_NODES, ACADEMY_CLUSTER_{APISERVER,ETCD,ETCD_PEER,CONTROLLER_MANAGER,SCHEDULER,KWOK}_PORT.
+// Settings (environment, see the README's "Local cluster" table): ACADEMY_DATA_DIR (default
+// .academy-data), ACADEMY_CACHE_DIR, ACADEMY_CLUSTER_NODES,
+// ACADEMY_CLUSTER_{APISERVER,ETCD,ETCD_PEER,CONTROLLER_MANAGER,SCHEDULER,KWOK}_PORT.
 import {
   buildLocalCluster,
   clusterOptionsFromEnv,
@@ -10,13 +11,13 @@ import {
   localClusterStatus,
   startLocalCluster,
   stopLocalCluster,
-} from "../lib/cluster/local-cluster";
+} from "../tools/local-cluster";
 
 const USAGE = `usage: npm run cluster -- <command>
   start   start the local control plane (builds the binaries first if needed); idempotent
   stop    stop it (SIGTERM, then SIGKILL after 10 s)
   status  show each component, its pid, port, health and log file
-  build   build/refresh the binaries (scripts/cluster/build.sh)`;
+  build   build/refresh the binaries (tools/local-cluster/build.sh)`;
 
 async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
@@ -37,7 +38,12 @@ async function main(argv: string[]): Promise<number> {
       const s = await localClusterStatus(opts);
       console.log(`cluster dir: ${s.clusterDir}`);
       console.log(`versions:    Kubernetes ${s.versions.kubernetes}, etcd ${s.versions.etcd}, kwok ${s.versions.kwok}`);
-      console.log(`binaries:    ${s.binDir} (${s.built ? "built" : "NOT built: npm run cluster:build"})`);
+      console.log(`binaries:    ${s.binDir} (${s.built ? "built" : "NOT built: npm run cluster -- start builds them"})`);
+      if (s.build && s.build.state !== "done") {
+        const what = s.build.component ? `${s.build.phase} ${s.build.component} (${s.build.index} of ${s.build.total})` : s.build.phase;
+        const since = `since ${s.build.startedAt}`;
+        console.log(`build:       ${s.build.state === "building" ? `${what}, ${since} (pid ${s.build.pid})` : `FAILED: ${s.build.error ?? ""}`}`);
+      }
       console.log(`kubeconfig:  ${s.kubeconfigPath}`);
       for (const c of s.components) {
         const state = c.healthy ? "healthy" : c.running ? `running, NOT healthy: ${c.detail}` : "stopped";
@@ -49,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       return s.healthy ? 0 : 3;
     }
     case "build":
-      buildLocalCluster(opts);
+      await buildLocalCluster(opts);
       return 0;
     default:
       console.error(USAGE);

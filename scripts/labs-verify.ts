@@ -4,7 +4,7 @@
 // Last line: {"labs":n,"checks":n,"passed":n,"failed":n}; exit 1 on any failure.
 // Usage: labs-verify [lab-id ...]
 import { randomBytes } from "node:crypto";
-import { clusterOptionsFromEnv, startLocalCluster } from "../lib/cluster/local-cluster";
+import { clusterOptionsFromEnv, startLocalCluster } from "../tools/local-cluster";
 import { openDatabase } from "../lib/db/client";
 import { env } from "../lib/env";
 import { createKubeClient } from "../lib/k8s/client";

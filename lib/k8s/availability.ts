@@ -1,9 +1,11 @@
 // Whether lab sandboxes can be had right now, in words a learner (or the person running Academy)
-// can act on. Lab pages show this instead of failing when there is no cluster.
+// can act on. Lab pages show this instead of failing when there is no cluster, and refresh
+// themselves while it is "starting" (for example while the local control plane is being built).
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
+import { type BuildStatus, buildInProgress, COLD_BUILD_SECONDS, readBuildStatus } from "@/tools/local-cluster/build-status";
 import { adminClient } from "./client";
 
 export type ClusterAvailability =
@@ -31,6 +33,61 @@ function startLogIsLive(logFile: string): boolean {
   }
 }
 
+function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${seconds % 60} s`;
+}
+
+/** "about 9-13 minutes": the measured cold build, with and without module downloads. */
+export function coldBuildTime(): string {
+  const low = Math.round(COLD_BUILD_SECONDS.modulesCached / 60);
+  const high = Math.round(COLD_BUILD_SECONDS.fresh / 60);
+  return `about ${low}–${high} minutes on 2 cores`;
+}
+
+/** A running build in words: what it does now, for how long, and how long a cold build takes. */
+export function describeBuild(status: BuildStatus, now = Date.now()): string {
+  const position = status.index !== null && status.total !== null ? ` (component ${status.index} of ${status.total})` : "";
+  const doing =
+    status.phase === "compiling" && status.component
+      ? `compiling ${status.component}${position}`
+      : status.phase === "downloading" && status.component
+        ? `downloading the Go modules for ${status.component}${position}`
+        : status.phase === "waiting"
+          ? "waiting for another build of it on this machine to finish"
+          : "preparing the build";
+  return (
+    `Building the local Kubernetes control plane: ${doing}, ${duration(now - Date.parse(status.startedAt))} so far; ` +
+    `a cold build takes ${coldBuildTime()}, later starts take seconds.`
+  );
+}
+
+/**
+ * What the build status file of the local control plane in `dataDir` says, when it says
+ * something a lab page should show: a build going on, a failed build, or one that died.
+ */
+export function buildAvailability(dataDir: string, now = Date.now()): ClusterAvailability | null {
+  const status = readBuildStatus(dataDir);
+  if (!status || status.state === "done") return null;
+  if (buildInProgress(status, now)) return { state: "starting", detail: describeBuild(status, now) };
+  const startLog = path.join(dataDir, "cluster-start.log");
+  const retry = `Start it again with \`npm run cluster -- start\` (it continues where the build stopped, and prints the build output; \`npm start\` writes it to ${startLog}).`;
+  if (status.state === "failed") {
+    return {
+      state: "unavailable",
+      reason: `Building the local Kubernetes control plane failed: ${status.error ?? "no details"}.`,
+      howToFix: [retry, CONNECT_ANY_CLUSTER],
+    };
+  }
+  return {
+    state: "unavailable",
+    reason: `A build of the local Kubernetes control plane stopped before it finished (started ${status.startedAt}; its process is gone).`,
+    howToFix: [retry, CONNECT_ANY_CLUSTER],
+  };
+}
+
 export async function clusterAvailability(): Promise<ClusterAvailability> {
   let server = "";
   try {
@@ -47,6 +104,8 @@ export async function clusterAvailability(): Promise<ClusterAvailability> {
         howToFix: ["Check that the cluster is running and that KUBECONFIG points at the right file, then reload this page."],
       };
     }
+    const fromBuild = buildAvailability(env.ACADEMY_DATA_DIR);
+    if (fromBuild) return fromBuild;
     const logFile = path.join(env.ACADEMY_DATA_DIR, "cluster-start.log");
     const log = lastLines(logFile, 3);
     if (startLogIsLive(logFile) && !log.some((line) => /error|failed/i.test(line))) {
@@ -58,7 +117,7 @@ export async function clusterAvailability(): Promise<ClusterAvailability> {
         "No Kubernetes cluster is connected, and the local control plane is not running" +
         (log.length ? `. Its last start said: ${log.join(" ")}` : "."),
       howToFix: [
-        "Start the local control plane with `npm run cluster -- start` (the first run builds it from Go modules and needs Go 1.26 or newer; about 7 minutes).",
+        `Start the local control plane with \`npm run cluster -- start\` (the first run builds it from Go modules and needs Go 1.26 or newer; ${coldBuildTime()}).`,
         CONNECT_ANY_CLUSTER,
       ],
     };

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { clusterOptionsFromEnv, localClusterStatus, startLocalCluster } from "@/lib/cluster/local-cluster";
+import { clusterOptionsFromEnv, localClusterStatus, startLocalCluster } from "@/tools/local-cluster";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
 import { createKubeClient, type KubeClient } from "@/lib/k8s/client";

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the wrapper modules that pin the control-plane versions.
-# Usage: bash scripts/cluster/gomod/regen.sh <k8s-version> <etcd-version> <kwok-version>
-#   e.g. bash scripts/cluster/gomod/regen.sh v1.37.2 v3.7.3 v0.8.0
+# Usage: bash tools/local-cluster/gomod/regen.sh <k8s-version> <etcd-version> <kwok-version>
+#   e.g. bash tools/local-cluster/gomod/regen.sh v1.37.2 v3.7.3 v0.8.0
 # Why wrappers: k8s.io/kubernetes (and etcd's server module) use replace directives that point
 # at in-repo directories, so `go install pkg@version` refuses them. A tiny module of our own that
 # requires them (and, for Kubernetes, replaces every staging module with its published v0.Y.Z tag)
@@ -67,4 +67,4 @@ for d in kubernetes etcd kwok; do
   rm -f "$HERE/$d/go.sum"
   (cd "$HERE/$d" && go mod tidy)
 done
-echo "regen: done; review and commit scripts/cluster/gomod/*/go.{mod,sum}"
+echo "regen: done; review and commit tools/local-cluster/gomod/*/go.{mod,sum}"

@@ -1,4 +1,4 @@
-// Integration test against the running local control plane (see lib/cluster/local-cluster.ts).
+// Integration test against the running local control plane (see tools/local-cluster/).
 // Start it first (`npm run cluster -- start`) or let the test harness's global setup do it.
 // Kubeconfig: $ACADEMY_TEST_KUBECONFIG, else .academy-data/cluster/admin.kubeconfig.
 import fs from "node:fs";
