@@ -35,6 +35,22 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(Array(5).fill("limit-reached"));
   });
 
+  test("a sandbox stuck in deletion counts toward the cap, and the refusal says which one", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    const first = await startSandbox(handle.db, learner!, { labId: "stuck-lab" }, () => {}, deps);
+    if (!first.ok) throw new Error(first.error);
+    // As a stop leaves it when the namespace stays Terminating past the wait.
+    await handle.db.update(sandboxes).set({ state: "deleting" }).where(eq(sandboxes.id, first.sandbox.id));
+    for (const labId of ["next-lab-1", "next-lab-2"]) {
+      expect(await startSandbox(handle.db, learner!, { labId }, () => {}, deps)).toMatchObject({ ok: true });
+    }
+    const refused = await startSandbox(handle.db, learner!, { labId: "next-lab-3" }, () => {}, deps);
+    expect(refused).toMatchObject({ ok: false, code: "limit-reached" });
+    expect(!refused.ok && refused.error).toMatch(/stuck-lab is still being deleted \(its namespace is stuck Terminating\) and counts toward your limit until gone/);
+    // Starting the stuck lab again is a new sandbox, not a resume of the one being deleted.
+    expect(await startSandbox(handle.db, learner!, { labId: "stuck-lab" }, () => {}, deps)).toMatchObject({ ok: false, code: "limit-reached" });
+  });
+
   test("starting the same lab twice at once gives one sandbox", async () => {
     const [learner] = await createLearners(handle.db, 1);
     const results = await Promise.all(

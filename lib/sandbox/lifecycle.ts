@@ -52,17 +52,25 @@ export async function startSandbox(
   const claimed = await db.transaction(async (tx) => {
     // Locking the learner's row serialises their concurrent starts, so the cap holds.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for("update");
-    const live = await tx
+    // A sandbox still being deleted (its namespace stuck Terminating) holds cluster resources
+    // until it is gone, so it counts toward the cap like a running one.
+    const held = await tx
       .select()
       .from(sandboxes)
-      .where(and(eq(sandboxes.userId, user.id), inArray(sandboxes.state, LIVE_STATES)));
+      .where(and(eq(sandboxes.userId, user.id), inArray(sandboxes.state, [...LIVE_STATES, "deleting"])));
+    const live = held.filter((s) => s.state !== "deleting");
     const existing = live.find((s) => s.labId === labId);
     if (existing) return { existing };
-    if (live.length >= env.ACADEMY_SANDBOX_MAX_PER_LEARNER) {
+    if (held.length >= env.ACADEMY_SANDBOX_MAX_PER_LEARNER) {
+      const stuck = held.filter((s) => s.state === "deleting");
       return {
         limit: failure(
           "limit-reached",
-          `You already have ${live.length} sandboxes running (${live.map((s) => s.labId).join(", ")}). ` +
+          `You already have ${held.length} sandboxes (${held.map((s) => s.labId).join(", ")}). ` +
+            (stuck.length
+              ? `${stuck.map((s) => s.labId).join(", ")} ${stuck.length === 1 ? "is still being deleted (its namespace is" : "are still being deleted (their namespaces are"} ` +
+                `stuck Terminating) and ${stuck.length === 1 ? "counts" : "count"} toward your limit until gone. `
+              : "") +
             "Stop one of them, then start this lab.",
         ),
       };
@@ -297,7 +305,7 @@ export async function stopSandbox(
     return clusterFailure(error);
   }
   if (!result.gone) {
-    return failure("stuck-terminating", `${result.detail} It will be removed in the background; you can start a new sandbox meanwhile.`);
+    return failure("stuck-terminating", `${result.detail} It will be removed in the background, and counts toward your sandbox limit until then.`);
   }
   onProgress("Stopped");
   const [saved] = await db.select().from(sandboxes).where(eq(sandboxes.id, row.id));

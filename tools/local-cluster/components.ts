@@ -70,7 +70,9 @@ export const COMPONENTS: readonly Component[] = [
         "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass," +
           "DefaultTolerationSeconds,NodeRestriction,PodSecurity,Priority,ResourceQuota," +
-          "MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy",
+          "MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy," +
+          // CVE-2020-8554: no Service may claim external IPs (the platform's admission policy refuses it too).
+          "DenyServiceExternalIPs",
         "--allow-privileged=true", // privileged pods are allowed by the apiserver; Pod Security Admission restricts per namespace
         "--profiling=false",
         // The 127.0.0.1 advertise address cannot go into the `kubernetes` Endpoints (loopback is invalid there).
