@@ -2,6 +2,13 @@
 
 import Link from "next/link";
 import { signOut, useSession } from "next-auth/react";
+import { signOutEverywhereAction } from "@/app/(auth)/actions";
+
+async function signOutEverywhere() {
+  // Ends the sessions on every device first, then this browser's cookie.
+  await signOutEverywhereAction();
+  await signOut({ callbackUrl: "/" });
+}
 
 export function UserMenu() {
   const { data, status } = useSession();
@@ -33,6 +40,9 @@ export function UserMenu() {
       </span>
       <button type="button" className="button button-quiet" onClick={() => signOut({ callbackUrl: "/" })}>
         Sign out
+      </button>
+      <button type="button" className="button button-quiet" onClick={() => void signOutEverywhere()}>
+        Sign out everywhere
       </button>
     </>
   );

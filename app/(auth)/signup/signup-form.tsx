@@ -14,13 +14,23 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const submittedPassword = useRef("");
 
   useEffect(() => {
-    if (state.ok) {
-      void signIn("credentials", {
+    if (!state.ok) return;
+    void (async () => {
+      const result = await signIn("credentials", {
         email: state.values.email,
         password: submittedPassword.current,
-        callbackUrl,
+        redirect: false,
       });
-    }
+      if (result?.ok && !result.error) {
+        window.location.assign(callbackUrl);
+        return;
+      }
+      // Sign-up answers the same for a taken email, so this is where the owner of an existing
+      // account (or a throttled visitor) ends up: the sign-in page says what to do, in words that
+      // fit both.
+      const error = result?.error?.startsWith("TooManyAttempts:") ? "TooManyAttempts" : "SignUpThenSignInFailed";
+      window.location.assign(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}&error=${error}`);
+    })();
   }, [state, callbackUrl]);
 
   const e = state.errors;
