@@ -10,7 +10,7 @@ import type { Database } from "@/lib/db/client";
 import { authThrottles } from "@/lib/db/schema";
 
 export type ThrottlePolicy = {
-  /** Attempts allowed before any wait. */
+  /** Attempts in a row without a wait; the last of them opens the first wait. */
   freeAttempts: number;
   /** Wait after the first attempt past the allowance; doubles with each further one. */
   baseDelaySeconds: number;
@@ -38,11 +38,14 @@ export const throttleKeys = {
 
 export type ThrottleResult = { ok: true } | { ok: false; code: "throttled"; retryAfterSeconds: number };
 
-/** The wait that follows the n-th attempt (1-based) under a policy, in seconds; 0 within the allowance. */
+/**
+ * The wait that follows the n-th attempt (1-based), in seconds: none before the last free attempt,
+ * then `baseDelaySeconds`, doubling with each further attempt up to the cap.
+ */
 export function delayAfter(policy: ThrottlePolicy, attempts: number): number {
   const over = attempts - policy.freeAttempts;
-  if (over <= 0) return 0;
-  return Math.min(policy.baseDelaySeconds * 2 ** Math.min(over - 1, 30), policy.maxDelaySeconds);
+  if (over < 0) return 0;
+  return Math.min(policy.baseDelaySeconds * 2 ** Math.min(over, 30), policy.maxDelaySeconds);
 }
 
 /**
