@@ -55,6 +55,22 @@ export const THROTTLED_PREFIX = "TooManyAttempts:";
 
 type GitHubUser = { id: number; login: string; name?: string | null; avatar_url?: string };
 
+/**
+ * GitHub's user, with `email` set to the primary address and `email_verified` to whether GitHub
+ * verified it. Without an answer from /user/emails (scope not granted) there is no address at all.
+ */
+export async function githubProfile(accessToken: string, fetcher: typeof fetch = fetch) {
+  const headers = { Authorization: `Bearer ${accessToken}`, Accept: "application/vnd.github+json" };
+  const [userResponse, emailsResponse] = await Promise.all([
+    fetcher("https://api.github.com/user", { headers }),
+    fetcher("https://api.github.com/user/emails", { headers }),
+  ]);
+  if (!userResponse.ok) throw new Error(`GitHub /user answered ${userResponse.status}`);
+  const user = (await userResponse.json()) as GitHubUser & { email?: string | null };
+  const primary = githubPrimaryEmail(emailsResponse.ok ? await emailsResponse.json() : []);
+  return { ...user, name: user.name ?? undefined, email: primary.email ?? undefined, email_verified: primary.verified };
+}
+
 /** The sign-in methods this configuration turns on. */
 export function authProviders(settings: Env = env): NextAuthOptions["providers"] {
   const list: NextAuthOptions["providers"] = [
@@ -85,18 +101,7 @@ export function authProviders(settings: Env = env): NextAuthOptions["providers"]
         clientSecret: settings.GITHUB_SECRET,
         userinfo: {
           url: "https://api.github.com/user",
-          async request({ tokens }) {
-            const headers = { Authorization: `Bearer ${tokens.access_token}`, Accept: "application/vnd.github+json" };
-            const [userResponse, emailsResponse] = await Promise.all([
-              fetch("https://api.github.com/user", { headers }),
-              fetch("https://api.github.com/user/emails", { headers }),
-            ]);
-            if (!userResponse.ok) throw new Error(`GitHub /user answered ${userResponse.status}`);
-            const user = (await userResponse.json()) as GitHubUser;
-            // Without the user:email scope's answer there is no verified address: email stays null.
-            const primary = githubPrimaryEmail(emailsResponse.ok ? await emailsResponse.json() : []);
-            return { ...user, name: user.name ?? undefined, email: primary.email ?? undefined, email_verified: primary.verified };
-          },
+          request: ({ tokens }) => githubProfile(tokens.access_token ?? ""),
         },
         profile(profile: GitHubUser & { email?: string | null; email_verified?: boolean }) {
           const user: ProviderUser = {

@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef } from "react";
 import { signUpAction, type SignUpState } from "./actions";
 
@@ -12,6 +13,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   // React resets the form once the action finishes, so keep the password from the submit event
   // to sign in with it afterwards.
   const submittedPassword = useRef("");
+  const router = useRouter();
 
   useEffect(() => {
     if (!state.ok) return;
@@ -29,9 +31,9 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
       // account (or a throttled visitor) ends up: the sign-in page says what to do, in words that
       // fit both.
       const error = result?.error?.startsWith("TooManyAttempts:") ? "TooManyAttempts" : "SignUpThenSignInFailed";
-      window.location.assign(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}&error=${error}`);
+      router.push(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}&error=${error}`);
     })();
-  }, [state, callbackUrl]);
+  }, [state, callbackUrl, router]);
 
   const e = state.errors;
   return (
