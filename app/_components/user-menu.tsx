@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { signOut, useSession } from "next-auth/react";
 import { signOutEverywhereAction } from "@/app/(auth)/actions";
+import { hasRole } from "@/lib/auth/authorize";
+import type { Role } from "@/lib/db/schema";
 
 async function signOutEverywhere() {
   // Ends the sessions on every device first, then this browser's cookie.
@@ -14,7 +16,9 @@ export function UserMenu() {
   const { data, status } = useSession();
   if (status === "loading") return <span className="muted" aria-live="polite">…</span>;
   const user = (data as { user?: { name?: string | null }; role?: string } | null)?.user;
-  const role = (data as { role?: string } | null)?.role;
+  // For showing links only: every page and action checks the role again on the server.
+  const role = (data as { role?: Role } | null)?.role;
+  const as = role ? { role } : null;
   if (!user) {
     return (
       <>
@@ -28,8 +32,8 @@ export function UserMenu() {
   return (
     <>
       <Link href="/dashboard">Dashboard</Link>
-      {role === "instructor" || role === "admin" ? <Link href="/instructor/labs">Insights</Link> : null}
-      {role === "admin" ? (
+      {hasRole(as, "instructor") ? <Link href="/instructor/labs">Insights</Link> : null}
+      {hasRole(as, "admin") ? (
         <>
           <Link href="/admin/users">Users</Link>
           <Link href="/admin/sandboxes">Sandboxes</Link>
