@@ -23,6 +23,11 @@ const EnvSchema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
   /** Whether anyone may create a learner account with email + password. */
   ACADEMY_OPEN_SIGNUP: booleanFlag.default(true),
+  /**
+   * How many reverse proxies in front of the server append to X-Forwarded-For. The sign-in limits
+   * per address use the entry that many places from the end (0: the server faces clients directly).
+   */
+  ACADEMY_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   GITHUB_ID: z.string().min(1).optional(),
   GITHUB_SECRET: z.string().min(1).optional(),
   OIDC_ISSUER: z.string().url().optional(),

@@ -7,7 +7,8 @@ import { cache } from "react";
 import { getDb } from "@/lib/db";
 import type { Role } from "@/lib/db/schema";
 import { authOptions } from "./options";
-import { findUserById, hasRole, type UserDTO } from "./users";
+import { hasRole } from "./authorize";
+import { findUserById, type UserDTO } from "./users";
 
 export const getCurrentUser = cache(async (): Promise<UserDTO | null> => {
   const session = (await getServerSession(authOptions())) as { uid?: string } | null;

@@ -40,15 +40,38 @@ export function gradeQuiz(
     }
   }
 
+  // The answer and explanation go only with a question the learner answered: otherwise an empty
+  // submission (anyone may submit, signed in or not) would hand out the whole answer key.
   const results = quiz.map((question) => {
     const chosen = Object.hasOwn(parsed.data, question.id) ? parsed.data[question.id]! : null;
+    const answered = chosen !== null;
     return {
       id: question.id,
       correct: chosen === question.answer,
       chosen,
-      correctChoice: question.answer,
-      explanation: question.explanation,
+      correctChoice: answered ? question.answer : null,
+      explanation: answered ? question.explanation : null,
     };
   });
   return { score: results.filter((result) => result.correct).length, total: results.length, results };
+}
+
+/**
+ * Grades a new submission from the quiz form, which sends an answer to every question: a
+ * submission that leaves any out is refused (regrading a saved attempt uses `gradeQuiz`, since a
+ * quiz edited later may have questions the attempt never saw).
+ */
+export function gradeQuizSubmission(
+  moduleSlug: string,
+  lessonSlug: string,
+  answers: unknown,
+  options?: ContentOptions,
+): QuizResult | { error: string } {
+  const result = gradeQuiz(moduleSlug, lessonSlug, answers, options);
+  if ("error" in result) return result;
+  const unanswered = result.results.filter((r) => r.chosen === null).length;
+  if (unanswered > 0) {
+    return { error: `Answer every question first: ${unanswered} still ${unanswered === 1 ? "has" : "have"} no answer.` };
+  }
+  return result;
 }

@@ -103,8 +103,9 @@ export type QuestionResult = {
   correct: boolean;
   /** The index the learner chose, or null when the question was left unanswered. */
   chosen: number | null;
-  correctChoice: number;
-  explanation: string;
+  /** Shown only for a question the learner answered; null otherwise, so an empty submission reveals nothing. */
+  correctChoice: number | null;
+  explanation: string | null;
 };
 
 export type QuizResult = { score: number; total: number; results: QuestionResult[] };

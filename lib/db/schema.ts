@@ -26,6 +26,11 @@ export const users = pgTable(
     /** scrypt hash; null for accounts that only sign in through GitHub or OIDC. */
     passwordHash: text("password_hash"),
     role: text("role", { enum: ROLES }).notNull().default("learner"),
+    /**
+     * Copied into each session token at sign-in; a token with another number is refused. Raising it
+     * ("sign out everywhere", an admin revoking sessions) ends every session of the user at once.
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email)],
@@ -43,6 +48,23 @@ export const accounts = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] }), index("accounts_user_idx").on(t.userId)],
+);
+
+/**
+ * Sign-in and sign-up attempts per key ("sign-in:account:<email>", "sign-in:address:<ip>", …), so
+ * the limits hold across every server process that shares the database (lib/auth/throttle.ts).
+ */
+export const authThrottles = pgTable(
+  "auth_throttles",
+  {
+    key: text("key").primaryKey(),
+    /** Attempts since the key was last forgotten (a quiet period or a successful sign-in). */
+    attempts: integer("attempts").notNull(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
+    /** No attempt is taken for this key before this time. */
+    blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  },
+  (t) => [index("auth_throttles_last_attempt_idx").on(t.lastAttemptAt)],
 );
 
 /** One row per learner and lesson they opened; completedAt is set by "Mark complete". */

@@ -3,7 +3,8 @@
 // SQL from the stored attempts; only instructors and admins may call it.
 import "server-only";
 import { sql } from "drizzle-orm";
-import { ForbiddenError, hasRole, type UserDTO } from "@/lib/auth/users";
+import { assertRole } from "@/lib/auth/authorize";
+import type { UserDTO } from "@/lib/auth/users";
 import type { Database } from "@/lib/db/client";
 import { getLab } from "@/lib/labs/registry";
 
@@ -34,7 +35,7 @@ const num = (v: unknown) => Number(v ?? 0);
 
 /** Insights for one lab, or every lab with attempts. Throws ForbiddenError for anyone but instructors and admins. */
 export async function labInsights(db: Database, actor: Pick<UserDTO, "role"> | null, labId?: string): Promise<LabInsight[]> {
-  if (!hasRole(actor, "instructor")) throw new ForbiddenError("Only instructors can see lab insights.");
+  assertRole(actor, "instructor");
   const onLab = labId ? sql`where a.lab_id = ${labId}` : sql``;
   const totals = await rowsOf(
     db,

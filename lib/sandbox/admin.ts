@@ -2,7 +2,8 @@
 // the cluster) and deletion. Only administrators may call these; the check is here, not in pages.
 import "server-only";
 import { desc, eq, inArray } from "drizzle-orm";
-import { ForbiddenError, type UserDTO } from "@/lib/auth/users";
+import { assertRole } from "@/lib/auth/authorize";
+import type { UserDTO } from "@/lib/auth/users";
 import type { Database } from "@/lib/db/client";
 import { sandboxes, users } from "@/lib/db/schema";
 import { adminClient, type KubeObject } from "@/lib/k8s/client";
@@ -22,10 +23,6 @@ export type AdminSandboxView = SandboxDTO & {
   expiresInMinutes: number;
 };
 
-function assertAdmin(actor: UserDTO | null): asserts actor is UserDTO {
-  if (!actor || actor.role !== "admin") throw new ForbiddenError("Only administrators can manage sandboxes.");
-}
-
 type QuotaObject = KubeObject & { status?: { hard?: Record<string, string>; used?: Record<string, string> } };
 
 async function quotaOf(namespace: string): Promise<QuotaUsage[] | null> {
@@ -41,7 +38,7 @@ async function quotaOf(namespace: string): Promise<QuotaUsage[] | null> {
 
 /** Every live sandbox (and the most recent ended ones), newest first, with learner and quota usage. */
 export async function listAllSandboxes(db: Database, actor: UserDTO | null, options: { includeEnded?: number } = {}): Promise<AdminSandboxView[]> {
-  assertAdmin(actor);
+  assertRole(actor, "admin");
   const rows = await db
     .select({ sandbox: sandboxes, email: users.email, name: users.name })
     .from(sandboxes)
@@ -72,7 +69,7 @@ export async function listAllSandboxes(db: Database, actor: UserDTO | null, opti
 
 /** Deletes a learner's sandbox on the administrator's behalf (the learner's files are kept). */
 export async function adminDeleteSandbox(db: Database, actor: UserDTO | null, sandboxId: string): Promise<SandboxResult> {
-  assertAdmin(actor);
+  assertRole(actor, "admin");
   const [row] = await db.select().from(sandboxes).where(eq(sandboxes.id, sandboxId));
   if (!row) return { ok: false, code: "not-found", error: "That sandbox no longer exists." };
   // Authorised above; the teardown itself runs as the sandbox's owner would.

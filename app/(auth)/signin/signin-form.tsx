@@ -4,6 +4,18 @@ import { signIn } from "next-auth/react";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
+// Set by the credentials provider (lib/auth/options.ts, THROTTLED_PREFIX) when the attempt was refused.
+const THROTTLED = /^TooManyAttempts:(\d+)$/;
+
+function signInErrorMessage(error: string | null | undefined): string {
+  const throttled = error ? THROTTLED.exec(error) : null;
+  if (throttled) {
+    const seconds = Number(throttled[1]);
+    return `Too many sign-in attempts. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+  }
+  return "That email and password don't match an account. Check them and try again.";
+}
+
 export function SignInForm({
   callbackUrl,
   providers,
@@ -31,7 +43,7 @@ export function SignInForm({
       return;
     }
     setPending(false);
-    setError("That email and password don't match an account. Check them and try again.");
+    setError(signInErrorMessage(result?.error));
   }
 
   return (

@@ -11,7 +11,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
     <section className="stack">
       <h1>Create your Academy account</h1>
       {env.ACADEMY_OPEN_SIGNUP ? (
-        <SignUpForm callbackUrl={safeCallbackUrl(callbackUrl, "/dashboard")} />
+        <SignUpForm callbackUrl={safeCallbackUrl(callbackUrl, "/dashboard", env.NEXTAUTH_URL)} />
       ) : (
         <p role="alert">Sign-up is closed on this Academy. Ask an administrator for an account.</p>
       )}

@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef } from "react";
 import { signUpAction, type SignUpState } from "./actions";
 
@@ -12,16 +13,27 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   // React resets the form once the action finishes, so keep the password from the submit event
   // to sign in with it afterwards.
   const submittedPassword = useRef("");
+  const router = useRouter();
 
   useEffect(() => {
-    if (state.ok) {
-      void signIn("credentials", {
+    if (!state.ok) return;
+    void (async () => {
+      const result = await signIn("credentials", {
         email: state.values.email,
         password: submittedPassword.current,
-        callbackUrl,
+        redirect: false,
       });
-    }
-  }, [state, callbackUrl]);
+      if (result?.ok && !result.error) {
+        window.location.assign(callbackUrl);
+        return;
+      }
+      // Sign-up answers the same for a taken email, so this is where the owner of an existing
+      // account (or a throttled visitor) ends up: the sign-in page says what to do, in words that
+      // fit both.
+      const error = result?.error?.startsWith("TooManyAttempts:") ? "TooManyAttempts" : "SignUpThenSignInFailed";
+      router.push(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}&error=${error}`);
+    })();
+  }, [state, callbackUrl, router]);
 
   const e = state.errors;
   return (

@@ -4,7 +4,7 @@
 // endpoints, so each one validates its input and reads the user from the session itself.
 import { getCurrentUser } from "@/lib/auth/session";
 import { getCatalogue } from "@/lib/content/catalogue";
-import { gradeQuiz, type QuizResult } from "@/lib/content/quiz";
+import { gradeQuiz, gradeQuizSubmission, type QuizResult } from "@/lib/content/quiz";
 import { getDb } from "@/lib/db";
 import { completedLabIds } from "@/lib/grading/attempts";
 import { labItemId } from "@/lib/progress/items";
@@ -66,7 +66,7 @@ export async function setLessonCompleteAction(
 export async function submitQuizAction(lessonId: string, answers: Record<string, number>): Promise<QuizResult | { error: string }> {
   const lesson = knownLesson(lessonId);
   if (!lesson) return { error: "This lesson no longer exists; reload the page." };
-  const result = gradeQuiz(lesson.moduleSlug, lesson.lessonSlug, answers);
+  const result = gradeQuizSubmission(lesson.moduleSlug, lesson.lessonSlug, answers);
   if ("error" in result) return result;
   const user = await getCurrentUser();
   if (user) {

@@ -126,8 +126,13 @@ export function QuizForm({ questions, submit, initial }: QuizFormProps) {
             </ul>
             {graded ? (
               <p id={feedbackId} className={`quiz-feedback ${graded.correct ? "quiz-feedback-correct" : "quiz-feedback-wrong"}`}>
-                <strong>{graded.correct ? "Correct." : graded.chosen === null ? "Not answered." : "Not quite."}</strong>{" "}
-                <InlineText text={graded.explanation} />
+                <strong>{graded.correct ? "Correct." : graded.chosen === null ? "Not answered." : "Not quite."}</strong>
+                {graded.explanation ? (
+                  <>
+                    {" "}
+                    <InlineText text={graded.explanation} />
+                  </>
+                ) : null}
               </p>
             ) : null}
           </fieldset>

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { RoleChangeSchema } from "@/lib/auth/schema";
 import { getCurrentUser } from "@/lib/auth/session";
-import { changeRole, ForbiddenError } from "@/lib/auth/users";
+import { changeRole, ForbiddenError, revokeSessions } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
 
 export type RoleFormState = { message: string; error: boolean };
@@ -17,6 +17,20 @@ export async function changeRoleAction(_previous: RoleFormState, form: FormData)
     if (!result.ok) return { message: result.error, error: true };
     revalidatePath("/admin/users");
     return { message: `${result.user.email} is now ${result.user.role}.`, error: false };
+  } catch (error) {
+    if (error instanceof ForbiddenError) return { message: error.message, error: true };
+    throw error;
+  }
+}
+
+/** Ends every session of a user; they must sign in again on each device. */
+export async function revokeSessionsAction(_previous: RoleFormState, form: FormData): Promise<RoleFormState> {
+  const userId = form.get("userId");
+  if (typeof userId !== "string" || !userId) return { message: "Choose a user.", error: true };
+  try {
+    const result = await revokeSessions(await getDb(), await getCurrentUser(), userId);
+    if (!result.ok) return { message: result.error, error: true };
+    return { message: `Every session of ${result.user.email} has ended.`, error: false };
   } catch (error) {
     if (error instanceof ForbiddenError) return { message: error.message, error: true };
     throw error;

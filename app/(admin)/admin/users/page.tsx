@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requireRole } from "@/lib/auth/session";
 import { listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db";
+import { RevokeSessionsForm } from "./revoke-sessions-form";
 import { RoleForm } from "./role-form";
 
 export const metadata: Metadata = { title: "Users and roles" };
@@ -14,7 +15,8 @@ export default async function AdminUsersPage() {
       <h1>Users and roles</h1>
       <p className="muted">
         Learners take courses and labs; instructors author content and see where learners get stuck; reviewers send
-        and review assessments; administrators manage users.
+        and review assessments; administrators manage users. Signing a user out everywhere ends their sessions on every
+        device at once.
       </p>
       <table className="table">
         <thead>
@@ -23,6 +25,7 @@ export default async function AdminUsersPage() {
             <th scope="col">Email</th>
             <th scope="col">Joined</th>
             <th scope="col">Role</th>
+            <th scope="col">Sessions</th>
           </tr>
         </thead>
         <tbody>
@@ -33,6 +36,9 @@ export default async function AdminUsersPage() {
               <td>{u.createdAt.toISOString().slice(0, 10)}</td>
               <td>
                 <RoleForm userId={u.id} email={u.email} role={u.role} />
+              </td>
+              <td>
+                <RevokeSessionsForm userId={u.id} email={u.email} />
               </td>
             </tr>
           ))}
