@@ -104,8 +104,9 @@ async function sessionOf(page: Page, academy: AcademyServer): Promise<{ role?: s
   return (await response.json()) as { role?: string; user?: { email?: string } };
 }
 
-async function freshPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
+/** A page in a context of its own (no cookies), with relative paths going to `academy`. */
+async function freshPage(browser: Browser, academy: AcademyServer = server): Promise<Page> {
+  const context = await browser.newContext({ baseURL: academy.url });
   return context.newPage();
 }
 
@@ -126,7 +127,7 @@ test("a verified email is not linked silently to a password account; after a pas
   expect(await sessionOf(page, server)).toEqual({});
 
   // The owner signs in with the password, then chooses the provider again: now it is linked.
-  await submitSignIn(page, server.url, admin);
+  await submitSignIn(page, admin);
   await expect(page).toHaveURL(/\/dashboard$/);
   await signInWithSso(page, server, "ada-idp");
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -165,7 +166,7 @@ test("an admin ends a user's sessions from the users page", async ({ browser }) 
   expect(await sessionOf(learner, server)).toMatchObject({ user: { email: "newbie@example.com" } });
 
   const adminPage = await freshPage(browser);
-  await submitSignIn(adminPage, server.url, admin);
+  await submitSignIn(adminPage, admin);
   await expect(adminPage).toHaveURL(/\/dashboard$/);
   await adminPage.goto(`${server.url}/admin/users`);
   const row = adminPage.getByRole("row", { name: /newbie@example.com/ });
@@ -200,7 +201,7 @@ test("a callback URL that leads off the site is replaced by the dashboard", asyn
 
 test("repeated wrong passwords are stopped with the wait in seconds", async ({ browser }) => {
   const page = await freshPage(browser);
-  await submitSignIn(page, server.url, { email: "guess-target@example.com", password: "wrong guess 0" });
+  await submitSignIn(page, { email: "guess-target@example.com", password: "wrong guess 0" });
   await expect(page.getByText("That email and password don't match an account.")).toBeVisible();
   for (let i = 1; i < 8; i++) {
     await page.getByLabel("Password").fill(`wrong guess ${i}`);
