@@ -53,6 +53,9 @@ export default async function AdminSandboxesPage() {
                   </td>
                   <td>
                     {s.state}
+                    {s.state === "deleting" ? (
+                      <p className="muted">Counts toward the learner&apos;s sandbox limit until its namespace is gone.</p>
+                    ) : null}
                     {s.error ? <p className="field-error">{s.error}</p> : null}
                   </td>
                   <td>{age(s.ageMinutes)}</td>
