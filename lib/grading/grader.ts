@@ -2,6 +2,7 @@
 // namespace as the grader's read-only identity sees it, then stores the attempt. Nothing the
 // learner sends is used except through those two sources; a check that crashes or hangs becomes
 // a "check error" for that check, never an exception out of gradeAttempt.
+// One file on purpose: rate limit, lock, run, store is one transaction read top to bottom.
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";

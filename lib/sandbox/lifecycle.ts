@@ -2,7 +2,8 @@
 // rails, lifetime and the learner's own objects. By job: lifecycle.ts (this file), platform.ts
 // (the platform objects on the cluster), learner-apply.ts, kubeconfig.ts, upkeep.ts (reap and
 // reconcile), queries.ts (rows and the DTO), access.ts (the ownership + cluster preamble),
-// results.ts (failure codes), manifests.ts (pure builders), admin.ts (the admin page).
+// results.ts (failure codes), manifests.ts (pure builders), policies.ts (cluster-wide admission
+// policies), profiles.ts (size profiles), admin.ts (the admin page).
 //
 // This file is the sandbox state machine, kept in the `sandboxes` table and on the cluster
 // together: start (provisioning -> ready), resume, extend, reset and stop (deleting -> gone). Every

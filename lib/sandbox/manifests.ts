@@ -1,6 +1,8 @@
 // Pure builders for the platform objects of a learner sandbox: the namespace, its guard rails
 // (Pod Security, quota, limit range, network policies) and the two identities that act in it
 // (the learner, and the read-only grader). No I/O here, so every rule is unit-tested.
+// One file on purpose: every builder reads the same label set and profile table (PROFILE_SIZES),
+// and the quota, limit range and policies must agree on them.
 import { randomBytes } from "node:crypto";
 import type {
   V1LimitRange,
