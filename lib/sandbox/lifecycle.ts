@@ -67,7 +67,7 @@ export async function startSandbox(
       return {
         limit: failure(
           "limit-reached",
-          `You already have ${held.length} sandboxes (${held.map((s) => s.labId).join(", ")}). ` +
+          `You already have ${held.length} sandboxes ${stuck.length ? "" : "running "}(${held.map((s) => s.labId).join(", ")}). ` +
             (stuck.length
               ? `${stuck.map((s) => s.labId).join(", ")} ${stuck.length === 1 ? "is still being deleted (its namespace is" : "are still being deleted (their namespaces are"} ` +
                 `stuck Terminating) and ${stuck.length === 1 ? "counts" : "count"} toward your limit until gone. `
