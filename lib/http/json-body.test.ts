@@ -39,7 +39,7 @@ test("text/plain and form bodies (what a cross-site form can send) are refused w
 test("a body over the limit is refused with 413 and both sizes, by its declared length or while it streams", async () => {
   const big = JSON.stringify({ action: "stop", pad: "x".repeat(20 * 1024 * 1024) });
   const declared = await readJsonBody(post(big, { ...json, "content-length": String(big.length) }), Action, options);
-  expect(declared).toMatchObject({ ok: false, code: "too-large", error: "The request body is 20.0 MiB; this endpoint accepts at most 1 KiB." });
+  expect(declared).toMatchObject({ ok: false, code: "too-large", error: "The request body is 20.1 MiB; this endpoint accepts at most 1 KiB." });
   if (!declared.ok) expect(jsonBodyRefusal(declared).status).toBe(413);
 
   // No content-length (chunked): counted while read, and reading stops at the limit.

@@ -12,6 +12,7 @@
 // `jsonBodyRefusal` turns it into the HTTP answer.
 import "server-only";
 import type { z } from "zod";
+import { formatBytes } from "@/lib/bytes";
 import { env } from "@/lib/env";
 import type { Failure } from "@/lib/result";
 
@@ -110,11 +111,4 @@ async function readCapped(request: Request, limit: number): Promise<{ over: true
   } catch {
     return { over: false, value: null };
   }
-}
-
-/** 512 bytes, 1 KiB, 20.0 MiB. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

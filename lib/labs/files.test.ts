@@ -80,6 +80,11 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     const user = await newUser();
     const save = (content: string | Uint8Array) => saveLabFile(handle.db, user, { labId: LAB, path: "k8s/configmap.yaml", content });
     expect(await save("a".repeat(LEARNER_FILE_LIMITS.maxFileBytes + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/65 KiB; a lab file may be at most 64 KiB/) });
+    expect(await save("a".repeat(6 * 1024 * 1024))).toMatchObject({
+      ok: false,
+      code: "too-large",
+      error: '"k8s/configmap.yaml" is 6 MiB; a lab file may be at most 64 KiB, so it cannot be saved. Remove generated or pasted data.',
+    });
     expect(await save("kind: A\n\u0000\u0001binary")).toMatchObject({ ok: false, error: expect.stringContaining("binary") });
     expect(await save(new Uint8Array([0x6b, 0x3a, 0x20, 0xff, 0xfe, 0x0a]))).toMatchObject({ ok: false, error: expect.stringContaining("not valid UTF-8") });
     expect(await save("bad: \ud800 surrogate")).toMatchObject({ ok: false, error: expect.stringContaining("not valid UTF-8") });

@@ -6,10 +6,12 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import type { ActingUser } from "@/lib/auth/acting-user";
+import { formatBytes } from "@/lib/bytes";
 import type { Database } from "@/lib/db/client";
 import { labFileRevisions, labFiles } from "@/lib/db/schema";
 import { yamlBombProblem } from "@/lib/grading/kinds/structured";
 import { isFailure, type Failure } from "@/lib/result";
+import { fileTooLarge } from "./file-size";
 import { getLab, starterFiles, type Lab, type LabFile, type LabOptions } from "./registry";
 import { LEARNER_FILE_LIMITS, LabIdSchema, labPathProblem } from "./schema";
 
@@ -66,10 +68,6 @@ export function decodeLearnerText(content: unknown): { ok: true; text: string } 
   return { ok: true, text };
 }
 
-function kib(bytes: number): string {
-  return `${Math.ceil(bytes / 1024)} KiB`;
-}
-
 type ValidFile = { path: string; content: string; sha256: string };
 
 function validate(lab: Lab, path: unknown, content: unknown): ValidFile | FileFailure {
@@ -81,10 +79,8 @@ function validate(lab: Lab, path: unknown, content: unknown): ValidFile | FileFa
   if (declared.readonly) return { ok: false, code: "read-only", path, error: `"${path}" is provided by the lab and cannot be changed.` };
   const decoded = decodeLearnerText(content);
   if (!decoded.ok) return { ok: false, code: "invalid-input", path, error: `"${path}" ${decoded.error}.` };
-  const bytes = Buffer.byteLength(decoded.text, "utf8");
-  if (bytes > LEARNER_FILE_LIMITS.maxFileBytes) {
-    return { ok: false, code: "too-large", path, error: `"${path}" is ${kib(bytes)}; a lab file may be at most ${kib(LEARNER_FILE_LIMITS.maxFileBytes)}. Remove generated or pasted data.` };
-  }
+  const tooLarge = fileTooLarge(path, decoded.text);
+  if (tooLarge) return { ok: false, code: "too-large", path, error: tooLarge };
   if (declared.language === "yaml" || declared.language === "json") {
     const bomb = yamlBombProblem(decoded.text);
     if (bomb) return { ok: false, code: "invalid-input", path, error: `"${path}" was not saved: ${bomb}.` };
@@ -134,7 +130,7 @@ export async function saveLabFiles(
       .filter((f) => !f.readonly)
       .reduce((sum, f) => sum + Buffer.byteLength(valid.find((v) => v.path === f.path)?.content ?? current.get(f.path)?.content ?? starter[f.path] ?? "", "utf8"), 0);
     if (total > LEARNER_FILE_LIMITS.maxLabBytes) {
-      return { ok: false, code: "too-large", error: `Together the lab's files would be ${kib(total)}; the limit is ${kib(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
+      return { ok: false, code: "too-large", error: `Together the lab's files would be ${formatBytes(total)}; the limit is ${formatBytes(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
     }
     const now = new Date();
     const saved: Array<{ path: string; revision: number; sha256: string; changed: boolean }> = [];
