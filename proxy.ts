@@ -4,7 +4,7 @@
 // time get script hashes while the others get a fresh nonce.
 import path from "node:path";
 import { NextResponse, type NextRequest } from "next/server";
-import { themeScript } from "@/app/_components/theme-toggle";
+import { themeScript } from "@/app/_components/theme-script";
 import { env } from "@/lib/env";
 import {
   NOT_FOUND_PAGE,
