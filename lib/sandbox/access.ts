@@ -9,7 +9,7 @@ import { env } from "@/lib/env";
 import { ClusterUnreachable, adminClient, type KubeClient } from "@/lib/k8s/client";
 import { isFailure } from "@/lib/result";
 import { ownedSandbox } from "./queries";
-import { clusterFailure, failure, notFound, type SandboxDeps, type SandboxFailure } from "./results";
+import { clusterFailure, notFound, type SandboxDeps, type SandboxFailure } from "./results";
 
 /** Resolves the cluster client, or a failure that says the cluster cannot be reached. */
 export function clusterOf(deps: SandboxDeps): KubeClient | SandboxFailure {
