@@ -2,8 +2,15 @@
 // the server (lib/labs/files.ts), with the same words: the limit and the file's size. The browser
 // must check first: a save larger than the server action body limit (next.config.mjs) is refused
 // by Next before Academy's code runs, and the page would only learn that "something failed".
+// This module runs in the browser, so it imports nothing heavy (lib/labs/schema.ts, which
+// re-exports the limits, pulls in zod, and zod probes `new Function` — refused by the CSP).
 import { formatBytes, utf8Bytes } from "@/lib/bytes";
-import { LEARNER_FILE_LIMITS } from "./schema";
+
+/** Limits on what a learner may store. */
+export const LEARNER_FILE_LIMITS = {
+  maxFileBytes: 64 * 1024,
+  maxLabBytes: 256 * 1024,
+};
 
 /** Why `content` is too large to be saved as `path`, or null. */
 export function fileTooLarge(path: string, content: string): string | null {

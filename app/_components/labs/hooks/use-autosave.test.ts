@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { LEARNER_FILE_LIMITS } from "@/lib/labs/schema";
+import { LEARNER_FILE_LIMITS } from "@/lib/labs/file-size";
 import { hasPendingEdits, saveOnce, saveStatusText } from "./use-autosave";
 
 test("the save status line says where the open file stands", () => {
