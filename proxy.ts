@@ -19,29 +19,33 @@ const development = env.NODE_ENV === "development";
 const https = new URL(env.NEXTAUTH_URL).protocol === "https:";
 const THEME_SCRIPT = scriptHash(themeScript);
 
-// The build does not change under a running server: read the prerendered pages once.
-let prerendered: Map<string, string[]> | null = null;
-function prerenderedPages(): Map<string, string[]> {
-  prerendered ??= development ? new Map() : prerenderedPageHashes(path.join(process.cwd(), ".next"));
+// The build does not change under a running server: read the prerendered pages once, and make
+// each one's policy once (it has no nonce, so it is the same for every request).
+let prerendered: Map<string, string> | null = null;
+function prerenderedPolicies(): Map<string, string> {
+  if (!prerendered) {
+    const pages = development ? new Map<string, string[]>() : prerenderedPageHashes(path.join(process.cwd(), ".next"));
+    prerendered = new Map([...pages].map(([route, scriptHashes]) => [route, contentSecurityPolicy({ scriptHashes, development, https })]));
+    notFoundHashes = [...new Set([THEME_SCRIPT, ...(pages.get(NOT_FOUND_PAGE) ?? [])])];
+  }
   return prerendered;
 }
+let notFoundHashes: string[] = [THEME_SCRIPT];
 
 export function proxy(request: NextRequest) {
-  const pages = prerenderedPages();
-  const pathname = request.nextUrl.pathname.replace(/(.)\/$/, "$1");
-  const staticHashes = pages.get(pathname);
+  const pathname = request.nextUrl.pathname;
+  const staticPolicy = prerenderedPolicies().get(pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname);
   let response: NextResponse;
   let policy: string;
-  if (staticHashes) {
-    policy = contentSecurityPolicy({ scriptHashes: staticHashes, development, https });
+  if (staticPolicy) {
+    policy = staticPolicy;
     response = NextResponse.next();
   } else {
     // Rendered per request: Next reads the nonce from the request's policy and puts it on every
     // script it writes. An address no route matches is answered with the prerendered 404 page,
     // so its hashes are allowed too.
     const nonce = makeNonce();
-    const hashes = [...new Set([THEME_SCRIPT, ...(pages.get(NOT_FOUND_PAGE) ?? [])])];
-    policy = contentSecurityPolicy({ nonce, scriptHashes: hashes, development, https });
+    policy = contentSecurityPolicy({ nonce, scriptHashes: notFoundHashes, development, https });
     const headers = new Headers(request.headers);
     headers.set("content-security-policy", policy);
     response = NextResponse.next({ request: { headers } });
