@@ -32,6 +32,3 @@ export function ThemeToggle() {
     </button>
   );
 }
-
-/** Runs before first paint so the page never flashes the wrong theme. */
-export const themeScript = `(function(){try{var t=localStorage.getItem("academy-theme");if(t!=="light"&&t!=="dark"){t=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light"}document.documentElement.dataset.theme=t}catch(e){}})();`;

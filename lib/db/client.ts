@@ -38,7 +38,10 @@ const defaultMigrations = path.join(process.cwd(), "drizzle");
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const migrationsFolder = options.migrationsFolder ?? defaultMigrations;
   if ("url" in options) return openPostgres(options.url, migrationsFolder);
-  if ("dataDir" in options) return openPglite(path.join(options.dataDir, "db"), migrationsFolder);
+  if ("dataDir" in options) {
+    ownerOnlyDir(options.dataDir);
+    return openPglite(path.join(options.dataDir, "db"), migrationsFolder);
+  }
   return openPglite(null, migrationsFolder);
 }
 
@@ -84,7 +87,7 @@ function lockDataDir(dir: string): () => void {
   if (openDirs.has(dir)) {
     throw new DatabaseStartupError(`The embedded database in ${dir} is already open in this process.`);
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ownerOnlyDir(dir);
   try {
     const pid = Number(fs.readFileSync(lockFile, "utf8").trim());
     if (pid && pid !== process.pid && processIsAlive(pid)) {
@@ -96,7 +99,7 @@ function lockDataDir(dir: string): () => void {
   } catch (error) {
     if (error instanceof DatabaseStartupError) throw error;
   }
-  fs.writeFileSync(lockFile, String(process.pid));
+  fs.writeFileSync(lockFile, String(process.pid), { mode: 0o600 });
   openDirs.add(dir);
   return () => {
     openDirs.delete(dir);
@@ -106,6 +109,28 @@ function lockDataDir(dir: string): () => void {
       // already gone
     }
   };
+}
+
+// The embedded database holds password hashes, roles and learner work, so only the account that
+// runs Academy may read it: the data directory and everything in it are 0700 (directories) and
+// 0600 (files). PGlite's file system sets 0666 on the files it creates whatever the umask is, so a
+// umask cannot do this; instead the directories are made 0700 before PGlite opens (no other user
+// can then reach any file below them, including ones PGlite creates later) and the files are
+// chmod-ed to 0600 after opening and on close.
+function ownerOnlyDir(dir: string) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((fs.statSync(dir).mode & 0o777) !== 0o700) fs.chmodSync(dir, 0o700);
+}
+
+/** Makes every directory under `dir` 0700 and every file 0600. */
+export function restrictToOwner(dir: string) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      fs.chmodSync(full, 0o700);
+      restrictToOwner(full);
+    } else if (entry.isFile()) fs.chmodSync(full, 0o600);
+  }
 }
 
 function processIsAlive(pid: number): boolean {
@@ -124,6 +149,7 @@ async function openPglite(dir: string | null, migrationsFolder: string): Promise
   try {
     client = dir ? new PGlite(dir) : new PGlite();
     await client.waitReady;
+    if (dir) restrictToOwner(dir);
   } catch (error) {
     unlock();
     throw new DatabaseStartupError(
@@ -141,12 +167,14 @@ async function openPglite(dir: string | null, migrationsFolder: string): Promise
       `Applying migrations from ${migrationsFolder} to the embedded database in ${location} failed: ${errorText(error)}`,
     );
   }
+  if (dir) restrictToOwner(dir);
   return {
     db: db as unknown as Database,
     kind: "pglite",
     location,
     close: async () => {
       await client.close();
+      if (dir) restrictToOwner(dir);
       unlock();
     },
   };

@@ -7,29 +7,25 @@
 // `error` event with that id and words to act on, never the raw error message (it may name
 // internals). The same id is in the `x-request-id` header.
 
+import { SERVER_ERROR, reportServerError, withRequestId, type ServerErrorLog } from "./server-error";
+
 /** The last event of a stream whose work threw. */
 export type ServerErrorEvent = { type: "error"; error: string; code: "server-error"; requestId: string };
 
 export function serverErrorEvent(requestId: string): ServerErrorEvent {
-  return {
-    type: "error",
-    code: "server-error",
-    requestId,
-    error: `Something went wrong on the server; try again in a moment. If it keeps happening, tell your instructor the request id ${requestId}.`,
-  };
+  return { type: "error", code: "server-error", requestId, error: withRequestId(SERVER_ERROR, requestId) };
 }
 
 export type NdjsonOptions = {
   /** Default: a new random id per response. */
   requestId?: string;
   /** Where a server error is logged (default console.error). */
-  log?: (line: string, error: unknown) => void;
+  log?: ServerErrorLog;
 };
 
 /** A Response whose body is the events `work` emits, one JSON object per line. */
 export function ndjsonResponse<E>(work: (emit: (event: E) => void) => Promise<void>, options: NdjsonOptions = {}): Response {
   const requestId = options.requestId ?? crypto.randomUUID();
-  const log = options.log ?? ((line, error) => console.error(line, error));
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -37,7 +33,7 @@ export function ndjsonResponse<E>(work: (emit: (event: E) => void) => Promise<vo
       try {
         await work(emit);
       } catch (error) {
-        log(`request ${requestId}: server error in a streamed response:`, error);
+        reportServerError(SERVER_ERROR, "server error in a streamed response", error, { requestId, log: options.log });
         emit(serverErrorEvent(requestId));
       } finally {
         controller.close();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { labFileRevisions, labFiles, users } from "@/lib/db/schema";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
-import { currentFiles, fileHistory, listLabFiles, resetToStarter, saveLabFile, saveLabFiles } from "./files";
+import { currentFiles, fileHistory, listLabFiles, resetToStarter, revisionContent, saveLabFile, saveLabFiles } from "./files";
 import { getLab, starterFiles } from "./registry";
 import { LEARNER_FILE_LIMITS } from "./schema";
 
@@ -26,6 +26,11 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     revisions: (await handle.db.select().from(labFileRevisions)).filter((r) => r.userId === user.id).length,
   });
 
+  const textOf = async (user: { id: string }, path: string, revision: number) => {
+    const result = await revisionContent(handle.db, user, LAB, path, revision);
+    return result.ok ? result.revision.content : result.error;
+  };
+
   beforeAll(async () => {
     handle = await openTestDatabase(kind);
   });
@@ -45,7 +50,10 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     expect(await saveLabFile(handle.db, user, { labId: LAB, path: "k8s/service.yaml", content: "kind: Service\n" })).toMatchObject({ ok: true, files: [{ revision: 1, changed: false }] });
     await saveLabFile(handle.db, user, { labId: LAB, path: "k8s/service.yaml", content: "kind: Service # v2\n" });
     const history = await fileHistory(handle.db, user, LAB, "k8s/service.yaml");
-    expect(Array.isArray(history) && history.map((h) => [h.revision, h.source, h.content])).toEqual([
+    const withText = history.ok
+      ? await Promise.all(history.revisions.map(async (h) => [h.revision, h.source, await textOf(user, "k8s/service.yaml", h.revision)]))
+      : null;
+    expect(withText).toEqual([
       [2, "save", "kind: Service # v2\n"],
       [1, "save", "kind: Service\n"],
     ]);
@@ -80,6 +88,11 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     const user = await newUser();
     const save = (content: string | Uint8Array) => saveLabFile(handle.db, user, { labId: LAB, path: "k8s/configmap.yaml", content });
     expect(await save("a".repeat(LEARNER_FILE_LIMITS.maxFileBytes + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/65 KiB; a lab file may be at most 64 KiB/) });
+    expect(await save("a".repeat(6 * 1024 * 1024))).toMatchObject({
+      ok: false,
+      code: "too-large",
+      error: '"k8s/configmap.yaml" is 6 MiB; a lab file may be at most 64 KiB, so it cannot be saved. Remove generated or pasted data.',
+    });
     expect(await save("kind: A\n\u0000\u0001binary")).toMatchObject({ ok: false, error: expect.stringContaining("binary") });
     expect(await save(new Uint8Array([0x6b, 0x3a, 0x20, 0xff, 0xfe, 0x0a]))).toMatchObject({ ok: false, error: expect.stringContaining("not valid UTF-8") });
     expect(await save("bad: \ud800 surrogate")).toMatchObject({ ok: false, error: expect.stringContaining("not valid UTF-8") });
@@ -123,7 +136,7 @@ describe.each(DATABASE_KINDS)("learner lab files on %s", (kind) => {
     const service = Array.isArray(files) ? files.find((f) => f.path === "k8s/service.yaml")! : null;
     expect(service).toMatchObject({ revision: 2, content: starterFiles(getLab(LAB)!)["k8s/service.yaml"] });
     const history = await fileHistory(handle.db, user, LAB, "k8s/service.yaml");
-    expect(Array.isArray(history) && history.map((h) => h.source)).toEqual(["reset", "save"]);
+    expect(history.ok && history.revisions.map((h) => h.source)).toEqual(["reset", "save"]);
   });
 
   test("unknown labs are refused", async () => {

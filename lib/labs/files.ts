@@ -1,16 +1,23 @@
-// The learner's files of a lab, stored per learner + lab + path with every revision kept.
+// The learner's files of a lab, stored per learner + lab + path, with their history.
 // Everything is validated BEFORE anything is written (declared path, size per file and per lab,
 // text only, no YAML bombs) and a save of several files is one transaction: all or nothing.
 // Functions take the acting user and only ever touch that user's rows.
+//
+// History is bounded: each save keeps the newest FILE_HISTORY.keepNewest revisions of every
+// file, plus every revision that was part of a graded attempt (see `pruneHistory` for the rule),
+// and it is read a page of metadata at a time, newest first; a revision's text is loaded only
+// when the learner opens it.
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { ActingUser } from "@/lib/auth/acting-user";
+import { formatBytes } from "@/lib/bytes";
 import type { Database } from "@/lib/db/client";
-import { labFileRevisions, labFiles } from "@/lib/db/schema";
+import { labAttempts, labFileRevisions, labFiles, labGradingLocks } from "@/lib/db/schema";
 import { labPathProblem } from "@/lib/checks/file-paths";
 import { yamlBombProblem } from "@/lib/checks/kinds/structured";
 import { isFailure, type Failure } from "@/lib/result";
+import { fileTooLarge } from "./file-size";
 import { getLab, starterFiles, type Lab, type LabFile, type LabOptions } from "./registry";
 import { LEARNER_FILE_LIMITS, LabIdSchema } from "./schema";
 
@@ -32,7 +39,17 @@ export type LabFileDTO = {
   savedAt: Date | null;
 };
 
-export type FileRevisionDTO = { revision: number; content: string; sha256: string; source: "save" | "reset"; createdAt: Date; bytes: number };
+/** One entry of a file's history, without its text. */
+export type FileRevisionMeta = { revision: number; sha256: string; source: "save" | "reset"; createdAt: Date; bytes: number };
+export type FileRevisionDTO = FileRevisionMeta & { content: string };
+
+export const FILE_HISTORY = {
+  /** Revisions kept per file besides those an attempt graded. At least 2 (see pruneHistory). */
+  keepNewest: 20,
+  /** Revisions per page of the history list. */
+  pageSize: 10,
+  maxPageSize: 50,
+};
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
@@ -40,9 +57,14 @@ export function sha256(text: string): string {
 
 /** sha256 over the canonical list of (path, sha256(content)), sorted by path. */
 export function filesSha256(files: Readonly<Record<string, string>>): string {
-  const lines = Object.keys(files)
+  return filesSha256OfHashes(Object.fromEntries(Object.entries(files).map(([p, content]) => [p, sha256(content)])));
+}
+
+/** filesSha256 from each file's sha256 (what revisions store), without the texts. */
+export function filesSha256OfHashes(hashes: Readonly<Record<string, string>>): string {
+  const lines = Object.keys(hashes)
     .sort()
-    .map((p) => `${p}\0${sha256(files[p]!)}`);
+    .map((p) => `${p}\0${hashes[p]!}`);
   return sha256(lines.join("\n"));
 }
 
@@ -67,10 +89,6 @@ export function decodeLearnerText(content: unknown): { ok: true; text: string } 
   return { ok: true, text };
 }
 
-function kib(bytes: number): string {
-  return `${Math.ceil(bytes / 1024)} KiB`;
-}
-
 type ValidFile = { path: string; content: string; sha256: string };
 
 function validate(lab: Lab, path: unknown, content: unknown): ValidFile | FileFailure {
@@ -82,10 +100,8 @@ function validate(lab: Lab, path: unknown, content: unknown): ValidFile | FileFa
   if (declared.readonly) return { ok: false, code: "read-only", path, error: `"${path}" is provided by the lab and cannot be changed.` };
   const decoded = decodeLearnerText(content);
   if (!decoded.ok) return { ok: false, code: "invalid-input", path, error: `"${path}" ${decoded.error}.` };
-  const bytes = Buffer.byteLength(decoded.text, "utf8");
-  if (bytes > LEARNER_FILE_LIMITS.maxFileBytes) {
-    return { ok: false, code: "too-large", path, error: `"${path}" is ${kib(bytes)}; a lab file may be at most ${kib(LEARNER_FILE_LIMITS.maxFileBytes)}. Remove generated or pasted data.` };
-  }
+  const tooLarge = fileTooLarge(path, decoded.text);
+  if (tooLarge) return { ok: false, code: "too-large", path, error: tooLarge };
   if (declared.language === "yaml" || declared.language === "json") {
     const bomb = yamlBombProblem(decoded.text);
     if (bomb) return { ok: false, code: "invalid-input", path, error: `"${path}" was not saved: ${bomb}.` };
@@ -135,7 +151,7 @@ export async function saveLabFiles(
       .filter((f) => !f.readonly)
       .reduce((sum, f) => sum + Buffer.byteLength(valid.find((v) => v.path === f.path)?.content ?? current.get(f.path)?.content ?? starter[f.path] ?? "", "utf8"), 0);
     if (total > LEARNER_FILE_LIMITS.maxLabBytes) {
-      return { ok: false, code: "too-large", error: `Together the lab's files would be ${kib(total)}; the limit is ${kib(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
+      return { ok: false, code: "too-large", error: `Together the lab's files would be ${formatBytes(total)}; the limit is ${formatBytes(LEARNER_FILE_LIMITS.maxLabBytes)}. Nothing was saved.` } as FileFailure;
     }
     const now = new Date();
     const saved: Array<{ path: string; revision: number; sha256: string; changed: boolean }> = [];
@@ -156,6 +172,7 @@ export async function saveLabFiles(
         });
       saved.push({ path: file.path, revision, sha256: file.sha256, changed: true });
     }
+    if (saved.some((f) => f.changed)) await pruneHistory(tx, user.id, lab);
     return { ok: true as const, files: saved };
   });
 }
@@ -192,17 +209,135 @@ export async function currentFiles(db: Database, userId: string, lab: Lab): Prom
   return files;
 }
 
-/** Every saved revision of one file, newest first. */
-export async function fileHistory(db: Database, user: ActingUser, labId: string, path: string, options: LabOptions = {}): Promise<FileRevisionDTO[] | FileFailure> {
+export type HistoryPage = {
+  ok: true;
+  /** Newest first, without their text (revisionContent loads one). */
+  revisions: FileRevisionMeta[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: number | null;
+};
+
+/** One page of a file's history, newest first: revisions older than `before` (default: all). */
+export async function fileHistory(
+  db: Database,
+  user: ActingUser,
+  labId: string,
+  path: string,
+  page: { before?: number | null; limit?: number } = {},
+  options: LabOptions = {},
+): Promise<HistoryPage | FileFailure> {
   const lab = labOrFailure(labId, options);
   if (isFailure(lab)) return lab;
   if (!lab.files.some((f) => f.path === path)) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab.` };
+  const before = page.before ?? null;
+  if (before !== null && (!Number.isInteger(before) || before < 1)) return { ok: false, code: "invalid-input", path, error: "The history cursor is not a revision number." };
+  const limit = Math.min(Math.max(Math.trunc(page.limit ?? FILE_HISTORY.pageSize) || FILE_HISTORY.pageSize, 1), FILE_HISTORY.maxPageSize);
   const rows = await db
+    .select({
+      revision: labFileRevisions.revision,
+      sha256: labFileRevisions.sha256,
+      source: labFileRevisions.source,
+      createdAt: labFileRevisions.createdAt,
+      bytes: sql<number>`octet_length(${labFileRevisions.content})`.mapWith(Number),
+    })
+    .from(labFileRevisions)
+    .where(
+      and(
+        eq(labFileRevisions.userId, user.id),
+        eq(labFileRevisions.labId, lab.id),
+        eq(labFileRevisions.path, path),
+        before === null ? undefined : lt(labFileRevisions.revision, before),
+      ),
+    )
+    .orderBy(desc(labFileRevisions.revision))
+    .limit(limit + 1);
+  const revisions = rows.slice(0, limit);
+  return { ok: true, revisions, nextCursor: rows.length > limit ? revisions.at(-1)!.revision : null };
+}
+
+/** One revision of a file with its text, for the learner to look at or restore. */
+export async function revisionContent(
+  db: Database,
+  user: ActingUser,
+  labId: string,
+  path: string,
+  revision: number,
+  options: LabOptions = {},
+): Promise<{ ok: true; revision: FileRevisionDTO } | FileFailure> {
+  const lab = labOrFailure(labId, options);
+  if (isFailure(lab)) return lab;
+  if (!lab.files.some((f) => f.path === path)) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab.` };
+  if (!Number.isInteger(revision) || revision < 1) return { ok: false, code: "invalid-input", path, error: "A revision is a number from 1." };
+  const [row] = await db
     .select()
     .from(labFileRevisions)
-    .where(and(eq(labFileRevisions.userId, user.id), eq(labFileRevisions.labId, lab.id), eq(labFileRevisions.path, path)))
-    .orderBy(desc(labFileRevisions.revision));
-  return rows.map((r) => ({ revision: r.revision, content: r.content, sha256: r.sha256, source: r.source, createdAt: r.createdAt, bytes: Buffer.byteLength(r.content, "utf8") }));
+    .where(and(eq(labFileRevisions.userId, user.id), eq(labFileRevisions.labId, lab.id), eq(labFileRevisions.path, path), eq(labFileRevisions.revision, revision)));
+  if (!row) {
+    return { ok: false, code: "not-found", path, error: `Revision ${revision} of "${path}" is no longer kept (only the newest ${FILE_HISTORY.keepNewest} and those you checked are kept).` };
+  }
+  return { ok: true, revision: { revision: row.revision, content: row.content, sha256: row.sha256, source: row.source, createdAt: row.createdAt, bytes: Buffer.byteLength(row.content, "utf8") } };
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Bounds a learner's history of one lab: of each file, keeps the newest FILE_HISTORY.keepNewest
+ * revisions and every revision that an attempt graded, and deletes the rest.
+ *
+ * An attempt records only `filesSha256`, the hash of all the lab's files as graded, so which
+ * revisions it graded is found by replaying history: the grader reads every file in one query,
+ * so what it graded is the state of the files after some revision (every file at its latest
+ * revision up to that point, the starter where there was none, read-only files from the
+ * starter). Each such state whose filesSha256 equals an attempt's is a graded snapshot, and all
+ * its revisions are kept. Deleting only unkept revisions never changes a kept snapshot (each of
+ * its files is still the latest kept revision at that point), so the rule gives the same answer
+ * on every later save. A snapshot cannot be matched after the lab's starter files changed; its
+ * revisions then count only towards the newest kept.
+ *
+ * While a grading runs (its lock row exists) nothing is deleted: it may have read files that no
+ * attempt names yet. A save racing the lock keeps the previous revision anyway (keepNewest ≥ 2).
+ */
+export async function pruneHistory(tx: Transaction | Database, userId: string, lab: Lab, keepNewest = FILE_HISTORY.keepNewest): Promise<number> {
+  const keep = Math.max(2, keepNewest);
+  const revisions = await tx
+    .select({ id: labFileRevisions.id, path: labFileRevisions.path, revision: labFileRevisions.revision, sha256: labFileRevisions.sha256 })
+    .from(labFileRevisions)
+    .where(and(eq(labFileRevisions.userId, userId), eq(labFileRevisions.labId, lab.id)))
+    .orderBy(asc(labFileRevisions.createdAt), asc(labFileRevisions.id));
+  const byPath = new Map<string, typeof revisions>();
+  for (const r of revisions) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+  if (![...byPath.values()].some((list) => list.length > keep)) return 0;
+  const grading = await tx
+    .select({ userId: labGradingLocks.userId })
+    .from(labGradingLocks)
+    .where(and(eq(labGradingLocks.userId, userId), eq(labGradingLocks.labId, lab.id)))
+    .limit(1);
+  if (grading.length > 0) return 0;
+
+  const attempts = await tx
+    .select({ filesSha256: labAttempts.filesSha256 })
+    .from(labAttempts)
+    .where(and(eq(labAttempts.userId, userId), eq(labAttempts.labId, lab.id)));
+  const graded = new Set(attempts.map((a) => a.filesSha256));
+  const kept = new Set<number>();
+  if (graded.size > 0) {
+    const editable = new Set(lab.files.filter((f) => !f.readonly).map((f) => f.path));
+    const state = Object.fromEntries(Object.entries(starterFiles(lab)).map(([p, content]) => [p, { sha256: sha256(content), id: null as number | null }]));
+    for (const r of revisions) {
+      if (!editable.has(r.path) || !(r.path in state)) continue;
+      state[r.path] = { sha256: r.sha256, id: r.id };
+      const hashes = Object.fromEntries(Object.entries(state).map(([p, v]) => [p, v.sha256]));
+      if (graded.has(filesSha256OfHashes(hashes))) for (const v of Object.values(state)) if (v.id !== null) kept.add(v.id);
+    }
+  }
+  const doomed: number[] = [];
+  for (const list of byPath.values()) {
+    const newestFirst = [...list].sort((a, b) => b.revision - a.revision);
+    for (const r of newestFirst.slice(keep)) if (!kept.has(r.id)) doomed.push(r.id);
+  }
+  if (doomed.length === 0) return 0;
+  await tx.delete(labFileRevisions).where(and(eq(labFileRevisions.userId, userId), inArray(labFileRevisions.id, doomed)));
+  return doomed.length;
 }
 
 /** Puts the starter text back (one file, or every editable file) as a new revision; history is kept. */
@@ -230,6 +365,7 @@ export async function resetToStarter(db: Database, user: ActingUser, labId: stri
       await tx.update(labFiles).set({ content, sha256: hash, revision, updatedAt: now }).where(and(eq(labFiles.userId, user.id), eq(labFiles.labId, lab.id), eq(labFiles.path, f.path)));
       out.push({ path: f.path, revision, sha256: hash, changed: true });
     }
+    if (out.some((f) => f.changed)) await pruneHistory(tx, user.id, lab);
     return { ok: true as const, files: out };
   });
 }

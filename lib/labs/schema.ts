@@ -19,11 +19,8 @@ export const LAB_SANDBOXES = [...SIZE_PROFILES, "none"] as const;
 export const FILE_LANGUAGES = ["yaml", "json", "dockerfile", "shell", "python", "markdown", "plaintext", "ini"] as const;
 export type FileLanguage = (typeof FILE_LANGUAGES)[number];
 
-/** Limits on what a learner may store. */
-export const LEARNER_FILE_LIMITS = {
-  maxFileBytes: 64 * 1024,
-  maxLabBytes: 256 * 1024,
-};
+/** Limits on what a learner may store (defined beside the size check the browser runs too). */
+export { LEARNER_FILE_LIMITS } from "./file-size";
 
 const text = z.string({ error: "must be text" }).trim().min(1, { error: "must not be empty" });
 

@@ -9,14 +9,14 @@ import { env } from "@/lib/env";
 import { ClusterUnreachable, adminClient, type KubeClient } from "@/lib/k8s/client";
 import { isFailure } from "@/lib/result";
 import { ownedSandbox } from "./queries";
-import { failure, notFound, type SandboxDeps, type SandboxFailure } from "./results";
+import { clusterFailure, notFound, type SandboxDeps, type SandboxFailure } from "./results";
 
 /** Resolves the cluster client, or a failure that says the cluster cannot be reached. */
 export function clusterOf(deps: SandboxDeps): KubeClient | SandboxFailure {
   try {
     return deps.cluster ?? adminClient();
   } catch (error) {
-    if (error instanceof ClusterUnreachable) return failure("cluster-unreachable", error.message);
+    if (error instanceof ClusterUnreachable) return clusterFailure(error);
     throw error;
   }
 }

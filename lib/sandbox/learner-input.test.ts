@@ -100,3 +100,25 @@ test("every bad document is reported, not only the first", () => {
   const text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: b\n";
   expect(problems(parseLearnerManifests(text, NS))).toHaveLength(2);
 });
+
+test("a List (as kubectl get -o yaml prints it) is refused as a List, with how to write its items instead", () => {
+  const list = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: a
+`;
+  const [message] = problems(parseLearnerManifests(list, NS));
+  expect(message).toMatch(/^Document 1 \(line 1\): is a List, which is not accepted here\. Write each object as its own document instead, separated by a line with `---`/);
+  expect(message).not.toContain("metadata");
+  // A typed list too (ConfigMapList), even when it has metadata.
+  const typed = problems(parseLearnerManifests("apiVersion: v1\nkind: ConfigMapList\nmetadata:\n  name: x\nitems: []\n", NS));
+  expect(typed[0]).toContain("is a ConfigMapList, which is not accepted here");
+});
+
+test("input over the size limit names its size and the limit", () => {
+  const big = `${deployment}# ${"x".repeat(INPUT_LIMITS.maxBytes)}\n`;
+  expect(problems(parseLearnerManifests(big, NS))[0]).toMatch(/^The input is 257 KiB; the limit is 256 KiB\./);
+});

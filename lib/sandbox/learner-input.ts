@@ -4,6 +4,7 @@
 // problem names the document and line and says what to do.
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
 import { z } from "zod";
+import { formatBytes } from "@/lib/bytes";
 
 export const INPUT_LIMITS = {
   maxBytes: 256 * 1024,
@@ -110,7 +111,7 @@ export function parseLearnerManifests(text: string, namespace: string): ParseRes
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > INPUT_LIMITS.maxBytes) {
     return fail(null, null,
-      `The input is ${Math.ceil(bytes / 1024)} KiB; the limit is ${INPUT_LIMITS.maxBytes / 1024} KiB. ` +
+      `The input is ${formatBytes(bytes)}; the limit is ${formatBytes(INPUT_LIMITS.maxBytes)}. ` +
         "Apply fewer objects at a time, or move large data out of ConfigMaps.");
   }
   const lineCounter = new LineCounter();
@@ -162,6 +163,13 @@ export function parseLearnerManifests(text: string, namespace: string): ParseRes
       problem(`is nested more than ${INPUT_LIMITS.maxDepth} levels deep, which no Kubernetes object needs. Check the indentation.`);
       continue;
     }
+    // A List (`kind: List` with `items`, as `kubectl get -o yaml` prints) has no metadata of its
+    // own, so say what it is before asking for a name.
+    const listKind = (value as { kind?: unknown }).kind;
+    if (typeof listKind === "string" && (listKind === "List" || listKind.endsWith("List"))) {
+      problem(`is a ${listKind}, which is not accepted here. Write each object as its own document instead, separated by a line with \`---\` (take the entries under \`items:\` out of the list).`);
+      continue;
+    }
     const header = HeaderSchema.safeParse(value);
     if (!header.success) {
       problem(`${header.error.issues[0]!.message}. Each document must have \`apiVersion\`, \`kind\` and \`metadata.name\`.`);
@@ -169,10 +177,6 @@ export function parseLearnerManifests(text: string, namespace: string): ParseRes
     }
     const { apiVersion, kind, metadata } = header.data;
     const label = `${kind} "${metadata.name}"`;
-    if (kind === "List" || kind.endsWith("List")) {
-      problem(`${kind} is not supported. Put each object in its own document, separated by a line with \`---\`.`);
-      continue;
-    }
     if (CLUSTER_SCOPED_KINDS.has(kind)) {
       problem(
         `${label} is a cluster-wide kind, and your sandbox is a single namespace (${namespace}). ` +

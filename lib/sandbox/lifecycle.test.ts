@@ -3,7 +3,7 @@
 // the per-learner cap under concurrent starts, one sandbox per lab, ownership, and reconcile of
 // interrupted starts.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
 import { KubeApiError, type KubeClient } from "@/lib/k8s/client";
@@ -98,7 +98,8 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
     expect(await cluster.get({ apiVersion: "v1", kind: "Namespace", name: started.sandbox.namespace })).toBeNull();
   });
 
-  test("a cluster error during a start marks the sandbox failed and says what happened", async () => {
+  test("a cluster error during a start marks the sandbox failed and says so with a request id; what the cluster said goes to the log", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const [learner] = await createLearners(handle.db, 1);
     const failing: KubeClient = {
       ...cluster,
@@ -109,8 +110,16 @@ describe.each(DATABASE_KINDS)("sandbox service rules on %s", (kind) => {
     };
     const result = await startSandbox(handle.db, learner!, { labId: "broken-lab" }, () => {}, { ...deps, cluster: failing });
     expect(result).toMatchObject({ ok: false, code: "failed" });
-    expect(!result.ok && result.error).toMatch(/^Your sandbox could not be created: .*etcd is sad/);
+    expect(!result.ok && result.error).toMatch(/^Your sandbox could not be created; start it again in a moment\. If it keeps happening, tell your instructor the request id [0-9a-f-]{36}\.$/);
+    expect(!result.ok && result.error).not.toContain("etcd is sad");
+    const requestId = !result.ok ? /request id ([0-9a-f-]{36})/.exec(result.error)?.[1] : undefined;
+    // The log has the cluster's own words under the id the learner quotes.
+    const line = logged.mock.calls.find(([first]) => String(first).includes(`request ${requestId}:`));
+    expect(line).toBeDefined();
+    expect(String((line![1] as Error).message)).toContain("etcd is sad");
+    logged.mockRestore();
     const [row] = await handle.db.select().from(sandboxes).where(eq(sandboxes.userId, learner!.id));
     expect(row?.state).toBe("failed");
+    expect(row?.error).not.toContain("etcd is sad");
   });
 });

@@ -16,6 +16,7 @@ import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { SANDBOX_STATES, sandboxes, users, type SandboxRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { isFailure } from "@/lib/result";
 import { clusterOf, installationOf, ownedSandboxOnCluster } from "./access";
@@ -100,14 +101,20 @@ export async function startSandbox(
   try {
     await applyPlatform(cluster, row, installationOf(deps), onProgress);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // The learner (and the sandbox row, which the lab page shows) get words and a request id;
+    // what the cluster said is in the server log under that id.
+    const unreachable = error instanceof ClusterUnreachable;
+    const { error: message } = reportServerError(
+      unreachable ? CLUSTER_UNREACHABLE : "Your sandbox could not be created; start it again in a moment.",
+      `creating sandbox ${row.namespace} failed`,
+      error,
+    );
     await updateSandbox(db, row.id, { state: "failed", error: message });
     // Remove what was built; if the cluster is gone, reconcile does it when it is back.
-    if (!(error instanceof ClusterUnreachable)) {
+    if (!unreachable) {
       await cluster.remove({ apiVersion: "v1", kind: "Namespace", name: row.namespace }).catch(() => {});
     }
-    if (error instanceof ClusterUnreachable) return failure("cluster-unreachable", message);
-    return failure("failed", `Your sandbox could not be created: ${message}`);
+    return failure(unreachable ? "cluster-unreachable" : "failed", message);
   }
   const readyAt = new Date();
   // Only a start still in progress becomes ready: a stop (or the reaper) during the start wins.

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
 import { ClusterUnreachable, createKubeClient, type KubeClient, type KubeObject } from "@/lib/k8s/client";
@@ -276,9 +276,16 @@ test("an unreachable cluster gives a clear error, and no half-built sandbox surv
   const admin = fs.readFileSync(testKubeconfig(), "utf8");
   fs.writeFileSync(path.join(dir, "config"), admin.replace(/server: https:\/\/127\.0\.0\.1:\d+/, "server: https://127.0.0.1:1"));
   const down = createKubeClient(path.join(dir, "config"));
+  const logged = vi.spyOn(console, "error").mockImplementation(() => {});
   const result = await startSandbox(handle.db, learner!, { labId: "outage-down" }, () => {}, { ...deps, cluster: down });
   expect(result).toMatchObject({ ok: false, code: "cluster-unreachable" });
-  expect(!result.ok && result.error).toMatch(/cannot be reached \(ECONNREFUSED\).*Start the local control plane/);
+  // The learner gets words and a request id; the address and the error code are in the log.
+  expect(!result.ok && result.error).toMatch(/cannot be reached right now.*request id [0-9a-f-]{36}/);
+  expect(!result.ok && result.error).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+  const requestId = !result.ok ? /request id ([0-9a-f-]{36})/.exec(result.error)?.[1] : undefined;
+  const line = logged.mock.calls.find(([first]) => String(first).includes(`request ${requestId}:`));
+  expect(String((line?.[1] as Error | undefined)?.message)).toMatch(/cannot be reached \(ECONNREFUSED\).*Start the local control plane/);
+  logged.mockRestore();
   fs.rmSync(dir, { recursive: true, force: true });
 
   // The cluster goes away after the namespace was made: the start fails half-way.

@@ -8,6 +8,7 @@ import "server-only";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { gradeAttempt, type GradeResult, type GradingDeps, type OnGradingEvent } from "@/lib/grading/grader";
+import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { currentFiles } from "@/lib/labs/files";
 import { getLab } from "@/lib/labs/registry";
 import { failure, type Failure } from "@/lib/result";
@@ -137,13 +138,21 @@ export async function applyLabFiles(db: Database, user: ActingUser, labId: strin
   });
 }
 
-/** Grades the learner's saved files (and sandbox) for the lab, reporting each check as it finishes. */
-export function checkLab(
+/**
+ * Grades the learner's saved files (and sandbox) for the lab, reporting each check as it finishes.
+ * An unreachable cluster is told in words with a request id; the grader's account of it (the
+ * cluster's address, the kubeconfig path) goes to the server log.
+ */
+export async function checkLab(
   db: Database,
   user: ActingUser,
   labId: string,
   onEvent?: OnGradingEvent,
   deps: GradingDeps = {},
 ): Promise<GradeResult> {
-  return gradeAttempt(db, user, labId, onEvent, deps);
+  const result = await gradeAttempt(db, user, labId, onEvent, deps);
+  if (!result.ok && result.code === "cluster-unreachable") {
+    return { ...result, error: reportServerError(CLUSTER_UNREACHABLE, "grading: the cluster cannot be reached", result.error).error };
+  }
+  return result;
 }

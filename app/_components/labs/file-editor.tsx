@@ -1,9 +1,10 @@
 "use client";
 
 // "Your files": one tab per lab file, the editor, the save status, and each file's history and
-// reset to starter. Saving itself is the autosave hook's job.
+// reset to starter. Saving itself is the autosave hook's job. The history comes a page at a time
+// (dates and sizes only); a revision's text is fetched when the learner restores it.
 import { useState } from "react";
-import { historyAction, resetFileAction, type RevisionView } from "@/app/(learn)/labs/[labId]/actions";
+import { historyAction, resetFileAction, revisionAction, type RevisionView } from "@/app/(learn)/labs/[labId]/actions";
 import { CodeEditor } from "./code-editor";
 import { hasPendingEdits, saveStatusText, type Autosave } from "./hooks/use-autosave";
 import type { LabFileView } from "./types";
@@ -11,7 +12,7 @@ import type { LabFileView } from "./types";
 export function FileEditor({ labId, files, autosave }: { labId: string; files: LabFileView[]; autosave: Autosave }) {
   const { contents, saveStates, edit, flush } = autosave;
   const [active, setActive] = useState(files.find((f) => !f.readonly)?.path ?? files[0]?.path ?? "");
-  const [history, setHistory] = useState<{ path: string; revisions: RevisionView[] } | null>(null);
+  const [history, setHistory] = useState<{ path: string; revisions: RevisionView[]; nextCursor: number | null } | null>(null);
   const [historyError, setHistoryError] = useState("");
   const file = files.find((f) => f.path === active);
   const saveState = file ? saveStates[file.path] : undefined;
@@ -21,7 +22,15 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
     await flush();
     setHistoryError("");
     const result = await historyAction(labId, file.path);
-    if (result.ok) setHistory({ path: file.path, revisions: result.revisions });
+    if (result.ok) setHistory({ path: file.path, revisions: result.revisions, nextCursor: result.nextCursor });
+    else setHistoryError(result.error);
+  }
+
+  async function showOlder() {
+    if (!history || history.nextCursor === null) return;
+    setHistoryError("");
+    const result = await historyAction(labId, history.path, history.nextCursor);
+    if (result.ok) setHistory({ path: history.path, revisions: [...history.revisions, ...result.revisions], nextCursor: result.nextCursor });
     else setHistoryError(result.error);
   }
 
@@ -38,8 +47,14 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
     }
   }
 
-  function restore(path: string, revision: RevisionView) {
-    edit(path, revision.content);
+  async function restore(path: string, revision: RevisionView) {
+    setHistoryError("");
+    const result = await revisionAction(labId, path, revision.revision);
+    if (!result.ok) {
+      setHistoryError(result.error);
+      return;
+    }
+    edit(path, result.content);
     setActive(path);
     setHistory(null);
   }
@@ -95,7 +110,16 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
         ) : null}
       </div>
       {historyError ? <p className="field-error">{historyError}</p> : null}
-      {history ? <FileHistory path={history.path} revisions={history.revisions} onRestore={(r) => restore(history.path, r)} onClose={() => setHistory(null)} /> : null}
+      {history ? (
+        <FileHistory
+          path={history.path}
+          revisions={history.revisions}
+          hasOlder={history.nextCursor !== null}
+          onShowOlder={() => void showOlder()}
+          onRestore={(r) => void restore(history.path, r)}
+          onClose={() => setHistory(null)}
+        />
+      ) : null}
     </section>
   );
 }
@@ -103,11 +127,15 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
 export function FileHistory({
   path,
   revisions,
+  hasOlder,
+  onShowOlder,
   onRestore,
   onClose,
 }: {
   path: string;
   revisions: RevisionView[];
+  hasOlder: boolean;
+  onShowOlder: () => void;
   onRestore: (revision: RevisionView) => void;
   onClose: () => void;
 }) {
@@ -128,6 +156,12 @@ export function FileHistory({
           ))}
         </ol>
       )}
+      <p className="muted small">The newest revisions of each file are kept, and every version you checked.</p>
+      {hasOlder ? (
+        <button type="button" className="button button-quiet" onClick={onShowOlder}>
+          Show older revisions
+        </button>
+      ) : null}
       <button type="button" className="button button-quiet" onClick={onClose}>
         Close history
       </button>

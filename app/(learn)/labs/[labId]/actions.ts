@@ -5,7 +5,7 @@
 // Expected failures are returned as { ok: false, code, error } (docs/decisions/007-results-and-errors.md).
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { fileHistory, resetToStarter, saveLabFile, type FileFailureCode } from "@/lib/labs/files";
+import { fileHistory, resetToStarter, revisionContent, saveLabFile, type FileFailureCode } from "@/lib/labs/files";
 import { failure, type Failure } from "@/lib/result";
 import { applyLabFiles, extendLabSandbox, type ApplyLabResult, type WorkspaceFailureCode } from "@/lib/workspace";
 import { sandboxView, type SandboxView } from "@/lib/workspace/views";
@@ -25,17 +25,28 @@ export async function saveFileAction(labId: string, path: string, content: strin
   return { ok: true, revision: result.files[0]?.revision ?? 0, savedAt: new Date().toISOString() };
 }
 
-export type RevisionView = { revision: number; source: string; createdAt: string; bytes: number; content: string };
+export type RevisionView = { revision: number; source: string; createdAt: string; bytes: number };
+export type HistoryView = { ok: true; revisions: RevisionView[]; nextCursor: number | null };
 
-export async function historyAction(labId: string, path: string): Promise<{ ok: true; revisions: RevisionView[] } | Failure<FileFailureCode> | SignedOut> {
+/** One page of a file's history (metadata only), newest first; `before` is the previous page's `nextCursor`. */
+export async function historyAction(labId: string, path: string, before: number | null = null): Promise<HistoryView | Failure<FileFailureCode> | SignedOut> {
   const user = await getCurrentUser();
   if (!user) return SIGN_IN;
-  const result = await fileHistory(await getDb(), user, labId, path);
-  if (!Array.isArray(result)) return failure(result.code, result.error);
+  const result = await fileHistory(await getDb(), user, labId, path, { before });
+  if (!result.ok) return failure(result.code, result.error);
   return {
     ok: true,
-    revisions: result.map((r) => ({ revision: r.revision, source: r.source, createdAt: r.createdAt.toISOString(), bytes: r.bytes, content: r.content })),
+    revisions: result.revisions.map((r) => ({ revision: r.revision, source: r.source, createdAt: r.createdAt.toISOString(), bytes: r.bytes })),
+    nextCursor: result.nextCursor,
   };
+}
+
+/** The text of one revision, loaded when the learner restores it. */
+export async function revisionAction(labId: string, path: string, revision: number): Promise<{ ok: true; content: string } | Failure<FileFailureCode> | SignedOut> {
+  const user = await getCurrentUser();
+  if (!user) return SIGN_IN;
+  const result = await revisionContent(await getDb(), user, labId, path, revision);
+  return result.ok ? { ok: true, content: result.revision.content } : failure(result.code, result.error);
 }
 
 export async function resetFileAction(labId: string, path: string): Promise<SaveFileResult> {

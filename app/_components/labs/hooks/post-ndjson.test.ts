@@ -37,10 +37,10 @@ test("events reach the caller in order, and a JSON body is sent as JSON", async 
   ]);
 });
 
-test("without a body the POST is sent bare, as the check route expects", async () => {
+test("without a body the POST sends {} as JSON: every JSON route refuses other content types", async () => {
   const seen: Array<{ url: string; init?: RequestInit }> = [];
   await postNdjson<Event>("/api/labs/x/check", { onEvent: () => {}, fetch: answering(ndjsonResponse<Event>(async () => {}), seen) });
-  expect(seen[0]?.init).toEqual({ method: "POST" });
+  expect(seen[0]?.init).toEqual({ method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
 });
 
 test("an error event is not passed on: the stream's result carries its words", async () => {

@@ -13,7 +13,7 @@ export type NdjsonPostResult =
   | { ok: false; code: "lost"; error: string };
 
 /**
- * POSTs to `url` (with `body` as JSON when given) and calls `onEvent` for each event as it arrives.
+ * POSTs `body` (default `{}`) to `url` as JSON and calls `onEvent` for each event as it arrives.
  * Error events are not passed on: the last one becomes the result, so callers handle failure in one place.
  */
 export async function postNdjson<E extends { type: string }>(
@@ -25,10 +25,8 @@ export async function postNdjson<E extends { type: string }>(
   }: { body?: unknown; onEvent: (event: Exclude<E, StreamErrorEvent>) => void; fetch?: typeof fetch },
 ): Promise<NdjsonPostResult> {
   try {
-    const response = await fetchImpl(
-      url,
-      body === undefined ? { method: "POST" } : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
-    );
+    // Always a JSON body ({} when there is nothing to say): the routes refuse anything else (lib/http/json-body).
+    const response = await fetchImpl(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
     if (!response.ok) {
       const answer = (await response.json().catch(() => ({}))) as { error?: unknown };
       return { ok: false, code: "refused", error: typeof answer.error === "string" ? answer.error : `The server answered ${response.status}.` };

@@ -4,6 +4,7 @@
 // time, and `flush` saves everything pending before the files are applied or graded.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SaveFileResult } from "@/app/(learn)/labs/[labId]/actions";
+import { fileTooLarge } from "@/lib/labs/file-size";
 
 export type SaveState = { status: "saved" | "unsaved" | "saving" } | { status: "error"; error: string };
 
@@ -23,6 +24,23 @@ const AUTOSAVE_MS = 800;
 /** Applying or grading refuses to go on while a file is not stored: they work on saved files. */
 export const UNSAVED_FILES = "Some files could not be saved (see above); fix that first.";
 const UNREACHABLE = "Could not reach the server; your change is kept here and will be saved on the next edit.";
+
+/**
+ * One save of one file, as the status line will tell it. A file over the size limit is refused
+ * here, before anything is sent: the server would refuse it too, and one larger than the server
+ * action body limit would not even reach Academy's code (Next answers 500, which reads like a
+ * lost connection). So it never says "will be saved on the next edit" about a file that cannot be.
+ */
+export async function saveOnce(path: string, content: string, save: (path: string, content: string) => Promise<SaveFileResult>): Promise<SaveState> {
+  const tooLarge = fileTooLarge(path, content);
+  if (tooLarge) return { status: "error", error: tooLarge };
+  try {
+    const result = await save(path, content);
+    return result.ok ? { status: "saved" } : { status: "error", error: result.error };
+  } catch {
+    return { status: "error", error: UNREACHABLE };
+  }
+}
 
 export function useAutosave(initial: () => Record<string, string>, save: (path: string, content: string) => Promise<SaveFileResult>): Autosave {
   const [contents, setContents] = useState(initial);
@@ -44,18 +62,13 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
       const content = latest.current[path] ?? "";
       setSaveStates((s) => ({ ...s, [path]: { status: "saving" } }));
       const run = (async () => {
-        try {
-          const result = await save(path, content);
-          if (result.ok) failedSaves.current.delete(path);
-          else failedSaves.current.add(path);
-          setSaveStates((s) => ({
-            ...s,
-            [path]: result.ok ? (latest.current[path] === content ? { status: "saved" } : { status: "unsaved" }) : { status: "error", error: result.error },
-          }));
-        } catch {
-          failedSaves.current.add(path);
-          setSaveStates((s) => ({ ...s, [path]: { status: "error", error: UNREACHABLE } }));
-        }
+        const state = await saveOnce(path, content, save);
+        if (state.status === "saved") failedSaves.current.delete(path);
+        else failedSaves.current.add(path);
+        setSaveStates((s) => ({
+          ...s,
+          [path]: state.status === "saved" && latest.current[path] !== content ? { status: "unsaved" } : state,
+        }));
       })();
       inflight.current.set(path, run);
       await run;

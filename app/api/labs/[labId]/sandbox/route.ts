@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
+import { jsonBodyRefusal, readJsonBody } from "@/lib/http/json-body";
 import { ndjsonResponse } from "@/lib/http/ndjson";
 import { getLab } from "@/lib/labs/registry";
 import { changeLabSandbox } from "@/lib/workspace";
@@ -16,8 +17,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
   if (!user) return Response.json({ error: "Sign in to use a lab environment." }, { status: 401 });
   const lab = getLab((await params).labId);
   if (!lab || !lab.sandbox) return Response.json({ error: "This lab has no lab environment." }, { status: 404 });
-  const body = BodySchema.safeParse(await request.json().catch(() => null));
-  if (!body.success) return Response.json({ error: "Unknown action." }, { status: 400 });
+  const body = await readJsonBody(request, BodySchema, { maxBytes: 1024, invalid: "Unknown action: send start, reset or stop." });
+  if (!body.ok) return jsonBodyRefusal(body);
   const db = await getDb();
 
   return ndjsonResponse<SandboxEvent>(async (emit) => {
