@@ -25,7 +25,7 @@ import {
 } from "./images";
 import { formatImageRef, pathCollisions, upstreamRegistries } from "./references";
 import { registryAnswers, startRegistry, stopRegistry } from "./registry";
-import { type ImagesSettings, registryAddress } from "./settings";
+import { commandEnv, type ImagesSettings, registryAddress } from "./settings";
 
 const TAG = "image"; // the one tag inside each build's OCI layout
 export const OCI_ACCEPT = [
@@ -66,29 +66,37 @@ const STEPS_DIR = (s: ImagesSettings) => path.join(s.repoRoot, "tools/images/ste
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-function withGoPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const go = "/usr/local/go/bin";
-  const p = env.PATH ?? "/usr/bin:/bin";
-  return fs.existsSync(go) && !p.split(":").includes(go) ? { ...env, PATH: `${p}:${go}` } : env;
-}
-
 /** Runs a command, its output prefixed and passed through; rejects with the last lines on failure. */
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; log: (l: string) => void; label: string }) {
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: withGoPath(opts.env ?? process.env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? commandEnv(), stdio: ["ignore", "pipe", "pipe"] });
     const tail: string[] = [];
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        opts.log(`  [${opts.label}] ${line}`);
-      }
+    const emit = (line: string) => {
+      if (!line.trim()) return;
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      opts.log(`  [${opts.label}] ${line}`);
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
+    // Whole lines only: progress output (pytest's dots) arrives in pieces.
+    const lineReader = () => {
+      let partial = "";
+      return {
+        data: (chunk: Buffer) => {
+          const lines = (partial + chunk.toString("utf8")).split("\n");
+          partial = lines.pop() ?? "";
+          lines.forEach(emit);
+        },
+        end: () => emit(partial),
+      };
+    };
+    const out = lineReader();
+    const err = lineReader();
+    child.stdout.on("data", out.data);
+    child.stderr.on("data", err.data);
     child.on("error", (e) => reject(new StepError(`${cmd}: ${e.message}`)));
     child.on("close", (code) => {
+      out.end();
+      err.end();
       if (code === 0) resolve();
       else reject(new StepError(`${opts.label}: \`${cmd} ${args.join(" ")}\` exited ${code}:\n${tail.slice(-12).join("\n")}`));
     });
@@ -96,13 +104,13 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
 }
 
 function capture(cmd: string, args: string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { cwd, env: withGoPath(process.env), encoding: "utf8" });
+  const r = spawnSync(cmd, args, { cwd, env: commandEnv(), encoding: "utf8" });
   if (r.status !== 0) throw new StepError(`\`${cmd} ${args.join(" ")}\` failed: ${(r.stderr || r.stdout || "").trim()}`);
   return r.stdout.trim();
 }
 
 function hasCommand(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { env: withGoPath(process.env) }).status === 0;
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { env: commandEnv() }).status === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,7 +141,7 @@ function ensureTools(log: (l: string) => void): { ok: true } | { ok: false; erro
   const missing = missingToolPackages(hasCommand);
   if (missing.length && hasCommand("apt-get")) {
     log(`images: installing from Debian: ${missing.join(" ")}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const env = commandEnv({ DEBIAN_FRONTEND: "noninteractive" });
     // policy-rc.d keeps docker-registry's package from starting a system-wide service.
     for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...missing]]) {
       const r = spawnSync("apt-get", args, { env, stdio: ["ignore", "ignore", "inherit"] });
@@ -310,7 +318,7 @@ async function repack(ctx: Ctx, createdBy: string) {
 async function goBuild(ctx: Ctx, moduleDir: string, out: string, ldflags: string) {
   await run("nice", ["-n", "10", "go", "build", `-ldflags=-s -w ${ldflags}`, "-o", out, "."], {
     cwd: path.join(ctx.settings.repoRoot, moduleDir),
-    env: { ...process.env, GOFLAGS: "-trimpath -mod=readonly", CGO_ENABLED: "0" },
+    env: commandEnv({ GOFLAGS: "-trimpath -mod=readonly", CGO_ENABLED: "0" }),
     log: ctx.log,
     label: "go build",
   });

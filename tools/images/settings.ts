@@ -1,5 +1,6 @@
 // Settings of the image tooling (tools/images), read once from the environment. The only module
 // here that reads process.env, like lib/env.ts for the app.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,4 +52,16 @@ export function imagesSettingsFromEnv(
 
 export function registryAddress(settings: Pick<ImagesSettings, "registryPort">): string {
   return `${REGISTRY_HOST}:${settings.registryPort}`;
+}
+
+/**
+ * The environment for the build's commands: this process's own, plus Go's default install folder
+ * on PATH (like scripts/cluster/build.sh), plus `extra`.
+ */
+export function commandEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // eslint-disable-next-line no-restricted-properties -- passed through to child processes, not read
+  const env = process.env;
+  const go = "/usr/local/go/bin";
+  const p = env.PATH ?? "/usr/bin:/bin";
+  return { ...env, PATH: fs.existsSync(go) && !p.split(":").includes(go) ? `${p}:${go}` : p, ...extra };
 }
