@@ -68,11 +68,12 @@ export async function smokeTest(settings: ImagesSettings): Promise<boolean> {
         const url = `http://${address}/v2/${ref.repository}/manifests/${ref.tag}`;
         const res = curl(["-H", `Accept: ${OCI_ACCEPT}`, url]);
         const digest = /docker-content-digest: (\S+)/i.exec(res.headers)?.[1];
+        const mediaType = /content-type: (\S+)/i.exec(res.headers)?.[1];
         let configOk = false;
         try {
-          const manifest = JSON.parse(res.body) as { mediaType?: string; config: { digest: string } };
+          const manifest = JSON.parse(res.body) as { config: { digest: string } };
           const blob = curl(["-o", "/dev/null", `http://${address}/v2/${ref.repository}/blobs/${manifest.config.digest}`]);
-          configOk = manifest.mediaType === "application/vnd.oci.image.manifest.v1+json" && blob.status === 200;
+          configOk = mediaType === "application/vnd.oci.image.manifest.v1+json" && blob.status === 200;
         } catch {
           configOk = false;
         }
