@@ -1,10 +1,10 @@
 // Command line of the image tooling. `npm run images:build` runs `build`.
 //   build [--force] [--no-push] [--only=python,model-server]   build (or reuse) the images and push them
-//   registry start|stop|status                                  the loopback registry
+//   registry start|stop|status|gc                               the loopback registry (gc: drop untagged blobs)
 //   smoke                                                        build, push, pull back, run the model server
 import { buildImages, mib } from "./build";
 import { IMAGES, type ImageName } from "./images";
-import { registryStatus, startRegistry, stopRegistry } from "./registry";
+import { collectRegistryGarbage, registryStatus, startRegistry, stopRegistry } from "./registry";
 import { imagesSettingsFromEnv } from "./settings";
 import { smokeTest } from "./smoke";
 
@@ -57,6 +57,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(r.stopped ? `images: registry stopped (pid ${r.pid})` : "images: registry was not running");
       return 0;
     }
+    if (action === "gc") {
+      const r = await collectRegistryGarbage(settings);
+      if (!r.ok) {
+        console.error(`images: ${r.error}`);
+        return 1;
+      }
+      console.log(`images: registry garbage collected: ${r.output}`);
+      return 0;
+    }
     if (action === "status") {
       const s = await registryStatus(settings);
       console.log(`images: registry on http://${s.address}: ${s.detail}${s.pid ? ` (pid ${s.pid})` : ""}`);
@@ -66,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === "smoke") return (await smokeTest(settings)) ? 0 : 1;
 
-  console.error("usage: tsx tools/images/main.ts build [--force] [--no-push] [--only=a,b] | registry start|stop|status | smoke");
+  console.error("usage: tsx tools/images/main.ts build [--force] [--no-push] [--only=a,b] | registry start|stop|status|gc | smoke");
   return 2;
 }
 

@@ -2,7 +2,7 @@
 // detached so builds, the node and tests share one. Its config, pid file, log and storage live in
 // <registryDir>. Only processes this module started (pid file + command line naming our config)
 // are ever stopped.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -168,4 +168,22 @@ export async function stopRegistry(settings: ImagesSettings): Promise<{ stopped:
   if (isAlive(pid)) process.kill(pid, "SIGKILL");
   fs.rmSync(l.pidFile, { force: true });
   return { stopped: true, pid };
+}
+
+/**
+ * Deletes blobs no tag points to any more (each rebuild moves tags to new manifests). distribution
+ * only collects garbage while it is not serving, so a running registry is stopped and restarted.
+ */
+export async function collectRegistryGarbage(settings: ImagesSettings): Promise<{ ok: true; output: string } | { ok: false; error: string; code: "gc-failed" | "start-failed" | "port-in-use" | "not-installed" }> {
+  const l = registryLayout(settings);
+  if (!fs.existsSync(l.configFile)) return { ok: true, output: "no registry storage yet" };
+  const wasRunning = runningPid(l) !== null;
+  if (wasRunning) await stopRegistry(settings);
+  const r = spawnSync(REGISTRY_BINARY, ["garbage-collect", "--delete-untagged", l.configFile], { encoding: "utf8" });
+  if (wasRunning) {
+    const started = await startRegistry(settings);
+    if (!started.ok) return started;
+  }
+  if (r.status !== 0) return { ok: false, code: "gc-failed", error: `docker-registry garbage-collect failed: ${(r.stderr || r.stdout).trim()}` };
+  return { ok: true, output: (r.stdout + r.stderr).trim().split("\n").filter((x) => /blob eligible|delet/i.test(x)).length + " blobs and manifests deleted" };
 }
