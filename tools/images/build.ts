@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { cacheKey, type FileDigest } from "./cache-key";
-import { containerdHostsFiles } from "./containerd-hosts";
+import { containerdHostsFiles, renderCriRegistrySnippet } from "./containerd-hosts";
 import { debianMirror, imageSourcesList, parseDeb822Sources, parseSourcesList, type AptSource } from "./debian-sources";
 import {
   buildOrder,
@@ -24,7 +24,7 @@ import {
   PYTHON_VERSION,
 } from "./images";
 import { formatImageRef, pathCollisions, upstreamRegistries } from "./references";
-import { registryAnswers, startRegistry, stopRegistry } from "./registry";
+import { registryAnswers, registryLayout, startRegistry, stopRegistry } from "./registry";
 import { commandEnv, type ImagesSettings, registryAddress } from "./settings";
 
 const TAG = "image"; // the one tag inside each build's OCI layout
@@ -487,16 +487,21 @@ async function push(image: BuiltImage, address: string, log: (l: string) => void
   return pushed;
 }
 
-/** Writes <registryDir>/containerd/certs.d/<host>/hosts.toml for containerd's registry config_path. */
+/**
+ * Writes containerd's registry host files (<registryDir>/containerd/certs.d/<host>/hosts.toml) and
+ * a config.toml fragment that uses them, for the real node. Returns the hosts folder.
+ */
 export function writeContainerdHosts(settings: ImagesSettings): string {
   const collisions = pathCollisions(publicRefs());
   if (collisions.length) throw new StepError(`public names share a registry path: ${collisions.map((c) => c.join(" and ")).join("; ")}`);
-  const root = path.join(settings.registryDir, "containerd", "certs.d");
-  for (const f of containerdHostsFiles(upstreamRegistries(publicRefs()), registryAddress(settings))) {
-    fs.mkdirSync(path.join(root, f.dir), { recursive: true });
-    fs.writeFileSync(path.join(root, f.dir, "hosts.toml"), f.content);
+  const l = registryLayout(settings);
+  for (const f of containerdHostsFiles(upstreamRegistries(publicRefs()), l.address)) {
+    fs.mkdirSync(path.join(l.hostsDir, f.dir), { recursive: true });
+    fs.writeFileSync(path.join(l.hostsDir, f.dir, "hosts.toml"), f.content);
   }
-  return root;
+  const pause = imageSpec("pause").publicRefs[0] ?? `registry.k8s.io/pause:${PAUSE_VERSION}`;
+  fs.writeFileSync(l.criSnippetFile, renderCriRegistrySnippet(l.hostsDir, pause));
+  return l.hostsDir;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,7 +40,10 @@ test("one-line sources with options and comments", () => {
 test("the mirror is the source that carries the suite itself", () => {
   const sources = parseDeb822Sources(deb822);
   expect(debianMirror(sources, "bookworm")).toBe("http://deb.debian.org/debian");
-  expect(debianMirror(sources, "trixie")).toBeNull();
+  // Another release's machine: its mirror carries bookworm too; security archives never qualify.
+  expect(debianMirror(parseSourcesList("deb http://m.local/debian trixie main\ndeb http://m.local/debian-security trixie-security main"), "bookworm")).toBe("http://m.local/debian");
+  expect(debianMirror(parseSourcesList("deb http://m.local/debian-security bookworm-security main"), "bookworm")).toBeNull();
+  expect(debianMirror([], "bookworm")).toBeNull();
   expect(debianMirror(parseSourcesList("deb http://m.local/debian/ bookworm main"), "bookworm")).toBe("http://m.local/debian");
 });
 

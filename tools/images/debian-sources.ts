@@ -36,9 +36,13 @@ export function parseDeb822Sources(text: string): AptSource[] {
 
 const trimSlash = (uri: string) => uri.replace(/\/+$/, "");
 
-/** The mirror that carries `suite` itself (not -updates or -security), for debootstrap. */
+/**
+ * The mirror for debootstrap: the source that carries `suite` itself (not -updates or -security);
+ * on a machine of another Debian release, the mirror of its main suite (a mirror carries them all).
+ */
 export function debianMirror(sources: readonly AptSource[], suite: string): string | null {
-  const hit = sources.find((s) => s.suites.includes(suite) && s.components.includes("main"));
+  const main = sources.filter((s) => s.components.includes("main"));
+  const hit = main.find((s) => s.suites.includes(suite)) ?? main.find((s) => s.suites.some((x) => /^[a-z]+$/.test(x) && !s.uri.includes("security")));
   return hit ? trimSlash(hit.uri) : null;
 }
 

@@ -4,7 +4,7 @@
 //   smoke                                                        build, push, pull back, run the model server
 import { buildImages, mib } from "./build";
 import { IMAGES, type ImageName } from "./images";
-import { collectRegistryGarbage, registryStatus, startRegistry, stopRegistry } from "./registry";
+import { collectRegistryGarbage, registryLayout, registryStatus, startRegistry, stopRegistry } from "./registry";
 import { imagesSettingsFromEnv } from "./settings";
 import { smokeTest } from "./smoke";
 
@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     console.log(`images: pushed ${result.pushed.length} new references to the loopback registry${result.pushed.length ? "" : " (all up to date)"}`);
-    console.log(`images: containerd registry hosts (config_path): ${result.hostsDir}`);
+    console.log(`images: containerd registry hosts (CRI registry.config_path): ${result.hostsDir}`);
+    console.log(`images: containerd config.toml fragment: ${registryLayout(settings).criSnippetFile}`);
     console.log(`images: done in ${result.seconds}s (${result.images.every((i) => i.cached) ? "warm: nothing to build" : "built what changed"})`);
     return 0;
   }

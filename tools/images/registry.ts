@@ -10,7 +10,17 @@ import { type ImagesSettings, REGISTRY_HOST, registryAddress } from "./settings"
 
 export const REGISTRY_BINARY = "/usr/bin/docker-registry";
 
-export type RegistryLayout = { configFile: string; pidFile: string; logFile: string; dataDir: string; address: string };
+export type RegistryLayout = {
+  configFile: string;
+  pidFile: string;
+  logFile: string;
+  dataDir: string;
+  address: string;
+  /** containerd's CRI registry.config_path: one <host>/hosts.toml per mirrored registry. */
+  hostsDir: string;
+  /** A containerd config.toml fragment that uses hostsDir and the local pause image. */
+  criSnippetFile: string;
+};
 
 export type RegistryStatus = { running: boolean; pid: number | null; address: string; detail: string };
 
@@ -26,6 +36,8 @@ export function registryLayout(settings: Pick<ImagesSettings, "registryDir" | "r
     logFile: path.join(dir, "registry.log"),
     dataDir: path.join(dir, "data"),
     address: registryAddress(settings),
+    hostsDir: path.join(dir, "containerd", "certs.d"),
+    criSnippetFile: path.join(dir, "containerd", "cri-registry.toml"),
   };
 }
 
