@@ -49,7 +49,9 @@ export type BuiltImage = {
 };
 
 export type BuildOptions = {
+  /** These images and their bases; default all. */
   only?: ImageName[];
+  /** Rebuild even when the cache holds the key (the `only` images, or all). */
   force?: boolean;
   push?: boolean;
   log?: (line: string) => void;
@@ -540,8 +542,10 @@ export async function buildImages(settings: ImagesSettings, opts: BuildOptions =
   }
 
   const built = new Map<ImageName, BuiltImage>();
+  // --force rebuilds the images asked for; their bases are reused when their keys still match.
+  const forced = new Set<ImageName>(opts.force ? (opts.only?.length ? opts.only : names) : []);
   const toBuild = names.filter((n) => {
-    const hit = opts.force ? null : cachedBuild(settings, n, keys.get(n) ?? "");
+    const hit = forced.has(n) ? null : cachedBuild(settings, n, keys.get(n) ?? "");
     if (hit) built.set(n, hit);
     return !hit;
   });
