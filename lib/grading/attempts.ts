@@ -309,7 +309,10 @@ export async function verifyAttemptChain(
     const key = keyFor(keys, head.kid);
     if (!key) return problems.push({ ...at, reason: `the head is signed with key "${head.kid}", which this server does not know` });
     if (!sameSignature(headSignature(key, head), head.signature)) return problems.push({ ...at, reason: "the head's signature is wrong (the head was changed)" });
-    if (head.seq > last.seq) problems.push({ ...at, reason: `the signed head is attempt ${head.seq}: attempts ${last.seq + 1}–${head.seq} were deleted` });
+    if (head.seq > last.seq) {
+      const missing = head.seq === last.seq + 1 ? `attempt ${head.seq} was` : `attempts ${last.seq + 1}–${head.seq} were`;
+      problems.push({ ...at, reason: `the signed head is attempt ${head.seq}: ${missing} deleted` });
+    }
     else if (head.seq < last.seq) problems.push({ ...at, reason: `the signed head is attempt ${head.seq}: attempts after it were added without the key` });
     else if (head.hash !== last.hash) problems.push({ ...at, reason: "the newest attempt is not the one the signed head names" });
   };

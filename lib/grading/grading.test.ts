@@ -12,7 +12,7 @@ import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
 import { keyringOf } from "./attempt-keys";
 import { completedLabIds, labProgress, listAttempts, verifyAttemptChain } from "./attempts";
 import { gradeAttempt, type GradingEvent } from "./grader";
-import { labInsights } from "./insights";
+import { labInsights, labVerification, resultsVerification } from "./insights";
 
 const LAB = "design-the-prediction-api";
 const key = randomBytes(32);
@@ -167,5 +167,24 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const ids = after!.failingChecks.map((c) => c.id);
     expect(ids).toContain("predict-operation");
     expect(after!.failingChecks[0]!.failures + after!.failingChecks[0]!.errors).toBeGreaterThanOrEqual(after!.failingChecks.at(-1)!.failures);
+  });
+
+  test("instructors see per lab whether the stored attempts verify; learners cannot ask", async () => {
+    const instructor = await newUser("instructor");
+    const learner = await newUser();
+    await expect(resultsVerification(handle.db, learner, keys)).rejects.toBeInstanceOf(ForbiddenError);
+    const labId = "batch-scoring-script";
+    await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
+    await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
+    expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId)).toEqual({ ok: true, problems: [] });
+    // The earlier test edited a score of LAB behind the trigger's back: that lab is reported.
+    const verification = await resultsVerification(handle.db, instructor, keys);
+    expect(verification.ok).toBe(false);
+    expect(labVerification(verification, LAB).problems).toEqual(expect.arrayContaining([{ seq: 2, reason: expect.stringContaining("content does not match its hash") }]));
+    // Deleting the newest attempt turns this lab's status to failed too.
+    await handle.db.execute(sql`delete from lab_attempts where user_id = ${learner.id} and lab_id = ${labId} and seq = 2`);
+    expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId).problems).toEqual(
+      expect.arrayContaining([{ seq: 1, reason: "the signed head is attempt 2: attempt 2 was deleted" }]),
+    );
   });
 });
