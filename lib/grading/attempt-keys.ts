@@ -105,13 +105,15 @@ export function loadAttemptKeyring(options: LoadKeyringOptions): KeyringResult {
     return { ok: false, error: `ACADEMY_ATTEMPT_KEYS: the key file ${file} is inside the data directory ${options.dataDir}; keep it elsewhere (for example /etc/academy/attempt-keys), so that whoever holds the database does not hold the key` };
   }
   if (!setting && !fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       // "wx": if two processes race, the first one's key wins and both use it.
       fs.writeFileSync(file, `# Academy attempt signing keys: kid:base64, the last one signs. Keep every old line.\n${newKeyEntry(options.now?.() ?? new Date())}\n`, { flag: "wx", mode: 0o600 });
       options.log?.(`attempts: ACADEMY_ATTEMPT_KEYS is not set; generated a signing key in ${file} (mode 0600). In production, set ACADEMY_ATTEMPT_KEYS to a key file outside the data directory (docs/security.md).`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        return { ok: false, error: `ACADEMY_ATTEMPT_KEYS is not set and no key file could be created at ${file} (${(error as Error).message}); set ACADEMY_ATTEMPT_KEYS to a key file (docs/security.md, "Results")` };
+      }
     }
   }
   let stat: fs.Stats;

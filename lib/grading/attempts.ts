@@ -99,6 +99,8 @@ function sameSignature(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function activeKey(keys: AttemptKeyring): Buffer {
   const key = keyFor(keys, keys.activeKid);
   if (!key) throw new Error(`attempt key ring (${keys.source}) has no key for its active id "${keys.activeKid}"`);
@@ -358,8 +360,8 @@ export async function verifyAttemptChain(
         for (const labId of labs) {
           const expected = checkpoint.counts[labId] ?? { attempts: 0, chains: 0 };
           const found = counted[labId] ?? { attempts: 0, chains: 0 };
-          if (expected.chains > found.chains) problems.push({ userId: EVERYONE, labId, seq: 0, reason: `the checkpoint counts ${expected.chains} chains, ${found.chains} are left: whole chains were deleted` });
-          if (expected.attempts !== found.attempts) problems.push({ userId: EVERYONE, labId, seq: 0, reason: `the checkpoint counts ${expected.attempts} attempts, ${found.attempts} are stored` });
+          if (expected.chains > found.chains) problems.push({ userId: EVERYONE, labId, seq: 0, reason: `the checkpoint counts ${plural(expected.chains, "chain")}, ${found.chains} left: whole chains were deleted` });
+          if (expected.attempts !== found.attempts) problems.push({ userId: EVERYONE, labId, seq: 0, reason: `the checkpoint counts ${plural(expected.attempts, "attempt")}, ${found.attempts} stored` });
         }
       }
     }

@@ -19,7 +19,12 @@ export default async function InstructorLabsPage() {
       <p data-testid="verification-summary" className={verification.ok ? "small" : "form-error"}>
         {verification.ok
           ? `Attempt records verified: ${verification.attempts} attempts in ${verification.chains} chains, each checked against its signature.`
-          : "Some attempt records failed verification: the numbers below may not be what was graded. Run `npm run attempts:verify` on the server for the learners concerned."}
+          : (
+            <>
+              Some attempt records failed verification: the numbers below may not be what was graded. Run <code>npm run attempts:verify</code> on the
+              server to see the learners concerned.
+            </>
+          )}
       </p>
       {listLabs().map((lab) => {
         const insight = byLab.get(lab.id);
@@ -31,7 +36,7 @@ export default async function InstructorLabsPage() {
             </h2>
             {insight || !verified.ok ? <VerificationStatus labId={lab.id} verification={verified} /> : null}
             {!insight ? (
-              <p className="muted small">No attempts yet.</p>
+              <p className="muted small">{verified.ok ? "No attempts yet." : "No attempts are stored for this lab now."}</p>
             ) : (
               <>
                 <p data-testid={`insight-summary-${lab.id}`}>
