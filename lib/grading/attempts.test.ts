@@ -162,6 +162,19 @@ describe.each(DATABASE_KINDS)("signed attempts on %s", (kind) => {
     ]);
   });
 
+  test("an attempt forged with the legacy key (derivable from the session secret) after signed ones is detected", async () => {
+    const legacy = randomBytes(32);
+    const ring = { ...ring1, legacyKey: () => legacy };
+    const userId = await chainOf(2, ring);
+    const [last] = await db.select().from(labAttempts).where(sql`${labAttempts.userId} = ${userId} and ${labAttempts.seq} = 2`);
+    const forged = { ...attemptOf(userId, LAB, 100), completed: true, seq: 3, prevHash: last!.hash, kid: LEGACY_KID };
+    await db.insert(labAttempts).values({ ...forged, hash: attemptHash(legacy, forged) });
+    expect(await reasons({ userId }, ring)).toEqual([
+      `3: a "${LEGACY_KID}" attempt after attempts signed with attempt keys`,
+      "3: the signed head is attempt 2: attempts after it were added without the key",
+    ]);
+  });
+
   test("rotating the session secret does not affect attempts signed with attempt keys", async () => {
     const setting = `k1:${k1.toString("base64")}`;
     const before = loadAttemptKeyring({ setting, dataDir: "/nonexistent", sessionSecret: () => "secret-A".repeat(5) });
