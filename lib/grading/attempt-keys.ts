@@ -89,6 +89,8 @@ export function defaultKeyFile(): string {
   return path.join(os.homedir(), ".config", "academy", "attempt-keys");
 }
 
+// The key file's path is configuration, not part of the build: the turbopackIgnore comments keep
+// the bundler from tracing the whole project for these calls.
 /**
  * Reads the key ring. A key file must be outside the data directory (a copy of the data
  * directory must not carry the key) and writable by its owner only.
@@ -101,14 +103,14 @@ export function loadAttemptKeyring(options: LoadKeyringOptions): KeyringResult {
   if (setting && !setting.startsWith("/")) return withLegacy(parseKeyEntries(setting, "inline"));
 
   const file = setting ?? options.defaultFile ?? defaultKeyFile();
-  if (isInside(path.resolve(file), path.resolve(options.dataDir))) {
+  if (isInside(path.resolve(/*turbopackIgnore: true*/ file), path.resolve(/*turbopackIgnore: true*/ options.dataDir))) {
     return { ok: false, error: `ACADEMY_ATTEMPT_KEYS: the key file ${file} is inside the data directory ${options.dataDir}; keep it elsewhere (for example /etc/academy/attempt-keys), so that whoever holds the database does not hold the key` };
   }
-  if (!setting && !fs.existsSync(file)) {
+  if (!setting && !fs.existsSync(/*turbopackIgnore: true*/ file)) {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.mkdirSync(/*turbopackIgnore: true*/ path.dirname(file), { recursive: true, mode: 0o700 });
       // "wx": if two processes race, the first one's key wins and both use it.
-      fs.writeFileSync(file, `# Academy attempt signing keys: kid:base64, the last one signs. Keep every old line.\n${newKeyEntry(options.now?.() ?? new Date())}\n`, { flag: "wx", mode: 0o600 });
+      fs.writeFileSync(/*turbopackIgnore: true*/ file, `# Academy attempt signing keys: kid:base64, the last one signs. Keep every old line.\n${newKeyEntry(options.now?.() ?? new Date())}\n`, { flag: "wx", mode: 0o600 });
       options.log?.(`attempts: ACADEMY_ATTEMPT_KEYS is not set; generated a signing key in ${file} (mode 0600). In production, set ACADEMY_ATTEMPT_KEYS to a key file outside the data directory (docs/security.md).`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
@@ -119,8 +121,8 @@ export function loadAttemptKeyring(options: LoadKeyringOptions): KeyringResult {
   let stat: fs.Stats;
   let text: string;
   try {
-    stat = fs.statSync(file);
-    text = fs.readFileSync(file, "utf8");
+    stat = fs.statSync(/*turbopackIgnore: true*/ file);
+    text = fs.readFileSync(/*turbopackIgnore: true*/ file, "utf8");
   } catch (error) {
     return { ok: false, error: `ACADEMY_ATTEMPT_KEYS: cannot read the key file ${file}: ${(error as Error).message}` };
   }
