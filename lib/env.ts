@@ -21,6 +21,18 @@ const EnvSchema = z.object({
   NEXTAUTH_URL: z.string().url().default("http://localhost:3000"),
   /** Secret for signing sessions. When unset, one is generated and kept in the data directory. */
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  /**
+   * Keys that sign graded attempts: an absolute path to a key file (production: outside the data
+   * directory, owner-only), or inline `kid:base64` entries separated by commas. The last entry
+   * signs; older ones verify. Unset: a key file generated in ~/.config/academy/attempt-keys.
+   */
+  ACADEMY_ATTEMPT_KEYS: z
+    .string()
+    .refine(
+      (v) => v.trim().startsWith("/") || /^\s*[A-Za-z0-9][A-Za-z0-9._-]*:[A-Za-z0-9+/_=-]+\s*(,\s*[A-Za-z0-9][A-Za-z0-9._-]*:[A-Za-z0-9+/_=-]+\s*)*,?\s*$/.test(v),
+      "ACADEMY_ATTEMPT_KEYS must be an absolute path to a key file or `kid:base64` entries separated by commas",
+    )
+    .optional(),
   /** Whether anyone may create a learner account with email + password. */
   ACADEMY_OPEN_SIGNUP: booleanFlag.default(true),
   /**

@@ -196,8 +196,9 @@ export type StoredCheckResult = {
 };
 
 /**
- * Graded attempts, append-only. Each row's `hash` is an HMAC over its canonical content and the
- * previous attempt's hash of the same learner and lab (see lib/grading/attempts.ts).
+ * Graded attempts, append-only. Each row's `hash` is an HMAC, with the key named by `kid`, over
+ * its canonical content and the previous attempt's hash of the same learner and lab (see
+ * lib/grading/attempts.ts).
  */
 export const labAttempts = pgTable(
   "lab_attempts",
@@ -218,6 +219,11 @@ export const labAttempts = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     prevHash: text("prev_hash"),
     hash: text("hash").notNull(),
+    /**
+     * Id of the key that made `hash` (lib/grading/attempt-keys.ts). Rows from before attempt keys
+     * existed get "session-v1": the legacy key derived from the session secret.
+     */
+    kid: text("kid").notNull().default("session-v1"),
   },
   (t) => [
     uniqueIndex("lab_attempts_seq_unique").on(t.userId, t.labId, t.seq),
@@ -225,6 +231,40 @@ export const labAttempts = pgTable(
     index("lab_attempts_user_recent_idx").on(t.userId, t.createdAt),
   ],
 );
+
+/**
+ * The newest attempt of each learner+lab chain, signed (HMAC with `kid`): deleting the newest
+ * attempts leaves a chain shorter than its head. Written in the same transaction as the attempt.
+ */
+export const labAttemptHeads = pgTable(
+  "lab_attempt_heads",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    seq: integer("seq").notNull(),
+    hash: text("hash").notNull(),
+    kid: text("kid").notNull(),
+    signature: text("signature").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.labId] })],
+);
+
+export type AttemptCounts = Record<string, { attempts: number; chains: number }>;
+
+/**
+ * One signed row (id 1): how many attempts and chains each lab has. Deleting a whole chain, its
+ * head included, leaves fewer than counted. Locked and re-signed by every append.
+ */
+export const labAttemptCheckpoint = pgTable("lab_attempt_checkpoint", {
+  id: integer("id").primaryKey(),
+  counts: jsonb("counts").$type<AttemptCounts>().notNull(),
+  kid: text("kid").notNull(),
+  signature: text("signature").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});
 
 /** One grading at a time per learner and lab: a row exists while a grading runs. */
 export const labGradingLocks = pgTable(
@@ -242,3 +282,4 @@ export const labGradingLocks = pgTable(
 
 export type LabFileRow = typeof labFiles.$inferSelect;
 export type LabAttemptRow = typeof labAttempts.$inferSelect;
+export type LabAttemptHeadRow = typeof labAttemptHeads.$inferSelect;

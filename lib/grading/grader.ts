@@ -19,7 +19,8 @@ import { LabIdSchema } from "@/lib/labs/schema";
 import { applyObjectsAsLearner } from "@/lib/sandbox/learner-apply";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { readySandboxForLab } from "@/lib/sandbox/queries";
-import { appendAttempt, attemptKey, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
+import { attemptKeyring, keyringOf, type AttemptKeyring } from "./attempt-keys";
+import { appendAttempt, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -41,6 +42,9 @@ export type GradingDeps = LabOptions & {
   /** Admin client the grader and learner identities are derived from (default: adminClient()). */
   cluster?: KubeClient;
   rateLimit?: RateLimit | null;
+  /** Attempt signing keys (default: ACADEMY_ATTEMPT_KEYS, lib/grading/attempt-keys.ts). */
+  keys?: AttemptKeyring;
+  /** One signing key with id "test" (tests); `keys` wins when both are given. */
   key?: Buffer;
   now?: () => Date;
   /** A grading lock older than this is considered abandoned (process died). */
@@ -360,7 +364,7 @@ export async function gradeAttempt(
         durationMs: Math.round(performance.now() - started),
         createdAt: new Date(now.getTime()),
       },
-      deps.key ?? attemptKey(),
+      deps.keys ?? (deps.key ? keyringOf({ test: deps.key }) : attemptKeyring()),
     );
     const attempt = toAttemptDTO(row);
     safeEmit(onProgress, { type: "done", attempt });

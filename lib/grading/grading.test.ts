@@ -9,12 +9,15 @@ import { labAttempts, labGradingLocks, users } from "@/lib/db/schema";
 import { defineChecks } from "@/lib/labs/define";
 import { saveLabFile } from "@/lib/labs/files";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
+import { keyringOf } from "./attempt-keys";
 import { completedLabIds, labProgress, listAttempts, verifyAttemptChain } from "./attempts";
 import { gradeAttempt, type GradingEvent } from "./grader";
-import { labInsights } from "./insights";
+import { labInsights, labVerification, resultsVerification } from "./insights";
 
 const LAB = "design-the-prediction-api";
 const key = randomBytes(32);
+/** The ring `{ key }` in the grading deps stands for: one key with id "test". */
+const keys = keyringOf({ test: key });
 const solution = fs.readFileSync(path.join(process.cwd(), "labs", LAB, "solution/openapi.yaml"), "utf8");
 const noLimit = { key, rateLimit: null };
 
@@ -48,7 +51,7 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const attempts = await listAttempts(handle.db, user, LAB);
     expect(attempts.map((a) => a.seq)).toEqual([2, 1]);
     expect(attempts[1]!.results.find((r) => r.id === "predict-operation")).toMatchObject({ status: "fail", hints: expect.any(Array) });
-    expect(await verifyAttemptChain(handle.db, { userId: user.id }, key)).toMatchObject({ ok: true, chains: 1, attempts: 2 });
+    expect(await verifyAttemptChain(handle.db, { userId: user.id }, keys)).toMatchObject({ ok: true, chains: 1, attempts: 2 });
   });
 
   test("a progress callback that throws does not stop grading", async () => {
@@ -111,7 +114,7 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     } finally {
       await handle.db.execute(sql`alter table lab_attempts enable trigger lab_attempts_append_only`);
     }
-    const edited = await verifyAttemptChain(handle.db, { userId: user.id }, key);
+    const edited = await verifyAttemptChain(handle.db, { userId: user.id }, keys);
     expect(edited.ok).toBe(false);
     expect(edited.problems).toEqual([{ userId: user.id, labId: LAB, seq: 2, reason: expect.stringContaining("content does not match its hash") }]);
 
@@ -119,11 +122,11 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const other = await newUser();
     for (let i = 0; i < 3; i++) await gradeAttempt(handle.db, other, LAB, undefined, noLimit);
     await handle.db.execute(sql`delete from lab_attempts where user_id = ${other.id} and seq = 2`);
-    const gap = await verifyAttemptChain(handle.db, { userId: other.id }, key);
+    const gap = await verifyAttemptChain(handle.db, { userId: other.id }, keys);
     expect(gap.problems.map((p) => p.reason)).toEqual([expect.stringContaining("missing or reordered"), expect.stringContaining("does not link")]);
 
     // A verifier without the key cannot be fooled by recomputed hashes.
-    expect((await verifyAttemptChain(handle.db, { userId: user.id }, randomBytes(32))).ok).toBe(false);
+    expect((await verifyAttemptChain(handle.db, { userId: user.id }, keyringOf({ test: randomBytes(32) }))).ok).toBe(false);
   });
 
   test("a crashing check is stored as a check error; learners see the plain message, instructors the details", async () => {
@@ -164,5 +167,24 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const ids = after!.failingChecks.map((c) => c.id);
     expect(ids).toContain("predict-operation");
     expect(after!.failingChecks[0]!.failures + after!.failingChecks[0]!.errors).toBeGreaterThanOrEqual(after!.failingChecks.at(-1)!.failures);
+  });
+
+  test("instructors see per lab whether the stored attempts verify; learners cannot ask", async () => {
+    const instructor = await newUser("instructor");
+    const learner = await newUser();
+    await expect(resultsVerification(handle.db, learner, keys)).rejects.toBeInstanceOf(ForbiddenError);
+    const labId = "batch-scoring-script";
+    await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
+    await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
+    expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId)).toEqual({ ok: true, problems: [] });
+    // The earlier test edited a score of LAB behind the trigger's back: that lab is reported.
+    const verification = await resultsVerification(handle.db, instructor, keys);
+    expect(verification.ok).toBe(false);
+    expect(labVerification(verification, LAB).problems).toEqual(expect.arrayContaining([{ seq: 2, reason: expect.stringContaining("content does not match its hash") }]));
+    // Deleting the newest attempt turns this lab's status to failed too.
+    await handle.db.execute(sql`delete from lab_attempts where user_id = ${learner.id} and lab_id = ${labId} and seq = 2`);
+    expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId).problems).toEqual(
+      expect.arrayContaining([{ seq: 1, reason: "the signed head is attempt 2: attempt 2 was deleted" }]),
+    );
   });
 });

@@ -1,12 +1,16 @@
 // Instructor view data: per lab, how many attempts and learners, how many completed, which checks
 // fail most often, and the latest check errors (with the details learners never see). Computed in
-// SQL from the stored attempts; only instructors and admins may call it.
+// SQL from the stored attempts; only instructors and admins may call it. `resultsVerification`
+// says, per lab, whether the stored attempts are intact (lib/grading/attempts.ts), so an
+// instructor never reads numbers from a record that was tampered with without being told.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { assertRole } from "@/lib/auth/authorize";
 import type { UserDTO } from "@/lib/auth/users";
 import type { Database } from "@/lib/db/client";
 import { getLab } from "@/lib/labs/registry";
+import { attemptKeyring, type AttemptKeyring } from "./attempt-keys";
+import { EVERYONE, verifyAttemptChain } from "./attempts";
 
 export type CheckFailureStat = { id: string; title: string; failures: number; errors: number; attempts: number; failureRate: number };
 
@@ -92,4 +96,43 @@ export async function labInsights(db: Database, actor: Pick<UserDTO, "role"> | n
         .map((e) => ({ checkId: String(e.check_id), at: e.created_at instanceof Date ? e.created_at : new Date(String(e.created_at)), message: String(e.message ?? ""), internal: e.internal == null ? null : String(e.internal) })),
     };
   });
+}
+
+/** What went wrong, without naming learners (the CLI `npm run attempts:verify` names them). */
+export type VerificationProblem = { seq: number; reason: string };
+
+export type LabVerification = { ok: boolean; problems: VerificationProblem[] };
+
+export type ResultsVerification = {
+  ok: boolean;
+  attempts: number;
+  chains: number;
+  /** Problems that concern every lab (the checkpoint missing or changed). */
+  general: VerificationProblem[];
+  /** Labs with problems; a lab that is not listed verified. */
+  byLab: Record<string, VerificationProblem[]>;
+};
+
+/** Verifies every stored attempt, head and the checkpoint. Throws ForbiddenError for anyone but instructors and admins. */
+export async function resultsVerification(
+  db: Database,
+  actor: Pick<UserDTO, "role"> | null,
+  keys: AttemptKeyring = attemptKeyring(),
+): Promise<ResultsVerification> {
+  assertRole(actor, "instructor");
+  const report = await verifyAttemptChain(db, {}, keys);
+  const general: VerificationProblem[] = [];
+  const byLab: Record<string, VerificationProblem[]> = {};
+  for (const p of report.problems) {
+    const problem = { seq: p.seq, reason: p.reason };
+    if (p.labId === EVERYONE) general.push(problem);
+    else (byLab[p.labId] ??= []).push(problem);
+  }
+  return { ok: report.ok, attempts: report.attempts, chains: report.chains, general, byLab };
+}
+
+/** The status of one lab's results, as the instructor pages show it. */
+export function labVerification(verification: ResultsVerification, labId: string): LabVerification {
+  const problems = [...verification.general, ...(verification.byLab[labId] ?? [])];
+  return { ok: problems.length === 0, problems };
 }
