@@ -9,7 +9,6 @@ import "server-only";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { gradeAttempt, type GradeResult, type GradingDeps, type OnGradingEvent } from "@/lib/grading/grader";
-import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { currentFiles } from "@/lib/labs/files";
 import { getLab } from "@/lib/labs/registry";
 import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
@@ -171,19 +170,15 @@ export async function applyLabFiles(db: Database, user: ActingUser, labId: strin
 
 /**
  * Grades the learner's saved files (and sandbox) for the lab, reporting each check as it finishes.
- * An unreachable cluster is told in words with a request id; the grader's account of it (the
- * cluster's address, the kubeconfig path) goes to the server log.
+ * An unreachable cluster comes back in words with a request id: the grader logs its account of it
+ * (the cluster's address, the kubeconfig path) under that id.
  */
-export async function checkLab(
+export function checkLab(
   db: Database,
   user: ActingUser,
   labId: string,
   onEvent?: OnGradingEvent,
   deps: GradingDeps = {},
 ): Promise<GradeResult> {
-  const result = await gradeAttempt(db, user, labId, onEvent, deps);
-  if (!result.ok && result.code === "cluster-unreachable") {
-    return { ...result, error: reportServerError(CLUSTER_UNREACHABLE, "grading: the cluster cannot be reached", result.error).error };
-  }
-  return result;
+  return gradeAttempt(db, user, labId, onEvent, deps);
 }
