@@ -75,10 +75,6 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
           ...s,
           [path]: state.status === "saved" && latest.current[path] !== content ? { status: "unsaved" } : state,
         }));
-        // A refused save is retried once the wait is over, unless an edit has scheduled one already.
-        if (state.status === "error" && state.retryInSeconds !== undefined && !timers.current.has(path)) {
-          timers.current.set(path, setTimeout(() => void saveNow(path), state.retryInSeconds * 1000));
-        }
       })();
       inflight.current.set(path, run);
       await run;
@@ -86,6 +82,16 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     },
     [save],
   );
+
+  // A save refused by the rate limit is tried again once the wait is over, unless an edit has
+  // scheduled a save first.
+  useEffect(() => {
+    for (const [path, state] of Object.entries(saveStates)) {
+      if (state.status === "error" && state.retryInSeconds !== undefined && !timers.current.has(path)) {
+        timers.current.set(path, setTimeout(() => void saveNow(path), state.retryInSeconds * 1000));
+      }
+    }
+  }, [saveStates, saveNow]);
 
   function setContent(path: string, value: string) {
     latest.current = { ...latest.current, [path]: value };
