@@ -20,6 +20,9 @@ export default defineConfig({
           name: "unit",
           include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "tools/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.cluster.test.ts"],
+          // Set-up hooks open a database (PGlite runs its WASM build and every migration): with
+          // test files in parallel on 2 cores that can take longer than the 10 s default.
+          hookTimeout: 60_000,
         },
       },
       {

@@ -2,6 +2,7 @@
 // `file:line:column — what is wrong`. It compiles every document (through the same cached
 // compiler the site uses) and checks what docs/content-format.md promises: frontmatter,
 // components, links and anchors, prerequisites, the quiz and the "Check yourself" section.
+// One file on purpose: each check is a short function over the same loaded tree and problem list.
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";

@@ -6,7 +6,8 @@
 // re-serialises objects through its typed models, which silently drops fields it does not know
 // (a learner's typo would vanish instead of being reported), and it opens a new TLS connection
 // per request. The kubeconfig itself is still read by client-node's KubeConfig, which stays
-// available (`kubeConfig`) for typed APIs, exec and logs.
+// available (`kubeConfig`) for typed APIs, exec and logs. One file on purpose: the client, its
+// identities and its error mapping share one connection pool and one request function.
 import "server-only";
 import fs from "node:fs";
 import http from "node:http";

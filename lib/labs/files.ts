@@ -6,7 +6,7 @@
 // History is bounded: each save keeps the newest FILE_HISTORY.keepNewest revisions of every
 // file, plus every revision that was part of a graded attempt (see `pruneHistory` for the rule),
 // and it is read a page of metadata at a time, newest first; a revision's text is loaded only
-// when the learner opens it.
+// when the learner opens it. One file on purpose: saving and pruning must agree on one history rule.
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";

@@ -8,7 +8,7 @@
 // This file is the sandbox state machine, kept in the `sandboxes` table and on the cluster
 // together: start (provisioning -> ready), resume, extend, reset and stop (deleting -> gone). Every
 // function takes the acting user, acts only on that user's sandbox and returns expected failures
-// as values.
+// as values. One file on purpose: the transitions share the state table and must be read together.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";

@@ -71,6 +71,42 @@ test("a learner fixes a Dockerfile lab: the starter fails with reasons and hints
   await expect(page.getByRole("listitem").filter({ hasText: "Containerise the model server" }).getByText("Completed")).toBeVisible();
 });
 
+/** The text of the editor's current model, as Monaco holds it. */
+async function editorText(page: Page): Promise<string> {
+  await page.waitForFunction(() => Boolean((window as unknown as { monaco?: { editor?: unknown } }).monaco?.editor));
+  return page.evaluate(() => {
+    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { getValue(): string } | null }> } } }).monaco;
+    return monaco.editor.getEditors()[0]?.getModel()?.getValue() ?? "";
+  });
+}
+
+test("typing fast into the editor keeps every keystroke, while autosave runs and after a reload", async ({ page, signUp }) => {
+  await signUp(page, { name: "Ada Typist", email: "typist@example.com", password });
+  await page.goto("/labs/containerise-the-model");
+  await expect(page.getByTestId("code-editor").locator(".monaco-editor")).toBeVisible();
+  const before = await editorText(page);
+  await page.getByTestId("code-editor").locator(".view-lines").click();
+  await page.keyboard.press("Control+End");
+  // Long enough for several autosaves and re-renders to land in the middle of the typing.
+  const typed = "\n# under a content security policy, every character counts: 0123456789 abcdefghij\n# second line\n";
+  await page.keyboard.type(typed);
+  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
+  expect(await editorText(page)).toBe(before + typed);
+  await page.reload();
+  await expect(page.getByTestId("code-editor").locator(".monaco-editor")).toBeVisible();
+  expect(await editorText(page)).toBe(before + typed);
+
+  // Text replaced from outside the editor does reach it: reset to starter, then restore the typed revision.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Reset to starter" }).click();
+  await expect.poll(() => editorText(page)).toBe(before);
+  await page.getByRole("button", { name: "History" }).click();
+  const typedRevision = page.getByRole("listitem").filter({ hasText: /Revision \d+/ }).filter({ hasNotText: "reset to starter" }).first();
+  await typedRevision.getByRole("button", { name: "Restore" }).click();
+  await expect.poll(() => editorText(page)).toBe(before + typed);
+  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
+});
+
 test("a learner starts a sandbox, applies manifests as themselves, sees a rejection explained, and completes the Kubernetes lab", async ({ page, browser, signUp, signIn }) => {
   test.setTimeout(240_000);
   await signUp(page, { name: "Kelsey", email: "kelsey@example.com", password });

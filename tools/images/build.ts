@@ -3,6 +3,7 @@
 // registry under their local and public names. Debian root filesystems come from debootstrap and
 // apt in a chroot (steps/debian-rootfs.sh); layers, configs and tags from umoci; pushes from skopeo.
 // A build whose key (cache-key.ts) is already on disk is reused as it is, so a warm run takes seconds.
+// One file on purpose: the build steps run in order over one layout and share its helpers.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";

@@ -1,7 +1,7 @@
 "use client";
 
-import Editor, { loader } from "@monaco-editor/react";
-import { useSyncExternalStore } from "react";
+import Editor, { loader, type OnMount } from "@monaco-editor/react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 
 // Monaco is served from this site (public/monaco, copied from node_modules at build time), not a CDN.
 loader.config({ paths: { vs: "/monaco/vs" } });
@@ -20,6 +20,7 @@ export function CodeEditor({
   path,
   language,
   value,
+  replacement,
   readOnly,
   label,
   onChange,
@@ -27,19 +28,44 @@ export function CodeEditor({
   path: string;
   language: string;
   value: string;
+  /** Changes when `value` was replaced from outside the editor and must be shown. */
+  replacement: number;
   readOnly: boolean;
   label: string;
   onChange: (value: string) => void;
 }) {
   const theme = useSyncExternalStore(subscribeTheme, editorTheme, () => "vs" as const);
+  // The editor owns the text while the learner types: `value` only seeds a file's model, and
+  // reaches it again only when `replacement` changes (reset to starter, a restored revision).
+  // Passing `value` back on every render (a controlled editor) loses keystrokes: a render, or its
+  // effect, that runs a keystroke late writes the older text over what was typed meanwhile.
+  const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
+  const applied = useRef(replacement);
+  useEffect(() => {
+    const editor = editorRef.current;
+    const model = editor?.getModel();
+    if (!editor || !model || replacement === applied.current) return;
+    applied.current = replacement;
+    if (model.getValue() === value) return;
+    if (readOnly) {
+      model.setValue(value);
+      return;
+    }
+    // As an edit, so Undo brings the learner's text back.
+    editor.executeEdits("academy", [{ range: model.getFullModelRange(), text: value, forceMoveMarkers: true }]);
+    editor.pushUndoStop();
+  }, [replacement, value, readOnly]);
   return (
     <div className="code-editor" data-testid="code-editor">
       <Editor
         path={path}
         language={language}
-        value={value}
+        defaultValue={value}
         theme={theme}
         height="100%"
+        onMount={(editor) => {
+          editorRef.current = editor;
+        }}
         onChange={(next) => onChange(next ?? "")}
         loading={<p className="muted">Loading the editor…</p>}
         options={{

@@ -54,7 +54,7 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
       setHistoryError(result.error);
       return;
     }
-    edit(path, result.content);
+    autosave.replace(path, result.content);
     setActive(path);
     setHistory(null);
   }
@@ -87,6 +87,7 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
             path={`${labId}/${file.path}`}
             language={file.language}
             value={contents[file.path] ?? ""}
+            replacement={autosave.replacements[file.path] ?? 0}
             readOnly={file.readonly}
             label={`${file.path}${file.readonly ? " (read-only)" : ""}`}
             onChange={(value) => edit(file.path, value)}

@@ -13,7 +13,12 @@ export type Autosave = {
   contents: Record<string, string>;
   /** undefined until the file is first edited (then it reads as saved) */
   saveStates: Record<string, SaveState>;
+  /** The learner typed: `value` is what the editor already shows. */
   edit: (path: string, value: string) => void;
+  /** Counts, per file, the times its text was replaced from outside the editor (reset, restore). */
+  replacements: Record<string, number>;
+  /** Replaces the file's text from outside the editor (a restored revision), to be saved like an edit. */
+  replace: (path: string, value: string) => void;
   /** Saves every file with pending edits; true when all of them are stored. */
   flush: () => Promise<boolean>;
   /** The server already stored `content` for `path` (reset to starter). */
@@ -51,6 +56,8 @@ export async function saveOnce(path: string, content: string, save: (path: strin
 export function useAutosave(initial: () => Record<string, string>, save: (path: string, content: string) => Promise<SaveFileResult>): Autosave {
   const [contents, setContents] = useState(initial);
   const [saveStates, setSaveStates] = useState<Record<string, SaveState>>({});
+  const [replacements, setReplacements] = useState<Record<string, number>>({});
+  const bump = (path: string) => setReplacements((r) => ({ ...r, [path]: (r[path] ?? 0) + 1 }));
   // Refs, not state: timers and in-flight saves are bookkeeping the page never shows, and `latest`
   // is read by saves that started before the last render.
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
@@ -113,8 +120,14 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     return failedSaves.current.size === 0;
   }
 
+  function replace(path: string, value: string) {
+    edit(path, value);
+    bump(path);
+  }
+
   function markSaved(path: string, content: string) {
     setContent(path, content);
+    bump(path);
     setSaveStates((s) => ({ ...s, [path]: { status: "saved" } }));
   }
 
@@ -131,7 +144,7 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     return () => window.removeEventListener("beforeunload", beforeUnload);
   }, []);
 
-  return { contents, saveStates, edit, flush, markSaved, markFailed };
+  return { contents, saveStates, edit, replacements, replace, flush, markSaved, markFailed };
 }
 
 /** What the status line under the editor says about one file. */
