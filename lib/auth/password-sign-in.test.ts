@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
 import { registerLearner, signInWithPassword } from "./password-sign-in";
-import { SIGN_IN_ACCOUNT, SIGN_UP_ADDRESS } from "./throttle";
+import { SIGN_IN_ACCOUNT, SIGN_UP_ADDRESS } from "@/lib/rate-limit/limits";
 import { signUp } from "./users";
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));

@@ -1,12 +1,13 @@
 // What anonymous visitors can do with a password: sign in and sign up. Both are throttled per
-// account and per address (lib/auth/throttle.ts) before any password hash runs, and neither says
+// account and per address (lib/rate-limit) before any password hash runs, and neither says
 // whether an email has an account. Without an email channel the honest limit is this: a visitor
 // can still learn that an address was free by signing up with it and then being signed in, but
 // each such probe creates a real account (visible on /admin/users) and counts against the
 // per-address sign-up limit; docs/security.md has the details.
 import "server-only";
 import type { Database } from "@/lib/db/client";
-import { clearAttempts, formatWait, takeAttempt, throttleKeys } from "./throttle";
+import { clearAttempts, formatWait, takeAttempt } from "@/lib/rate-limit/limiter";
+import { throttleKeys } from "@/lib/rate-limit/limits";
 import { insertPasswordUser, verifyCredentials, type FieldErrors, type UserDTO } from "./users";
 import type { SignUpInput } from "./schema";
 

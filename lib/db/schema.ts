@@ -52,7 +52,7 @@ export const accounts = pgTable(
 
 /**
  * Sign-in and sign-up attempts per key ("sign-in:account:<email>", "sign-in:address:<ip>", …), so
- * the limits hold across every server process that shares the database (lib/auth/throttle.ts).
+ * the limits hold across every server process that shares the database (lib/rate-limit/limiter.ts).
  */
 export const authThrottles = pgTable(
   "auth_throttles",

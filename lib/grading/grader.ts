@@ -11,6 +11,7 @@ import { builtinKind } from "@/lib/checks/kinds";
 import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
+import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
 import type { CheckDefinition } from "@/lib/labs/define";
 import { currentFiles, filesSha256 } from "@/lib/labs/files";
@@ -332,7 +333,7 @@ export async function gradeAttempt(
       try {
         admin = deps.cluster ?? adminClient();
       } catch (error) {
-        if (error instanceof ClusterUnreachable) return { ok: false, code: "cluster-unreachable", error: error.message };
+        if (error instanceof ClusterUnreachable) return { ok: false, code: "cluster-unreachable", error: reportServerError(CLUSTER_UNREACHABLE, "grading: the cluster cannot be reached", error).error };
         throw error;
       }
     }

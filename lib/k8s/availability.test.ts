@@ -1,11 +1,12 @@
 // Lab pages while the local control plane is being built: they say what is being built, for how
-// long, and how long a cold build takes, never "not running".
+// long, and how long a cold build takes, never "not running". And who sees what when it is not
+// there: an admin gets the paths, log lines and how to fix it; a learner words and a request id.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test, vi } from "vitest";
 import { type BuildStatus, writeBuildStatusFile } from "@/tools/local-cluster/build-status";
-import { buildAvailability, describeBuild } from "./availability";
+import { availabilityFor, buildAvailability, describeBuild, type ClusterAvailability } from "./availability";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -92,4 +93,54 @@ test("the lab page's availability says building, not 'not running', while the lo
     vi.unstubAllEnvs();
     vi.resetModules();
   }
+});
+
+const KUBECONFIG_DOWN: ClusterAvailability = {
+  state: "unavailable",
+  reason: "The cluster in KUBECONFIG (/srv/academy/secret/admin.kubeconfig, https://10.0.0.5:6443) does not answer: connect ECONNREFUSED 10.0.0.5:6443",
+  howToFix: ["Check that the cluster is running and that KUBECONFIG points at the right file, then reload this page."],
+};
+
+function capturingLog() {
+  const lines: Array<{ line: string; error: unknown }> = [];
+  return { lines, log: (line: string, error: unknown) => lines.push({ line, error }) };
+}
+
+test("a learner sees that the lab environment is not available and a request id; the details go to the log under that id", () => {
+  const { lines, log } = capturingLog();
+  const view = availabilityFor(KUBECONFIG_DOWN, { role: "learner" }, log);
+  if (view.state !== "unavailable") throw new Error(`expected unavailable, got ${view.state}`);
+  expect(view.reason).toMatch(/^The lab environment is not available right now\. If it keeps happening, tell your instructor the request id [0-9a-f-]{36}\.$/);
+  expect(view.howToFix).toEqual([]);
+  expect(JSON.stringify(view)).not.toMatch(/kubeconfig|10\.0\.0\.5|ECONNREFUSED|\/srv\//i);
+  const requestId = view.reason.match(/request id ([0-9a-f-]{36})/)![1]!;
+  expect(lines).toHaveLength(1);
+  expect(lines[0]!.line).toContain(`request ${requestId}:`);
+  expect(lines[0]!.error).toEqual({ reason: KUBECONFIG_DOWN.reason, howToFix: KUBECONFIG_DOWN.howToFix });
+});
+
+test("an admin sees the details and how to fix them, and nothing is logged for it", () => {
+  const { lines, log } = capturingLog();
+  expect(availabilityFor(KUBECONFIG_DOWN, { role: "admin" }, log)).toEqual(KUBECONFIG_DOWN);
+  expect(lines).toEqual([]);
+});
+
+test("a failed build's error and the start log's path reach only an admin", () => {
+  const failed = buildAvailability(dataDirWith({ ...building, state: "failed", error: "go build in /home/ops/.cache/academy failed" }), now)!;
+  expect(JSON.stringify(availabilityFor(failed, { role: "admin" }, () => {}))).toMatch(/\/home\/ops\/\.cache.*cluster-start\.log/);
+  const learner = JSON.stringify(availabilityFor(failed, { role: "learner" }, () => {}));
+  expect(learner).not.toMatch(/\/home\/|cluster-start\.log|npm run/);
+  expect(learner).toContain("The lab environment is not available right now.");
+});
+
+test("starting: a build in progress is told to everyone as it is; the start log's line only to an admin", () => {
+  const built = buildAvailability(dataDirWith(building), now)!;
+  expect(availabilityFor(built, { role: "learner" })).toEqual({ state: "starting", detail: expect.stringMatching(/^Building the local Kubernetes control plane: compiling kube-apiserver/) });
+  const fromLog: ClusterAvailability = { state: "starting", detail: "Starting the local Kubernetes control plane…", logLine: "cluster: etcd listening on /home/ops/.academy-data/etcd.sock" };
+  expect(availabilityFor(fromLog, { role: "learner" })).toEqual({ state: "starting", detail: "Starting the local Kubernetes control plane…" });
+  expect(availabilityFor(fromLog, { role: "admin" })).toEqual({
+    state: "starting",
+    detail: "Starting the local Kubernetes control plane… Its log says: cluster: etcd listening on /home/ops/.academy-data/etcd.sock",
+  });
+  expect(availabilityFor({ state: "ready", server: "https://10.0.0.5:6443" }, { role: "learner" })).toEqual({ state: "ready" });
 });

@@ -1,17 +1,33 @@
-// Whether lab sandboxes can be had right now, in words a learner (or the person running Academy)
-// can act on. Lab pages show this instead of failing when there is no cluster, and refresh
-// themselves while it is "starting" (for example while the local control plane is being built).
+// Whether lab sandboxes can be had right now. Lab pages show this instead of failing when there is
+// no cluster, and refresh themselves while it is "starting" (for example while the local control
+// plane is being built). `clusterAvailability` says everything it knows, in words the person running
+// Academy can act on: the KUBECONFIG path, what the cluster answered, lines of the start log, how to
+// fix it. `availabilityFor` decides who sees that: an admin does; a learner gets words they can act
+// on and a request id, and the details go to the server log under that id (review L7).
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { hasRole } from "@/lib/auth/authorize";
+import type { Role } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { reportServerError, type ServerErrorLog } from "@/lib/http/server-error";
 import { type BuildStatus, buildInProgress, COLD_BUILD_SECONDS, readBuildStatus } from "@/tools/local-cluster/build-status";
 import { adminClient } from "./client";
 
+/** Everything known, for the server log and admins. `logLine`: the start log's last line (paths and all). */
 export type ClusterAvailability =
   | { state: "ready"; server: string }
+  | { state: "starting"; detail: string; logLine?: string }
+  | { state: "unavailable"; reason: string; howToFix: string[] };
+
+/** What the lab page shows (the JSON its client components get). */
+export type AvailabilityView =
+  | { state: "ready" }
   | { state: "starting"; detail: string }
   | { state: "unavailable"; reason: string; howToFix: string[] };
+
+export const LAB_ENVIRONMENT_UNAVAILABLE = "The lab environment is not available right now.";
+const STARTING = "Starting the local Kubernetes control plane…";
 
 const CONNECT_ANY_CLUSTER =
   "Or connect any Kubernetes cluster (kind, k3d, a cloud cluster): set KUBECONFIG=/path/to/kubeconfig " +
@@ -109,7 +125,7 @@ export async function clusterAvailability(): Promise<ClusterAvailability> {
     const logFile = path.join(env.ACADEMY_DATA_DIR, "cluster-start.log");
     const log = lastLines(logFile, 3);
     if (startLogIsLive(logFile) && !log.some((line) => /error|failed/i.test(line))) {
-      return { state: "starting", detail: log.at(-1) ?? "Starting the local Kubernetes control plane…" };
+      return { state: "starting", detail: STARTING, logLine: log.at(-1) };
     }
     return {
       state: "unavailable",
@@ -122,4 +138,22 @@ export async function clusterAvailability(): Promise<ClusterAvailability> {
       ],
     };
   }
+}
+
+/**
+ * The availability as `viewer` may see it. An admin runs Academy and gets everything, with how to
+ * fix it. Anyone else gets words and a request id (the details are logged under it); a build in
+ * progress is said as it is (component, time so far, an estimate), which names nothing internal.
+ */
+export function availabilityFor(availability: ClusterAvailability, viewer: { role: Role }, log?: ServerErrorLog): AvailabilityView {
+  if (availability.state === "ready") return { state: "ready" };
+  const admin = hasRole(viewer, "admin");
+  if (availability.state === "starting") {
+    const { detail, logLine } = availability;
+    return { state: "starting", detail: admin && logLine ? `${detail} Its log says: ${logLine}` : detail };
+  }
+  if (admin) return { state: "unavailable", reason: availability.reason, howToFix: availability.howToFix };
+  const { reason, howToFix } = availability;
+  const { error } = reportServerError(LAB_ENVIRONMENT_UNAVAILABLE, "lab page: the cluster is not available", { reason, howToFix }, { log });
+  return { state: "unavailable", reason: error, howToFix: [] };
 }

@@ -3,14 +3,15 @@
 // grading (lib/grading). Callers never handle sandbox ids: each function finds the learner's live
 // sandbox for the lab itself. Files are read from the database, never from the request, so what
 // is applied is exactly what is graded. Layering: lib/labs defines, lib/grading runs checks, this
-// folder composes them for app/.
+// folder composes them for app/. Each change to the sandbox, each kubeconfig and each apply is
+// counted against the learner's rate limit first (lib/rate-limit/limits.ts), so every caller is.
 import "server-only";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { gradeAttempt, type GradeResult, type GradingDeps, type OnGradingEvent } from "@/lib/grading/grader";
-import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { currentFiles } from "@/lib/labs/files";
 import { getLab } from "@/lib/labs/registry";
+import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import { failure, type Failure } from "@/lib/result";
 import { learnerKubeconfig } from "@/lib/sandbox/kubeconfig";
 import { applyLearnerManifests, type ObjectResult } from "@/lib/sandbox/learner-apply";
@@ -18,9 +19,12 @@ import { extendSandbox, resetSandbox, resumeSandbox, startSandbox, stopSandbox }
 import { liveSandboxForLab, type SandboxDTO } from "@/lib/sandbox/queries";
 import type { OnProgress, SandboxDeps, SandboxFailureCode, SandboxResult } from "@/lib/sandbox/results";
 
-/** The sandbox failures, plus: the lab has no sandbox, or the learner has none running for it. */
-export type WorkspaceFailureCode = SandboxFailureCode | "no-sandbox";
-export type WorkspaceFailure = Failure<WorkspaceFailureCode>;
+/**
+ * The sandbox failures, plus: the lab has no sandbox, or the learner has none running for it, or
+ * the learner did this too often (a `RateLimited`, which carries `retryAfterSeconds`).
+ */
+export type WorkspaceFailureCode = SandboxFailureCode | "no-sandbox" | "rate-limited";
+export type WorkspaceFailure = Failure<Exclude<WorkspaceFailureCode, "rate-limited">> | RateLimited;
 
 /** `sandbox` is null when the learner has no sandbox for the lab (any more), e.g. after stop. */
 export type LabSandboxResult = { ok: true; sandbox: SandboxDTO | null } | WorkspaceFailure;
@@ -55,14 +59,44 @@ export type LabSandboxAction = "start" | "resume" | "reset" | "stop";
 
 const ON_EXISTING = { resume: resumeSandbox, reset: resetSandbox, stop: stopSandbox };
 
+/** A sandbox change that was admitted (the lab has a sandbox, the rate limit allowed it), ready to run. */
+export type LabSandboxChange = { ok: true; run: (onProgress?: OnProgress) => Promise<LabSandboxResult> };
+
 /**
- * Changes the learner's sandbox for the lab, reporting progress in words:
+ * Admits a change to the learner's sandbox for the lab, counting it against the learner's sandbox
+ * limit; a refusal comes back before anything runs, so a streaming route can still answer with a
+ * status (429 and `Retry-After`). `run` then does the change, reporting progress in words:
  * - start: starts it, or resumes the one the learner already has. The choice is made once, by
  *   startSandbox, inside the transaction that enforces the per-learner cap.
  * - resume: checks it is still there, repairs its platform objects and counts as activity.
  * - reset: deletes everything the learner made in it; with no sandbox there is nothing to reset.
  * - stop: deletes it and waits until it is gone; stopping when there is none succeeds.
  */
+export async function beginLabSandboxChange(
+  db: Database,
+  user: ActingUser,
+  labId: string,
+  action: LabSandboxAction,
+  deps: SandboxDeps = {},
+): Promise<LabSandboxChange | WorkspaceFailure> {
+  let run: LabSandboxChange["run"];
+  if (action === "start") {
+    const lab = getLab(labId);
+    if (!lab) return failure("not-found", "This lab does not exist.");
+    if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
+    const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
+    run = async (onProgress = () => {}) => withoutGone(await startSandbox(db, user, input, onProgress, deps));
+  } else {
+    const none: LabSandboxResult =
+      action === "resume" ? failure("no-sandbox", "You have no lab environment for this lab. Start it first.") : { ok: true, sandbox: null };
+    run = (onProgress = () => {}) =>
+      withLabSandbox(db, user, labId, none, async (sandbox) => withoutGone(await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps)));
+  }
+  const allowed = await takeUserLimit(db, "sandbox", user.id);
+  return allowed.ok ? { ok: true, run } : allowed;
+}
+
+/** Admits and runs a change to the learner's sandbox for the lab (see `beginLabSandboxChange`). */
 export async function changeLabSandbox(
   db: Database,
   user: ActingUser,
@@ -71,16 +105,8 @@ export async function changeLabSandbox(
   onProgress: OnProgress = () => {},
   deps: SandboxDeps = {},
 ): Promise<LabSandboxResult> {
-  if (action === "start") {
-    const lab = getLab(labId);
-    if (!lab) return failure("not-found", "This lab does not exist.");
-    if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
-    const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
-    return withoutGone(await startSandbox(db, user, input, onProgress, deps));
-  }
-  const none: LabSandboxResult =
-    action === "resume" ? failure("no-sandbox", "You have no lab environment for this lab. Start it first.") : { ok: true, sandbox: null };
-  return withLabSandbox(db, user, labId, none, async (sandbox) => withoutGone(await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps)));
+  const change = await beginLabSandboxChange(db, user, labId, action, deps);
+  return change.ok ? change.run(onProgress) : change;
 }
 
 /** Gives the lab's sandbox 30 more minutes (never past 8 hours from its start). */
@@ -99,6 +125,8 @@ export type LabKubeconfigResult = { ok: true; kubeconfig: string; expiresAt: Dat
 /** A short-lived kubeconfig for the learner's own kubectl, scoped to the lab's sandbox. */
 export async function labKubeconfig(db: Database, user: ActingUser, labId: string, deps: SandboxDeps = {}): Promise<LabKubeconfigResult> {
   const none = failure("no-sandbox", "Start your lab environment first.");
+  const allowed = await takeUserLimit(db, "kubeconfig", user.id);
+  if (!allowed.ok) return allowed;
   return withLabSandbox(db, user, labId, none, async (sandbox) => {
     const result = await learnerKubeconfig(db, user, sandbox.id, {}, deps);
     return result.ok ? { ...result, fileName: `${sandbox.namespace}.kubeconfig` } : result;
@@ -120,6 +148,8 @@ export async function applyLabFiles(db: Database, user: ActingUser, labId: strin
   if (!lab) return failure("not-found", "This lab does not exist.");
   if (!lab.sandbox) return failure("no-sandbox", "This lab has no sandbox: there is nothing to apply.");
   const none = failure("no-sandbox", "Start your lab environment first, then apply.");
+  const allowed = await takeUserLimit(db, "apply", user.id);
+  if (!allowed.ok) return allowed;
   return withLabSandbox(db, user, lab.id, none, async (sandbox): Promise<ApplyLabResult> => {
     const files = await currentFiles(db, user.id, lab);
     const out: FileApplyResult[] = [];
@@ -140,19 +170,15 @@ export async function applyLabFiles(db: Database, user: ActingUser, labId: strin
 
 /**
  * Grades the learner's saved files (and sandbox) for the lab, reporting each check as it finishes.
- * An unreachable cluster is told in words with a request id; the grader's account of it (the
- * cluster's address, the kubeconfig path) goes to the server log.
+ * An unreachable cluster comes back in words with a request id: the grader logs its account of it
+ * (the cluster's address, the kubeconfig path) under that id.
  */
-export async function checkLab(
+export function checkLab(
   db: Database,
   user: ActingUser,
   labId: string,
   onEvent?: OnGradingEvent,
   deps: GradingDeps = {},
 ): Promise<GradeResult> {
-  const result = await gradeAttempt(db, user, labId, onEvent, deps);
-  if (!result.ok && result.code === "cluster-unreachable") {
-    return { ...result, error: reportServerError(CLUSTER_UNREACHABLE, "grading: the cluster cannot be reached", result.error).error };
-  }
-  return result;
+  return gradeAttempt(db, user, labId, onEvent, deps);
 }

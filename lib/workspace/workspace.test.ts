@@ -2,11 +2,12 @@
 // name the lab, never a sandbox id; start decides start-or-resume itself; having no sandbox is an
 // answer each action gives in its own words, with the code "no-sandbox".
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { sandboxes } from "@/lib/db/schema";
 import { saveLabFiles } from "@/lib/labs/files";
 import { getLab, solutionFiles } from "@/lib/labs/registry";
+import { USER_LIMITS } from "@/lib/rate-limit/limits";
 import { fakeCluster } from "@/lib/sandbox/test-helpers";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
@@ -87,5 +88,44 @@ describe.each(DATABASE_KINDS)("workspace facade on %s", (kind) => {
     const extended = await extendLabSandbox(handle.db, learner!, LAB, deps);
     if (!extended.ok) throw new Error(extended.error);
     expect(extended.sandbox.expiresAt.getTime()).toBeGreaterThan(started.sandbox.expiresAt.getTime());
+  });
+
+  describe("rate limits", () => {
+    // The limits count per clock minute; a fixed clock keeps every call of a test in one.
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    test("sandbox changes, kubeconfigs and applies each count against the learner's own limit, and the refusal says when to try again", async () => {
+      vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-06-01T10:00:15Z") });
+      const [learner, other] = await createLearners(handle.db, 2);
+      // Stopping with no sandbox does nothing on the cluster, but it is a change and counts.
+      for (let i = 0; i < USER_LIMITS.sandbox.policy.limit; i++) {
+        expect(await changeLabSandbox(handle.db, learner!, LAB, "stop", () => {}, deps)).toEqual({ ok: true, sandbox: null });
+      }
+      const steps: string[] = [];
+      expect(await changeLabSandbox(handle.db, learner!, LAB, "start", (step) => steps.push(step), deps)).toEqual({
+        ok: false,
+        code: "rate-limited",
+        retryAfterSeconds: 45,
+        error: `Too many lab environment starts, resets and stops (at most ${USER_LIMITS.sandbox.policy.limit} a minute). Try again in 45 seconds.`,
+      });
+      expect(steps).toEqual([]);
+      expect(await labSandbox(handle.db, learner!, LAB)).toBeNull();
+
+      for (let i = 0; i < USER_LIMITS.kubeconfig.policy.limit; i++) expect(await labKubeconfig(handle.db, learner!, LAB, deps)).toMatchObject({ code: "no-sandbox" });
+      expect(await labKubeconfig(handle.db, learner!, LAB, deps)).toMatchObject({ ok: false, code: "rate-limited", retryAfterSeconds: 45, error: expect.stringMatching(/^Too many kubeconfig downloads .*Try again in 45 seconds\.$/) });
+      for (let i = 0; i < USER_LIMITS.apply.policy.limit; i++) expect(await applyLabFiles(handle.db, learner!, LAB, deps)).toMatchObject({ code: "no-sandbox" });
+      expect(await applyLabFiles(handle.db, learner!, LAB, deps)).toMatchObject({ ok: false, code: "rate-limited", retryAfterSeconds: 45 });
+
+      // Another learner is not affected by the first one's limits.
+      expect(await changeLabSandbox(handle.db, other!, LAB, "stop", () => {}, deps)).toEqual({ ok: true, sandbox: null });
+      expect(await labKubeconfig(handle.db, other!, LAB, deps)).toMatchObject({ code: "no-sandbox" });
+      expect(await applyLabFiles(handle.db, other!, LAB, deps)).toMatchObject({ code: "no-sandbox" });
+
+      // The next minute the learner may start again.
+      vi.setSystemTime(new Date("2026-06-01T10:01:00Z"));
+      expect(await changeLabSandbox(handle.db, learner!, LAB, "resume", () => {}, deps)).toMatchObject({ ok: false, code: "no-sandbox" });
+    });
   });
 });

@@ -8,6 +8,7 @@ import { gradeQuiz, gradeQuizSubmission, type QuizResult } from "@/lib/content/q
 import { getDb } from "@/lib/db";
 import { completedLabIds } from "@/lib/grading/attempts";
 import { labItemId } from "@/lib/progress/items";
+import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import {
   completedLessonIds,
   getLessonState,
@@ -62,15 +63,21 @@ export async function setLessonCompleteAction(
   return { completed: Boolean(state.completedAt) };
 }
 
-/** Grades on the server (the browser never had the answers); saves the attempt for signed-in learners. */
-export async function submitQuizAction(lessonId: string, answers: Record<string, number>): Promise<QuizResult | { error: string }> {
+/**
+ * Grades on the server (the browser never had the answers); saves the attempt for signed-in
+ * learners, counted against their quiz limit. A visitor's submission is graded and not stored.
+ */
+export async function submitQuizAction(lessonId: string, answers: Record<string, number>): Promise<QuizResult | { error: string } | RateLimited> {
   const lesson = knownLesson(lessonId);
   if (!lesson) return { error: "This lesson no longer exists; reload the page." };
   const result = gradeQuizSubmission(lesson.moduleSlug, lesson.lessonSlug, answers);
   if ("error" in result) return result;
   const user = await getCurrentUser();
   if (user) {
-    await saveQuizAttempt(await getDb(), user.id, {
+    const db = await getDb();
+    const allowed = await takeUserLimit(db, "quiz", user.id);
+    if (!allowed.ok) return allowed;
+    await saveQuizAttempt(db, user.id, {
       lessonId: lesson.id,
       answers: result.results.flatMap((r) => (r.chosen === null ? [] : [{ id: r.id, chosen: r.chosen, correct: r.correct }])),
       score: result.score,

@@ -41,3 +41,10 @@ test("minutes left are rounded and never negative", () => {
   expect(minutesLeft("2026-12-01T10:29:40Z", now)).toBe(30);
   expect(minutesLeft("2026-12-01T09:00:00Z", now)).toBe(0);
 });
+
+test("a learner's unavailable view is its words and request id, with no empty list of fixes", () => {
+  const html = status({ state: "unavailable", reason: "The lab environment is not available right now. If it keeps happening, tell your instructor the request id 1234.", howToFix: [] });
+  expect(html).toContain("tell your instructor the request id 1234.");
+  expect(html).not.toContain("<ul");
+  expect(html).toContain("You can still edit your files; they are saved.");
+});

@@ -77,11 +77,13 @@ export function SandboxStatus({
       return (
         <div className="stack-tight" role="status">
           <p>{availability.reason}</p>
-          <ul>
-            {availability.howToFix.map((line) => (
-              <li key={line}>{line}</li>
-            ))}
-          </ul>
+          {availability.howToFix.length > 0 ? (
+            <ul>
+              {availability.howToFix.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          ) : null}
           <p className="small muted">You can still edit your files; they are saved.</p>
         </div>
       );

@@ -3,9 +3,12 @@
 // Lab page actions. Each is a public POST endpoint: it reads the user from the session and the
 // lab from the registry itself, and the lib functions validate every input before storing it.
 // Expected failures are returned as { ok: false, code, error } (docs/decisions/007-results-and-errors.md).
+// Saves (and resets to the starter, which store a revision too) count against the learner's save
+// limit here; apply counts in lib/workspace. History and revisions are reads and are not limited.
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { fileHistory, resetToStarter, revisionContent, saveLabFile, type FileFailureCode } from "@/lib/labs/files";
+import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import { failure, type Failure } from "@/lib/result";
 import { applyLabFiles, extendLabSandbox, type ApplyLabResult, type WorkspaceFailureCode } from "@/lib/workspace";
 import { sandboxView, type SandboxView } from "@/lib/workspace/views";
@@ -15,12 +18,15 @@ const SIGN_IN = failure("unauthenticated", "Your session has ended. Sign in agai
 /** Every action can fail this way besides its own failures: the session ended. */
 export type SignedOut = Failure<"unauthenticated">;
 
-export type SaveFileResult = { ok: true; revision: number; savedAt: string } | Failure<FileFailureCode> | SignedOut;
+export type SaveFileResult = { ok: true; revision: number; savedAt: string } | Failure<FileFailureCode> | RateLimited | SignedOut;
 
 export async function saveFileAction(labId: string, path: string, content: string): Promise<SaveFileResult> {
   const user = await getCurrentUser();
   if (!user) return SIGN_IN;
-  const result = await saveLabFile(await getDb(), user, { labId, path, content });
+  const db = await getDb();
+  const allowed = await takeUserLimit(db, "file-save", user.id);
+  if (!allowed.ok) return allowed;
+  const result = await saveLabFile(db, user, { labId, path, content });
   if (!result.ok) return failure(result.code, result.error);
   return { ok: true, revision: result.files[0]?.revision ?? 0, savedAt: new Date().toISOString() };
 }
@@ -52,7 +58,10 @@ export async function revisionAction(labId: string, path: string, revision: numb
 export async function resetFileAction(labId: string, path: string): Promise<SaveFileResult> {
   const user = await getCurrentUser();
   if (!user) return SIGN_IN;
-  const result = await resetToStarter(await getDb(), user, labId, path);
+  const db = await getDb();
+  const allowed = await takeUserLimit(db, "file-save", user.id);
+  if (!allowed.ok) return allowed;
+  const result = await resetToStarter(db, user, labId, path);
   if (!result.ok) return failure(result.code, result.error);
   return { ok: true, revision: result.files[0]?.revision ?? 0, savedAt: new Date().toISOString() };
 }

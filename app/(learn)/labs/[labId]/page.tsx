@@ -10,7 +10,7 @@ import { compileMdx } from "@/lib/content/compile";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { listAttempts } from "@/lib/grading/attempts";
-import { clusterAvailability } from "@/lib/k8s/availability";
+import { availabilityFor, clusterAvailability } from "@/lib/k8s/availability";
 import { listLabFiles } from "@/lib/labs/files";
 import { getLab, publicChecks, starterFiles } from "@/lib/labs/registry";
 import { labSandbox } from "@/lib/workspace";
@@ -39,8 +39,8 @@ export default async function LabPage({ params }: Params) {
   if (!Array.isArray(files)) notFound();
   const starter = starterFiles(lab);
   const moduleMeta = getCatalogue().modules.find((m) => m.slug === lab.module);
-  const availabilityView: AvailabilityView =
-    availability.state === "ready" ? { state: "ready" } : availability;
+  // An admin sees what is wrong with the cluster and how to fix it; a learner words and a request id.
+  const availabilityView: AvailabilityView = availabilityFor(availability, user);
 
   return (
     <div className="lab-layout">

@@ -47,3 +47,20 @@ test("a refusal from the server keeps its words; only a failed request reads as 
   };
   expect(await saveOnce("a.yaml", "x", lost)).toMatchObject({ status: "error", error: expect.stringMatching(/^Could not reach the server/) });
 });
+
+test("a save refused by the rate limit says when to try again, is retried by itself, and never reads as a lost connection", async () => {
+  const limited = async () => ({
+    ok: false as const,
+    code: "rate-limited" as const,
+    error: "Too many saves (at most 120 a minute). Try again in 12 seconds.",
+    retryAfterSeconds: 12,
+  });
+  const state = await saveOnce("a.yaml", "x", limited);
+  expect(state).toEqual({
+    status: "error",
+    error: "Too many saves (at most 120 a minute). Try again in 12 seconds. Your change is kept here and saved by itself then.",
+    retryInSeconds: 12,
+  });
+  expect(saveStatusText(state, false)).toMatch(/^Not saved: Too many saves .* Try again in 12 seconds\./);
+  expect(saveStatusText(state, false)).not.toMatch(/reach the server/);
+});

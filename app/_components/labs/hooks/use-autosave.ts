@@ -6,7 +6,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { SaveFileResult } from "@/app/(learn)/labs/[labId]/actions";
 import { fileTooLarge } from "@/lib/labs/file-size";
 
-export type SaveState = { status: "saved" | "unsaved" | "saving" } | { status: "error"; error: string };
+/** `retryInSeconds`: the save was refused by the rate limit and is tried again by itself then. */
+export type SaveState = { status: "saved" | "unsaved" | "saving" } | { status: "error"; error: string; retryInSeconds?: number };
 
 export type Autosave = {
   contents: Record<string, string>;
@@ -41,7 +42,12 @@ export async function saveOnce(path: string, content: string, save: (path: strin
   if (tooLarge) return { status: "error", error: tooLarge };
   try {
     const result = await save(path, content);
-    return result.ok ? { status: "saved" } : { status: "error", error: result.error };
+    if (result.ok) return { status: "saved" };
+    // Too many saves: the server's words say how long to wait; then the change is saved without another edit.
+    if (result.code === "rate-limited") {
+      return { status: "error", error: `${result.error} Your change is kept here and saved by itself then.`, retryInSeconds: result.retryAfterSeconds };
+    }
+    return { status: "error", error: result.error };
   } catch {
     return { status: "error", error: UNREACHABLE };
   }
@@ -83,6 +89,16 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     },
     [save],
   );
+
+  // A save refused by the rate limit is tried again once the wait is over, unless an edit has
+  // scheduled a save first.
+  useEffect(() => {
+    for (const [path, state] of Object.entries(saveStates)) {
+      if (state.status === "error" && state.retryInSeconds !== undefined && !timers.current.has(path)) {
+        timers.current.set(path, setTimeout(() => void saveNow(path), state.retryInSeconds * 1000));
+      }
+    }
+  }, [saveStates, saveNow]);
 
   function setContent(path: string, value: string) {
     latest.current = { ...latest.current, [path]: value };

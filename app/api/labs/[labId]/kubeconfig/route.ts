@@ -1,5 +1,6 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
+import { retryAfterHeaders } from "@/lib/rate-limit/limits";
 import { labKubeconfig } from "@/lib/workspace";
 
 export const dynamic = "force-dynamic";
@@ -10,6 +11,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ lab
   if (!user) return new Response("Sign in first.\n", { status: 401 });
   const result = await labKubeconfig(await getDb(), user, (await params).labId);
   if (!result.ok) {
+    if (result.code === "rate-limited") return new Response(`${result.error}\n`, { status: 429, headers: retryAfterHeaders(result) });
     const status = result.code === "no-sandbox" ? 404 : result.code === "cluster-unreachable" ? 503 : 409;
     return new Response(`${result.error}\n`, { status });
   }

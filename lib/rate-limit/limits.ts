@@ -1,0 +1,75 @@
+// The one table of Academy's rate limits (docs/security.md, "Rate limits", repeats it): who is
+// counted, how often, and what a refusal says. lib/auth uses the sign-in and sign-up rows, the lab
+// workspace (lib/workspace) and the lab and lesson actions the per-user rows. Grading has its own
+// limit, counted from the stored attempts (lib/grading/grader.ts), because it also spaces checks out.
+import "server-only";
+import type { Database } from "@/lib/db/client";
+import type { Failure } from "@/lib/result";
+import { formatWait, keyFor, takeAttempt, type BackoffPolicy, type RateLimitKey, type WindowPolicy } from "./limiter";
+
+/**
+ * Per account (the email, whether or not it has an account, so the limit reveals nothing): slows
+ * guessing one password to about a hundred tries a day. Per address: generous enough for a
+ * classroom behind one NAT, tight enough to stop one machine spraying many accounts.
+ */
+export const SIGN_IN_ACCOUNT: BackoffPolicy = { kind: "backoff", name: "sign-in:account", freeAttempts: 5, baseDelaySeconds: 15, maxDelaySeconds: 15 * 60, forgetAfterSeconds: 60 * 60 };
+export const SIGN_IN_ADDRESS: BackoffPolicy = { kind: "backoff", name: "sign-in:address", freeAttempts: 30, baseDelaySeconds: 5, maxDelaySeconds: 15 * 60, forgetAfterSeconds: 60 * 60 };
+export const SIGN_UP_ADDRESS: BackoffPolicy = { kind: "backoff", name: "sign-up:address", freeAttempts: 10, baseDelaySeconds: 30, maxDelaySeconds: 60 * 60, forgetAfterSeconds: 60 * 60 };
+
+export const throttleKeys = {
+  signInAccount: (email: string): RateLimitKey => keyFor(SIGN_IN_ACCOUNT, email.trim().toLowerCase()),
+  signInAddress: (address: string): RateLimitKey => keyFor(SIGN_IN_ADDRESS, address),
+  signUpAddress: (address: string): RateLimitKey => keyFor(SIGN_UP_ADDRESS, address),
+};
+
+type UserLimitRow = { policy: WindowPolicy; what: string };
+
+function perMinute(name: string, limit: number, what: string): UserLimitRow {
+  return { policy: { kind: "window", name, limit, windowSeconds: 60 }, what };
+}
+
+/**
+ * Per signed-in user, each a ceiling far above what the lab page and lesson pages do in normal use
+ * (the e2e suite runs under them), low enough that a script cannot turn one account, or many free
+ * ones, into a load on the cluster or the database:
+ * - sandbox: start, resume, reset and stop share one count; each re-applies about a dozen
+ *   platform objects as cluster admin, or deletes a namespace.
+ * - kubeconfig: each download mints a new one-hour token for the learner's service account.
+ * - apply: each applies every file of the lab, object by object, as the learner.
+ * - file-save: autosave saves after each pause in typing, and reset-to-starter writes a revision
+ *   too; a learner typing fast in two files stays well under two a second.
+ * - quiz: each submission is stored as an attempt.
+ */
+export const USER_LIMITS = {
+  sandbox: perMinute("sandbox:user", 10, "lab environment starts, resets and stops"),
+  kubeconfig: perMinute("kubeconfig:user", 10, "kubeconfig downloads"),
+  apply: perMinute("apply:user", 20, "applies to your lab environment"),
+  "file-save": perMinute("file-save:user", 120, "saves"),
+  quiz: perMinute("quiz:user", 20, "quiz submissions"),
+} satisfies Record<string, UserLimitRow>;
+
+export type UserLimit = keyof typeof USER_LIMITS;
+
+/** The refusal of a rate limit: the words say how long to wait, `retryAfterSeconds` is for programs (`Retry-After`). */
+export type RateLimited = Failure<"rate-limited"> & { retryAfterSeconds: number };
+
+export function rateLimited(what: string, limit: number, retryAfterSeconds: number): RateLimited {
+  return {
+    ok: false,
+    code: "rate-limited",
+    error: `Too many ${what} (at most ${limit} a minute). Try again in ${formatWait(retryAfterSeconds)}.`,
+    retryAfterSeconds,
+  };
+}
+
+/** Counts one `limit` attempt for the user, or refuses it with words and the wait. */
+export async function takeUserLimit(db: Database, limit: UserLimit, userId: string, now = new Date()): Promise<{ ok: true } | RateLimited> {
+  const { policy, what } = USER_LIMITS[limit];
+  const taken = await takeAttempt(db, [keyFor(policy, userId)], now);
+  return taken.ok ? taken : rateLimited(what, policy.limit, taken.retryAfterSeconds);
+}
+
+/** The `Retry-After` header of a route's 429 answer. */
+export function retryAfterHeaders(refusal: RateLimited): Record<string, string> {
+  return { "retry-after": String(refusal.retryAfterSeconds) };
+}
