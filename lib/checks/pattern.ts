@@ -14,6 +14,14 @@ export type LearnerPattern = {
   test(text: string): boolean;
   /** The first match and its groups (index 0: the whole match), or null. */
   exec(text: string): string[] | null;
+  /** Every match and its groups, left to right. */
+  matchAll(text: string): string[][];
+  /** The text with every match replaced (by a fixed string, or a function of the groups). */
+  replaceAll(text: string, replacement: string | ((groups: string[]) => string)): string;
+  /** The text with the first match replaced. */
+  replaceFirst(text: string, replacement: string | ((groups: string[]) => string)): string;
+  /** The text split at every match. */
+  split(text: string): string[];
 };
 
 const cache = new Map<string, LearnerPattern>();
@@ -36,15 +44,43 @@ export function learnerPattern(source: string, flags: PatternFlags = ""): Learne
   const hit = cache.get(key);
   if (hit) return hit;
   const re = RE2JS.compile(source, flagBits(flags));
+  // Matches as [start, end, groups], left to right, at most `limit`.
+  const scan = (text: string, limit: number): Array<{ start: number; end: number; groups: string[] }> => {
+    const m = re.matcher(text);
+    const out: Array<{ start: number; end: number; groups: string[] }> = [];
+    while (out.length < limit && m.find()) {
+      const groups: string[] = [];
+      for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g) ?? "");
+      out.push({ start: m.start(), end: m.end(), groups });
+    }
+    return out;
+  };
+  const replace = (text: string, replacement: string | ((groups: string[]) => string), limit: number) => {
+    let out = "";
+    let from = 0;
+    for (const match of scan(text, limit)) {
+      out += text.slice(from, match.start) + (typeof replacement === "string" ? replacement : replacement(match.groups));
+      from = match.end;
+    }
+    return out + text.slice(from);
+  };
   const pattern: LearnerPattern = {
     source,
     test: (text) => re.matcher(text).find(),
-    exec(text) {
-      const m = re.matcher(text);
-      if (!m.find()) return null;
-      const groups: string[] = [];
-      for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g) ?? "");
-      return groups;
+    exec: (text) => scan(text, 1)[0]?.groups ?? null,
+    matchAll: (text) => scan(text, Infinity).map((m) => m.groups),
+    replaceAll: (text, replacement) => replace(text, replacement, Infinity),
+    replaceFirst: (text, replacement) => replace(text, replacement, 1),
+    split(text) {
+      const parts: string[] = [];
+      let from = 0;
+      for (const match of scan(text, Infinity)) {
+        if (match.end === match.start) continue;
+        parts.push(text.slice(from, match.start));
+        from = match.end;
+      }
+      parts.push(text.slice(from));
+      return parts;
     },
   };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);

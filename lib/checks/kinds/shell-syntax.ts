@@ -3,6 +3,9 @@
 // is what a check must know so that `: "mktemp mv"`, `# trap cleanup EXIT` or a line after an
 // unconditional `exit` never count as the learner's work (review finding H1). It never runs
 // anything and is linear in the text (no regex over the script).
+import { learnerPattern } from "../pattern";
+
+const DIGITS = learnerPattern("^[0-9]+$");
 
 export type ShellCommand = {
   /** The words after quote removal; expansions stay as written (`"$file"` -> `$file`). */
@@ -336,7 +339,7 @@ function readList(s: State, sink: Sink, ctx: Context): void {
         else expectRedirectTarget = "file";
         // A redirection's fd number (`2>`) was read as a word: drop it.
         const last = words[words.length - 1];
-        if (last && last.type === "word" && /^[0-9]+$/.test(last.value) && s.text[s.i - op.length - 1] !== " ") words.pop();
+        if (last && last.type === "word" && DIGITS.test(last.value) && s.text[s.i - op.length - 1] !== " ") words.pop();
         continue;
       }
       if (op === "(") {
@@ -476,8 +479,9 @@ function skipHeredoc(s: State, delimiter: string, strip: boolean): void {
   while (s.i < s.text.length) {
     let end = s.text.indexOf("\n", s.i);
     if (end === -1) end = s.text.length;
-    let line = s.text.slice(s.i, end).replace(/\r$/, "");
-    if (strip) line = line.replace(/^\t+/, "");
+    let line = s.text.slice(s.i, end);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (strip) while (line.startsWith("\t")) line = line.slice(1);
     s.i = Math.min(end + 1, s.text.length);
     s.line++;
     if (line === delimiter) return;

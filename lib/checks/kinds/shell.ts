@@ -178,7 +178,7 @@ export const shellKinds = {
       if (stopped) return stopped;
       const codes = new Set(
         reachableCommands(script)
-          .filter((c) => c.words[0] === "exit" && /^[0-9]+$/.test(c.words[1] ?? ""))
+          .filter((c) => c.words[0] === "exit" && DIGITS.test(c.words[1] ?? ""))
           .map((c) => Number(c.words[1]))
           .filter((n) => n > 0),
       );
@@ -303,6 +303,7 @@ const BASH_SHEBANG = learnerPattern("^#!\\s*(/usr/bin/env\\s+bash|/bin/bash|/usr
 /** `${1:?usage}` / `${2?…}`: bash stops with a message when the argument is missing. */
 const REQUIRED_ARGUMENT = learnerPattern("\\$\\{[1-9]:?\\?");
 
+const DIGITS = learnerPattern("^[0-9]+$");
 const ASSIGNMENT = learnerPattern("^[A-Za-z_][A-Za-z0-9_]*=");
 
 /** The command a simple command runs, past `command`, `env` prefixes and assignments. */
@@ -313,7 +314,7 @@ function commandName(words: string[]): string | undefined {
 }
 
 function signalName(signal: string): string {
-  const upper = signal.toUpperCase().replace(/^SIG/, "");
+  const upper = signal.toUpperCase().startsWith("SIG") ? signal.toUpperCase().slice(3) : signal.toUpperCase();
   return upper === "0" ? "EXIT" : upper;
 }
 
