@@ -15,16 +15,19 @@ export type StaticCheckRunner = {
 };
 
 function startWorker(): Worker {
-  const url = new URL("./check-worker.ts", import.meta.url);
-  // Bundled by Next (next build), the URL names a compiled chunk; run from source (vitest, tsx
-  // scripts), it names the .ts file and the worker needs tsx to load TypeScript.
-  const fromSource = url.pathname.endsWith(".ts");
-  return new Worker(url, {
+  // Bundled by Next (`next build`, `next dev`), the worker is a compiled chunk of its own and
+  // import.meta.env.MODE is "production"/"development". Run from source (vitest: "test", tsx
+  // scripts: no import.meta.env), the entry is TypeScript and the worker needs tsx to load it.
+  const mode = (import.meta as { env?: { MODE?: string } }).env?.MODE;
+  const fromSource = mode !== "production" && mode !== "development";
+  const options = {
     ...(fromSource ? { execArgv: ["--import", "tsx"] } : {}),
     // The worker needs nothing from the server's environment.
     env: {},
     resourceLimits: { maxOldGenerationSizeMb: 256 },
-  });
+  };
+  // Written inline so that Next's bundler sees `new Worker(new URL(…))` and bundles the entry.
+  return new Worker(new URL("./check-worker.ts", import.meta.url), options);
 }
 
 /** A runner for one attempt; close() it when the attempt is done. */
