@@ -1,11 +1,21 @@
-import { fail, pass } from "@/lib/checks/kit";
+import { fail, learnerPattern, pass } from "@/lib/checks/kit";
 import { commandLines, commandRuns, jobsOf, jobsRunning, needsOf, requireWorkflow, softened, stepsOf, usesAction, waitsFor, type WorkflowStep } from "@/lib/checks/kinds/workflow";
 import { defineChecks } from "@/lib/labs/define";
 
 const file = ".github/workflows/ci.yml";
-const INSTALL = /\bpip3?\s+install\b/;
-const PYTEST_RUN = /(^|[\s;&|(])(python3?\s+-m\s+)?pytest(\s|$)/;
-const LINT_RUN = /(^|[\s;&|(])(python3?\s+-m\s+)?(ruff\s+check|flake8)(\s|$)/;
+const INSTALL = learnerPattern(String.raw`\bpip3?\s+install\b`);
+const PYTEST_RUN = learnerPattern(String.raw`(^|[\s;&|(])(python3?\s+-m\s+)?pytest(\s|$)`);
+const LINT_RUN = learnerPattern(String.raw`(^|[\s;&|(])(python3?\s+-m\s+)?(ruff\s+check|flake8)(\s|$)`);
+const PIP_INSTALL_ARGS = learnerPattern(String.raw`\bpip3?\s+install\b(.*)$`);
+const BLANKS = learnerPattern(String.raw`\s+`);
+const FROM_FILE = learnerPattern("^(-r|--requirement)$|^--requirement=");
+const TAKES_VALUE = learnerPattern("^(-r|--requirement|-c|--constraint)$");
+const NOT_A_PACKAGE = learnerPattern(String.raw`^(-|[&|;]|\.$|\.\[[\w,-]+\]$)`);
+const COV_FAIL_UNDER = learnerPattern(String.raw`--cov-fail-under[=\s]+(\d+(?:\.\d+)?)`);
+const COV = learnerPattern(String.raw`--cov\b`);
+const STATUS_FUNCTION = learnerPattern(String.raw`\b(always|failure|cancelled)\s*\(\s*\)`);
+const MAIN_ONLY = learnerPattern(String.raw`refs/heads/main\b|github\.ref_name\s*==\s*['"]main['"]`);
+const PIP = learnerPattern("pip");
 /** Command lines that run pytest / the linter (an install line naming them does not count). */
 const PYTEST = { test: (line: string) => PYTEST_RUN.test(line) && !INSTALL.test(line) };
 const LINT = { test: (line: string) => LINT_RUN.test(line) && !INSTALL.test(line) };
@@ -80,7 +90,7 @@ export const checks = defineChecks([
       const workflow = requireWorkflow(ctx, file);
       const installing = jobsRunning(workflow, INSTALL);
       if (installing.length === 0) return fail("No job installs anything with pip yet.");
-      const cached = (s: WorkflowStep) => (usesAction(s, "actions/setup-python") && s.with?.cache === "pip") || (usesAction(s, "actions/cache") && /pip/.test(String(s.with?.path ?? "")));
+      const cached = (s: WorkflowStep) => (usesAction(s, "actions/setup-python") && s.with?.cache === "pip") || (usesAction(s, "actions/cache") && PIP.test(String(s.with?.path ?? "")));
       const uncached = installing.filter((id) => !stepsOf(workflow.jobs[id]!).some(cached));
       return uncached.length
         ? fail(`Job ${uncached.map((id) => `\`${id}\``).join(", ")} installs with pip without a cache, so every run downloads every package again.`)
@@ -104,12 +114,13 @@ export const checks = defineChecks([
       for (const [id, job] of jobsOf(workflow)) {
         let fromFile = false;
         for (const line of stepsOf(job).flatMap(commandLines)) {
-          const tokens = /\bpip3?\s+install\b(.*)$/.exec(line)?.[1]!.split(/\s+/).filter(Boolean) ?? [];
+          const rest = PIP_INSTALL_ARGS.exec(line)?.[1];
+          const tokens = rest === undefined ? [] : BLANKS.split(rest).filter(Boolean);
           for (let i = 0; i < tokens.length; i++) {
             const t = tokens[i]!;
-            if (/^(-r|--requirement)$|^--requirement=/.test(t)) fromFile = true;
-            if (/^(-r|--requirement|-c|--constraint)$/.test(t)) i++;
-            else if (!/^(-|[&|;]|\.$|\.\[[\w,-]+\]$)/.test(t) && !/==/.test(t)) problems.push(`job \`${id}\`: \`${t}\` is installed unpinned (\`${line}\`)`);
+            if (FROM_FILE.test(t)) fromFile = true;
+            if (TAKES_VALUE.test(t)) i++;
+            else if (!NOT_A_PACKAGE.test(t) && !t.includes("==")) problems.push(`job \`${id}\`: \`${t}\` is installed unpinned (\`${line}\`)`);
           }
         }
         if (testJobs.includes(id) && !fromFile) problems.push(`job \`${id}\` runs pytest but never installs from a requirements file (\`pip install -r …\`)`);
@@ -150,8 +161,8 @@ export const checks = defineChecks([
       const soft = runs.find((r) => softened(r));
       if (soft) return fail(`Test failures never fail the build: in job \`${soft.jobId}\`, ${softened(soft)}.`);
       const thresholds = runs.flatMap(({ line }) => {
-        const m = /--cov-fail-under[=\s]+(\d+(?:\.\d+)?)/.exec(line);
-        return m && /--cov\b/.test(line) ? [Number(m[1])] : [];
+        const m = COV_FAIL_UNDER.exec(line);
+        return m && COV.test(line) ? [Number(m[1])] : [];
       });
       if (thresholds.length === 0) return fail("pytest runs without a coverage threshold: add `--cov=app --cov-fail-under=85`.");
       const best = Math.max(...thresholds);
@@ -194,8 +205,8 @@ export const checks = defineChecks([
         return fail(`\`deploy\` does not wait for ${missing.map((id) => `\`${id}\``).join(", ")}: it can push an image whose ${many ? "checks" : "check"} failed. Add ${many ? "them" : "it"} to \`needs\`.`);
       }
       const condition = typeof deploy.if === "string" ? deploy.if : "";
-      if (/\b(always|failure|cancelled)\s*\(\s*\)/.test(condition)) return fail(`\`deploy\`'s condition \`${condition}\` uses a status function, so it runs even when a job it needs failed.`);
-      if (!/refs\/heads\/main\b|github\.ref_name\s*==\s*['"]main['"]/.test(condition)) {
+      if (STATUS_FUNCTION.test(condition)) return fail(`\`deploy\`'s condition \`${condition}\` uses a status function, so it runs even when a job it needs failed.`);
+      if (!MAIN_ONLY.test(condition)) {
         return fail("`deploy` has no `if:` that limits it to the main branch, so every pull request would build and push an image.");
       }
       return pass(`\`deploy\` runs only for main, after ${gates.map((id) => `\`${id}\``).join(" and ")} succeeded.`);

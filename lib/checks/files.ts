@@ -4,6 +4,9 @@ import { failWith } from "./failure";
 import { missingFile } from "./kinds/kind";
 import { parseStructured } from "./kinds/structured";
 import type { CheckContext } from "./types";
+import { learnerPattern } from "./pattern";
+
+const TRAILING_PUNCTUATION = learnerPattern("[:.]+$");
 
 /** The file's text; an empty or missing file fails the check with what to do. */
 export function requireFile(ctx: CheckContext, file: string): string {
@@ -25,7 +28,7 @@ export function requireStructured<T = unknown>(
   const text = requireFile(ctx, file);
   const parsed = parseStructured(text, options.format ?? (file.endsWith(".json") ? "json" : "yaml"));
   if (!parsed.ok) {
-    return failWith(`\`${file}\`${parsed.line ? ` line ${parsed.line}` : ""}: ${parsed.message.replace(/[:.]+$/, "")}.${options.fix ? ` ${options.fix}` : ""}`);
+    return failWith(`\`${file}\`${parsed.line ? ` line ${parsed.line}` : ""}: ${TRAILING_PUNCTUATION.replaceFirst(parsed.message, "")}.${options.fix ? ` ${options.fix}` : ""}`);
   }
   if (options.expect === "mapping" && !isMapping(parsed.value)) return failWith(`\`${file}\` is not a mapping (\`key: value\` pairs at the top level).`);
   return parsed.value as T;

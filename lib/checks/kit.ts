@@ -4,6 +4,7 @@
 // stays a check error. Built-in kinds use the same modules (kinds/).
 export { CheckFailed, failWith, withKit } from "./failure";
 export { isMapping, requireFile, requireStructured } from "./files";
+export { learnerPattern, type LearnerPattern } from "./pattern";
 export { imageProblem, parseQuantity } from "./kinds/k8s";
 export { clusterOf, findObject, requireObject, waitFor, type KnownObjects, type ObjectOf } from "./objects";
 export { fail, isOutcome, pass, type AnyObject, type CheckContext, type CheckOutcome, type KubeRef } from "./types";

@@ -22,6 +22,7 @@ import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { readySandboxForLab } from "@/lib/sandbox/queries";
 import { attemptKeyring, keyringOf, type AttemptKeyring } from "./attempt-keys";
 import { appendAttempt, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
+import { staticCheckRunner, type StaticCheckRunner } from "./check-worker-host";
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -138,7 +139,7 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number): Promise<StoredCheckResult> {
+async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number, worker: StaticCheckRunner): Promise<StoredCheckResult> {
   const started = performance.now();
   const timeoutMs = Math.min(check.timeoutMs ?? defaultTimeoutMs, 60_000);
   const controller = new AbortController();
@@ -157,6 +158,29 @@ async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTime
       ...(internal ? { internal } : {}),
     };
   };
+  const timedOut = () =>
+    finish(
+      { status: "error", message: `This check did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped. Check again; if it keeps happening, tell your instructor.` },
+      `timeout after ${timeoutMs} ms`,
+    );
+  // Static built-in kinds read only files: they run in a worker thread with a hard kill at the
+  // timeout, off the event loop (docs/decisions/006-grading.md, "Isolation").
+  if (check.kind !== "custom" && !checkNeedsCluster(check)) {
+    const ran = await worker.run({ labId: env.labId, kind: check.kind, params: (check as { params?: unknown }).params ?? {}, files: { ...env.files } }, timeoutMs);
+    if (ran.ok) {
+      const outcome = OutcomeSchema.safeParse(ran.outcome);
+      if (outcome.success) return finish(outcome.data);
+      return finish(
+        { status: "error", message: "This check could not be graded because of a problem in the lab itself. Your instructor has been told; the other checks are not affected." },
+        `check returned an invalid outcome: ${outcome.error.message}`,
+      );
+    }
+    if (ran.timedOut) return timedOut();
+    return finish(
+      { status: "error", message: "This check could not run because of an error on our side, not in your work. Check again; if it keeps happening, tell your instructor." },
+      ran.error,
+    );
+  }
   try {
     const ctx: CheckContext = { ...env, files: Object.freeze({ ...env.files }), signal: controller.signal };
     const work = (async (): Promise<CheckOutcome> => {
@@ -177,10 +201,7 @@ async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTime
     if (raced === "timeout") {
       controller.abort();
       work.catch(() => {});
-      return finish(
-        { status: "error", message: `This check did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped. Check again; if it keeps happening, tell your instructor.` },
-        `timeout after ${timeoutMs} ms`,
-      );
+      return timedOut();
     }
     const outcome = OutcomeSchema.safeParse(raced);
     if (!outcome.success) {
@@ -207,8 +228,9 @@ async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTime
 }
 
 /**
- * Runs every check of the lab concurrently (they share one read-only cluster view) and reports
- * results in definition order as soon as each one and all before it are done.
+ * Runs every check of the lab concurrently (they share one read-only cluster view; the static
+ * built-in ones take turns in one worker thread) and reports results in definition order as soon
+ * as each one and all before it are done.
  */
 export async function runChecks(
   lab: Pick<Lab, "checks">,
@@ -216,14 +238,19 @@ export async function runChecks(
   onResult: (index: number, result: StoredCheckResult) => void = () => {},
   options: { timeoutMs?: number } = {},
 ): Promise<StoredCheckResult[]> {
-  const pending = lab.checks.map((check) => runOne(check, env, options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS));
-  const results: StoredCheckResult[] = [];
-  for (const [index, promise] of pending.entries()) {
-    const result = await promise;
-    results.push(result);
-    onResult(index, result);
+  const worker = staticCheckRunner();
+  try {
+    const pending = lab.checks.map((check) => runOne(check, env, options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, worker));
+    const results: StoredCheckResult[] = [];
+    for (const [index, promise] of pending.entries()) {
+      const result = await promise;
+      results.push(result);
+      onResult(index, result);
+    }
+    return results;
+  } finally {
+    await worker.close();
   }
-  return results;
 }
 
 // ---------------------------------------------------------------------------------------------

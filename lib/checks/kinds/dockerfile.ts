@@ -6,6 +6,7 @@ import { z } from "zod";
 import { fail, pass, type CheckContext, type CheckOutcome } from "../types";
 import { FileParam, defineKind, fileText, missingFile } from "./kind";
 import { imageProblem } from "./k8s";
+import { learnerPattern, type LearnerPattern } from "../pattern";
 
 type Stage = { name: string | null; image: string; line: number; instructions: Instruction[] };
 
@@ -16,14 +17,14 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   const args = new Map<string, string>();
   for (const arg of dockerfile.getInitialARGs()) {
     const [name, ...value] = (arg.getArgumentsContent() ?? "").split("=");
-    if (name) args.set(name.trim(), value.join("=").trim().replace(/^["']|["']$/g, ""));
+    if (name) args.set(name.trim(), QUOTES.replaceAll(value.join("=").trim(), ""));
   }
   const stages: Stage[] = [];
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword();
     if (keyword === "FROM") {
       const from = dockerfile.getFROMs().find((f) => f.getRange().start.line === instruction.getRange().start.line)!;
-      const raw = (from.getImage() ?? "").replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, v: string) => args.get(v) ?? m);
+      const raw = VARIABLE.replaceAll(from.getImage() ?? "", ([m, v]) => args.get(v!) ?? m!);
       stages.push({ name: from.getBuildStage(), image: raw, line: instruction.getRange().start.line + 1, instructions: [] });
     } else if (stages.length > 0) {
       stages.at(-1)!.instructions.push(instruction);
@@ -60,15 +61,23 @@ export function isExecForm(args: string): boolean {
   }
 }
 
-const INSTALL = /\b(pip3?|uv|poetry|pipenv|conda|npm|yarn|pnpm|bundle|go)\b[^\n]*\b(install|ci|sync|download)\b/;
-const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)(_|$)/i;
-const SECRET_VALUE = /(AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9]{20,}|xox[baprs]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY)/;
+const INSTALL = learnerPattern(String.raw`\b(pip3?|uv|poetry|pipenv|conda|npm|yarn|pnpm|bundle|go)\b[^\n]*\b(install|ci|sync|download)\b`);
+const SECRET_NAME = learnerPattern("(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)(_|$)", "i");
+const SECRET_VALUE = learnerPattern("(AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9]{20,}|xox[baprs]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY)");
+const QUOTES = learnerPattern(`^["']|["']$`);
+const VARIABLE = learnerPattern(String.raw`\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?`);
+const LEADING_FLAGS = learnerPattern(String.raw`^(--\S+\s+)*`);
+const DOT_SLASH = learnerPattern("^\\./");
+const ENV_NAME = learnerPattern(String.raw`(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(=|\s|$)`);
+const BLANKS = learnerPattern(String.raw`\s+`);
+const NEWLINE = learnerPattern(String.raw`\r?\n`);
+const NONE = learnerPattern("^NONE$", "i");
 
 /** Sources of a COPY/ADD (everything but flags and the destination) and its --from stage. */
 function copySources(i: Instruction): { from: string | null; sources: string[] } {
   const flags = i instanceof ModifiableInstruction ? i.getFlags() : [];
   const from = flags.find((f) => f.getName().toLowerCase() === "from")?.getValue() ?? null;
-  const content = argsOf(i).replace(/^(--\S+\s+)*/, "");
+  const content = LEADING_FLAGS.replaceFirst(argsOf(i), "");
   if (isExecForm(content)) return { from, sources: (JSON.parse(content) as string[]).slice(0, -1) };
   const args = i.getArguments().map((a) => a.getValue()).filter((a) => !a.startsWith("--"));
   return { from, sources: args.slice(0, -1) };
@@ -117,7 +126,7 @@ export const dockerfileKinds = {
     needsCluster: false,
     async run(p, ctx) {
       return withDockerfile(ctx, p.file, ({ stages }) => {
-        const isManifest = (src: string) => p.manifests.some((m) => src.replace(/^\.\//, "") === m || src.endsWith(`/${m}`));
+        const isManifest = (src: string) => p.manifests.some((m) => DOT_SLASH.replaceFirst(src, "") === m || src.endsWith(`/${m}`));
         for (const stage of stages) {
           const ins = stage.instructions;
           const installAt = ins.findIndex((i) => i.getKeyword() === "RUN" && INSTALL.test(argsOf(i)));
@@ -155,7 +164,7 @@ export const dockerfileKinds = {
           const keyword = i.getKeyword();
           if (keyword !== "ENV" && keyword !== "ARG") continue;
           const content = argsOf(i);
-          const names = [...content.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(?==|\s|$)/g)].map((m) => m[1]!);
+          const names = envNames(content);
           const secretName = names.find((n) => SECRET_NAME.test(n));
           if (secretName) problems.push(`line ${lineOfInstruction(i)}: ${keyword} ${secretName} bakes a secret into the image history`);
           else if (SECRET_VALUE.test(content)) problems.push(`line ${lineOfInstruction(i)}: ${keyword} holds what looks like a credential`);
@@ -182,7 +191,7 @@ export const dockerfileKinds = {
         if (p.expose !== undefined) {
           const exposed = final
             .filter((i) => i.getKeyword() === "EXPOSE")
-            .flatMap((i) => argsOf(i).split(/\s+/))
+            .flatMap((i) => BLANKS.split(argsOf(i)))
             .map((port) => Number(port.split("/")[0]));
           if (!exposed.includes(p.expose)) problems.push(`EXPOSE ${p.expose} is missing (the server listens on ${p.expose})`);
         }
@@ -198,7 +207,7 @@ export const dockerfileKinds = {
         if (p.healthcheck) {
           const hc = final.filter((i) => i.getKeyword() === "HEALTHCHECK").at(-1);
           if (!hc) problems.push("there is no HEALTHCHECK");
-          else if (/^NONE$/i.test(argsOf(hc))) problems.push(`line ${lineOfInstruction(hc)}: HEALTHCHECK NONE disables the health check`);
+          else if (NONE.test(argsOf(hc))) problems.push(`line ${lineOfInstruction(hc)}: HEALTHCHECK NONE disables the health check`);
         }
         return problems.length ? fail(`${problems.join("; ")}.`, problems) : pass("EXPOSE, the start command and the health check are in place.");
       });
@@ -244,16 +253,24 @@ export const dockerfileKinds = {
   }),
 };
 
-type IgnoreRule = { negate: boolean; regex: RegExp };
+const LEADING_SLASHES = learnerPattern("^/+");
+const TRAILING_SLASHES = learnerPattern("/+$");
+
+/** Names an ENV/ARG line sets (`A=1 B=2`, `A 1`). */
+function envNames(content: string): string[] {
+  return ENV_NAME.matchAll(content).map((m) => m[1]!);
+}
+
+type IgnoreRule = { negate: boolean; regex: LearnerPattern };
 
 export function parseDockerignore(text: string): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of NEWLINE.split(text)) {
     let line = raw.trim();
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = line.replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
+    line = DOT_SLASH.replaceFirst(TRAILING_SLASHES.replaceFirst(LEADING_SLASHES.replaceFirst(line, ""), ""), "");
     if (!line) continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -266,16 +283,17 @@ export function parseDockerignore(text: string): IgnoreRule[] {
         } else re += ".*";
       } else if (c === "*") re += "[^/]*";
       else if (c === "?") re += "[^/]";
-      else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+      else re += ".+^${}()|[]\\".includes(c) ? `\\${c}` : c;
     }
-    rules.push({ negate, regex: new RegExp(`^${re}$`) });
+    // Learner text becomes a pattern here: RE2 keeps `*a*a*a*…` linear.
+    rules.push({ negate, regex: learnerPattern(`^${re}$`) });
   }
   return rules;
 }
 
 /** Docker's rule: the last matching pattern wins; a pattern matching a directory covers its contents. */
 export function isIgnored(rules: IgnoreRule[], path: string): boolean {
-  const clean = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  const clean = TRAILING_SLASHES.replaceFirst(DOT_SLASH.replaceFirst(path, ""), "");
   const parts = clean.split("/");
   const candidates = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
   let ignored = false;

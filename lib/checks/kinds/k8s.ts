@@ -10,6 +10,10 @@ import { clusterOf, findObject, requireObject, waitFor } from "../objects";
 import { fail, pass, type AnyObject, type CheckContext } from "../types";
 import { WorkloadRefSchema, containersOf, describeWorkload, podSpecOf, podTemplateOf, podsAtOnce, podsRunning, workloadRef, type WorkloadRef } from "../workloads";
 import { ValueRule, defineKind, getPath, judgeValue } from "./kind";
+import { learnerPattern } from "../pattern";
+
+const SHA256_DIGEST = learnerPattern("^sha256:[a-f0-9]{64}$");
+const QUANTITY = learnerPattern(String.raw`^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$`);
 
 const Name = z.string().min(1).max(253);
 const Ref = { apiVersion: z.string().min(1), kind: z.string().min(1), name: Name };
@@ -357,7 +361,7 @@ async function waitForJob(ctx: CheckContext, ref: { apiVersion: string; kind: "J
 export function imageProblem(image: string, requireDigest = false): string | null {
   if (!image) return "has no image";
   const [withoutDigest, digest] = image.split("@");
-  if (digest) return /^sha256:[a-f0-9]{64}$/.test(digest) ? null : `the digest in "${image}" is not a sha256 digest`;
+  if (digest) return SHA256_DIGEST.test(digest) ? null : `the digest in "${image}" is not a sha256 digest`;
   if (requireDigest) return `"${image}" is not pinned by digest (add @sha256:…)`;
   const lastSlash = withoutDigest!.lastIndexOf("/");
   const colon = withoutDigest!.indexOf(":", lastSlash + 1);
@@ -374,7 +378,7 @@ const SUFFIX: Record<string, number> = {
 
 /** Parses a Kubernetes quantity ("250m", "1.5", "512Mi", "1e3") to a number; NaN when invalid. */
 export function parseQuantity(text: string): number {
-  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(String(text).trim());
+  const m = QUANTITY.exec(String(text).trim());
   if (!m) return NaN;
   return Number(m[1]) * SUFFIX[m[2] ?? ""]!;
 }

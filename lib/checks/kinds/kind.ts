@@ -3,6 +3,7 @@ import { z } from "zod";
 import { withKit } from "../failure";
 import { LabPathSchema } from "../file-paths";
 import type { CheckContext, CheckOutcome } from "../types";
+import { learnerPattern, patternProblem } from "../pattern";
 
 export type KindSpec<S extends z.ZodType = z.ZodType> = {
   /** Parameters, validated by content:check and again before each run. */
@@ -55,15 +56,10 @@ export const ValueRule = z
     (r) => r.equals !== undefined || r.matches !== undefined || r.min !== undefined || r.max !== undefined || r.present !== undefined,
     "needs one of equals, matches, min, max or present",
   )
-  .refine((r) => {
-    if (r.matches === undefined) return true;
-    try {
-      new RegExp(r.matches);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "`matches` is not a valid regular expression");
+  .superRefine((r, issue) => {
+    const problem = r.matches === undefined ? null : patternProblem(r.matches);
+    if (problem) issue.addIssue({ code: "custom", path: ["matches"], message: `\`matches\` ${problem}` });
+  });
 
 export type ValueRuleT = z.output<typeof ValueRule>;
 
@@ -75,7 +71,7 @@ export function judgeValue(value: unknown, rule: ValueRuleT): string | null {
   if (rule.equals !== undefined && value !== rule.equals) {
     return `\`${rule.path}\` is ${shown}; expected ${JSON.stringify(rule.equals)}`;
   }
-  if (rule.matches !== undefined && (typeof value !== "string" || !new RegExp(rule.matches).test(value))) {
+  if (rule.matches !== undefined && (typeof value !== "string" || !learnerPattern(rule.matches).test(value))) {
     return `\`${rule.path}\` is ${shown}; expected text matching /${rule.matches}/`;
   }
   if (rule.min !== undefined || rule.max !== undefined) {

@@ -6,6 +6,12 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { fail, isOutcome, pass, type CheckContext, type CheckOutcome } from "../types";
 import { FileParam, ValueRule, defineKind, fileText, getPath, judgeValue, lineOf, missingFile } from "./kind";
+import { learnerPattern } from "../pattern";
+
+const POSITION = learnerPattern(String.raw`position (\d+)`);
+const ALIAS = learnerPattern("alias", "i");
+const OPENAPI_3 = learnerPattern(String.raw`^3\.[01]\.`);
+const BLANKS = learnerPattern(String.raw`\s+`);
 
 export const STRUCTURED_LIMITS = { maxAliasCount: 100, maxDepth: 64 };
 
@@ -29,7 +35,7 @@ export function parseStructured(text: string, format: "yaml" | "json"): Structur
       value = JSON.parse(text);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const position = /position (\d+)/.exec(message);
+      const position = POSITION.exec(message);
       return { ok: false, line: position ? lineOf(text, Number(position[1])) : null, message: `not valid JSON: ${message}` };
     }
   } else {
@@ -47,7 +53,7 @@ export function parseStructured(text: string, format: "yaml" | "json"): Structur
       value = doc.toJS({ maxAliasCount: STRUCTURED_LIMITS.maxAliasCount });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (/alias/i.test(message)) {
+      if (ALIAS.test(message)) {
         return { ok: false, line: null, bomb: true, message: `expands YAML aliases too many times (more than ${STRUCTURED_LIMITS.maxAliasCount}); write the values out instead of repeating \`*aliases\`` };
       }
       return { ok: false, line: null, message: `could not be read: ${message.split("\n")[0]}` };
@@ -73,7 +79,7 @@ export function yamlBombProblem(text: string): string | null {
       const value = doc.toJS({ maxAliasCount: STRUCTURED_LIMITS.maxAliasCount });
       if (depthExceeds(value, STRUCTURED_LIMITS.maxDepth)) return `document ${index + 1} is nested more than ${STRUCTURED_LIMITS.maxDepth} levels deep`;
     } catch (error) {
-      if (/alias/i.test(String(error))) {
+      if (ALIAS.test(String(error))) {
         return `document ${index + 1} expands YAML aliases more than ${STRUCTURED_LIMITS.maxAliasCount} times (a "billion laughs" pattern); write the values out instead`;
       }
     }
@@ -122,7 +128,7 @@ async function readOpenApi(ctx: CheckContext, file: string): Promise<{ doc: Open
   const read = readStructured(ctx, file);
   if (isOutcome(read)) return read;
   const value = read.value as OpenApiDoc;
-  if (!value || typeof value !== "object" || typeof value.openapi !== "string" || !/^3\.[01]\./.test(value.openapi)) {
+  if (!value || typeof value !== "object" || typeof value.openapi !== "string" || !OPENAPI_3.test(value.openapi)) {
     return fail(`\`${file}\` is not an OpenAPI 3.0/3.1 document: it needs \`openapi: 3.1.0\` (or 3.0.x) at the top.`);
   }
   const external = externalRefs(value);
@@ -161,7 +167,7 @@ export const structuredKinds = {
       if (isOutcome(read)) return read;
       const result = await validate(structuredClone(read.doc) as never, PARSER_OPTIONS);
       if (!result.valid) {
-        const errors = result.errors.map((e) => e.message.split("\n").filter((l) => l.trim()).slice(0, 6).join(" ").replace(/\s+/g, " "));
+        const errors = result.errors.map((e) => BLANKS.replaceAll(e.message.split("\n").filter((l) => l.trim()).slice(0, 6).join(" "), " "));
         return fail(`\`${p.file}\` is not a valid OpenAPI document: ${errors[0]}`, errors);
       }
       return pass(`\`${p.file}\` is a valid OpenAPI ${read.doc.openapi} document.`);

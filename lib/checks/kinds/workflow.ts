@@ -7,6 +7,7 @@ import { failWith } from "../failure";
 import { isMapping, requireStructured } from "../files";
 import { fail, pass, type CheckContext } from "../types";
 import { FileParam, defineKind } from "./kind";
+import { learnerPattern } from "../pattern";
 
 export type WorkflowStep = { name?: string; uses?: unknown; run?: unknown; with?: Record<string, unknown>; "continue-on-error"?: unknown };
 export type WorkflowJob = {
@@ -44,12 +45,17 @@ export function usesAction(step: WorkflowStep, action: string): boolean {
 
 /** Shell lines of a run step, with backslash continuations joined and comments dropped. */
 export function commandLines(step: WorkflowStep): string[] {
-  return (typeof step.run === "string" ? step.run : "")
-    .replace(/\\\n/g, " ")
+  return CONTINUATION.replaceAll(typeof step.run === "string" ? step.run : "", " ")
     .split("\n")
-    .map((l) => l.replace(/(^|\s)#.*$/, "").trim())
+    .map((l) => COMMENT.replaceFirst(l, "").trim())
     .filter(Boolean);
 }
+
+const CONTINUATION = learnerPattern(String.raw`\\\n`);
+const COMMENT = learnerPattern(String.raw`(^|\s)#.*$`);
+const OR_SUCCEEDS = learnerPattern(String.raw`\|\|\s*(true|:|exit\s+0|echo\b)`);
+const THEN_SUCCEEDS = learnerPattern(String.raw`;\s*(true|exit\s+0)\s*$`);
+const SET_PLUS_E = learnerPattern(String.raw`^\s*set\s+\+e\b`, "m");
 
 export type CommandRun = { jobId: string; job: WorkflowJob; step: WorkflowStep; line: string };
 
@@ -67,9 +73,9 @@ export function jobsRunning(workflow: Workflow, pattern: { test(line: string): b
 
 /** Why a failure of this command would not fail the build, or null. */
 export function softened({ step, job, line }: CommandRun): string | null {
-  if (/\|\|\s*(true|:|exit\s+0|echo\b)/.test(line)) return `\`${line}\` ends in \`||\`, which turns its failure into success`;
-  if (/;\s*(true|exit\s+0)\s*$/.test(line)) return `\`${line}\` ends with a command that always succeeds`;
-  if (/^\s*set\s+\+e\b/m.test(typeof step.run === "string" ? step.run : "")) return "the step runs `set +e`, so a failing command does not stop it";
+  if (OR_SUCCEEDS.test(line)) return `\`${line}\` ends in \`||\`, which turns its failure into success`;
+  if (THEN_SUCCEEDS.test(line)) return `\`${line}\` ends with a command that always succeeds`;
+  if (SET_PLUS_E.test(typeof step.run === "string" ? step.run : "")) return "the step runs `set +e`, so a failing command does not stop it";
   if (step["continue-on-error"] === true || job["continue-on-error"] === true) return "`continue-on-error: true` lets the workflow pass when it fails";
   return null;
 }
@@ -93,8 +99,10 @@ export function waitsFor(workflow: Workflow, id: string): Set<string> {
   return seen;
 }
 
-const SHA_PIN = /^[^@\s]+@[0-9a-f]{40}$/;
-const VERSION = /^\d+\.\d{1,2}(\.\d{1,2})?$/;
+const SHA_PIN = learnerPattern(String.raw`^[^@\s]+@[0-9a-f]{40}$`);
+const DIGEST_PIN = learnerPattern("@sha256:[0-9a-f]{64}$");
+const MATRIX_REF = learnerPattern(String.raw`^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$`);
+const VERSION = learnerPattern(String.raw`^\d+\.\d{1,2}(\.\d{1,2})?$`);
 const jobList = (ids: string[]) => ids.map((id) => `\`${id}\``).join(", ");
 
 /** -1, 0, 1 comparing dotted versions ("3.9" < "3.11"). */
@@ -147,7 +155,7 @@ export const workflowKinds = {
           count++;
           if (ref.startsWith("./")) continue; // an action in this repository, versioned with it
           if (ref.startsWith("docker://")) {
-            if (!/@sha256:[0-9a-f]{64}$/.test(ref)) problems.push(`job \`${id}\`: \`${ref}\` is not pinned by digest`);
+            if (!DIGEST_PIN.test(ref)) problems.push(`job \`${id}\`: \`${ref}\` is not pinned by digest`);
           } else if (!SHA_PIN.test(ref)) problems.push(`job \`${id}\`: \`${ref}\` is pinned to ${ref.includes("@") ? "a tag or branch, which can be moved" : "nothing"}`);
         }
       }
@@ -166,7 +174,7 @@ export const workflowKinds = {
       /** Its version input, e.g. `python-version`. */
       input: z.string().min(1),
       /** The oldest version the project supports, e.g. "3.11". */
-      min: z.string().regex(VERSION).optional(),
+      min: z.string().refine((v) => VERSION.test(v), "is not a version such as \"3.11\"").optional(),
       /** What the learner calls the tool, e.g. "Python". */
       tool: z.string().min(1).default("The tool"),
     }),
@@ -178,7 +186,7 @@ export const workflowKinds = {
       for (const [id, job] of jobsOf(requireWorkflow(ctx, p.file))) {
         for (const step of stepsOf(job).filter((s) => usesAction(s, p.action))) {
           const given = step.with?.[p.input];
-          const matrixKey = typeof given === "string" ? /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(given.trim())?.[1] : undefined;
+          const matrixKey = typeof given === "string" ? MATRIX_REF.exec(given.trim())?.[1] : undefined;
           const listed = matrixKey ? job.strategy?.matrix?.[matrixKey] : undefined;
           for (const v of matrixKey ? (Array.isArray(listed) ? (listed as unknown[]) : [undefined]) : [given]) {
             if (v === undefined) problems.push(`job \`${id}\`: ${matrixKey ? `\`matrix.${matrixKey}\` is not a list of versions` : `\`${short}\` has no \`${p.input}\`, so it uses whatever the runner image has`}`);
