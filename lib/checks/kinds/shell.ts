@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { patternProblem, learnerPattern } from "../pattern";
-import { fail, pass, type CheckOutcome } from "../types";
+import { failWith } from "../failure";
+import { fail, pass, type CheckContext } from "../types";
 import { FileParam, defineKind, fileText, missingFile } from "./kind";
 import { earlyExit, parseShell, reachableCommands, type ShellScript } from "./shell-syntax";
 
@@ -116,10 +117,19 @@ export function strictModeOf(text: string): { e: boolean; u: boolean; pipefail: 
 const OPTION_LETTERS = learnerPattern("^-[A-Za-z]+$");
 
 /** The fail outcome for a script that stops before its work, or null. */
-function earlyExitFailure(file: string, script: ShellScript): CheckOutcome | null {
+/**
+ * The learner's script as it runs, for the structural kinds. The check fails (through the kit)
+ * when the file is empty, or when the script always exits before doing its work.
+ */
+function runnableScript(ctx: CheckContext, file: string): ShellScript {
+  const text = fileText(ctx, file);
+  if (text === null) failWith(missingFile(file).message);
+  const script = parseShell(text);
   const stop = earlyExit(script);
-  if (!stop) return null;
-  return fail(`\`${file}\` line ${stop.line}: \`${stop.words.join(" ")}\` always ends the script, so nothing after it runs. Exit only on a condition (\`if …; then …; exit 2; fi\`) or at the end.`);
+  if (stop) {
+    failWith(`\`${file}\` line ${stop.line}: \`${stop.words.join(" ")}\` always ends the script, so nothing after it runs. Exit only on a condition (\`if …; then …; exit 2; fi\`) or at the end.`);
+  }
+  return script;
 }
 
 export const shellKinds = {
@@ -156,8 +166,7 @@ export const shellKinds = {
       if (!BASH_SHEBANG.test(text)) {
         return fail(`\`${p.file}\` must start with a bash shebang (\`#!/usr/bin/env bash\`): \`pipefail\` is a bash option.`);
       }
-      const stopped = earlyExitFailure(p.file, parseShell(text));
-      if (stopped) return stopped;
+      runnableScript(ctx, p.file);
       const mode = strictModeOf(text);
       const missing = [!mode.e && "-e (stop on the first failing command)", !mode.u && "-u (unset variables are errors)", !mode.pipefail && "-o pipefail (a failure inside a pipe counts)"].filter(Boolean);
       if (missing.length) {
@@ -171,11 +180,7 @@ export const shellKinds = {
     params: z.object({ file: FileParam, minDistinct: z.number().int().min(1).default(1) }),
     needsCluster: false,
     async run(p, ctx) {
-      const text = fileText(ctx, p.file);
-      if (text === null) return missingFile(p.file);
-      const script = parseShell(text);
-      const stopped = earlyExitFailure(p.file, script);
-      if (stopped) return stopped;
+      const script = runnableScript(ctx, p.file);
       const codes = new Set(
         reachableCommands(script)
           .filter((c) => c.words[0] === "exit" && DIGITS.test(c.words[1] ?? ""))
@@ -206,11 +211,7 @@ export const shellKinds = {
     }),
     needsCluster: false,
     async run(p, ctx) {
-      const text = fileText(ctx, p.file);
-      if (text === null) return missingFile(p.file);
-      const script = parseShell(text);
-      const stopped = earlyExitFailure(p.file, script);
-      if (stopped) return stopped;
+      const script = runnableScript(ctx, p.file);
       const reachable = reachableCommands(script);
       let after = 0;
       for (const name of p.commands) {
@@ -235,11 +236,7 @@ export const shellKinds = {
     }),
     needsCluster: false,
     async run(p, ctx) {
-      const text = fileText(ctx, p.file);
-      if (text === null) return missingFile(p.file);
-      const script = parseShell(text);
-      const stopped = earlyExitFailure(p.file, script);
-      if (stopped) return stopped;
+      const script = runnableScript(ctx, p.file);
       const wanted = signalName(p.signal);
       for (const command of reachableCommands(script)) {
         if (command.words[0] !== "trap" || command.words.length < 3) continue;
@@ -261,11 +258,7 @@ export const shellKinds = {
     }),
     needsCluster: false,
     async run(p, ctx) {
-      const text = fileText(ctx, p.file);
-      if (text === null) return missingFile(p.file);
-      const script = parseShell(text);
-      const stopped = earlyExitFailure(p.file, script);
-      if (stopped) return stopped;
+      const script = runnableScript(ctx, p.file);
       const checks = reachableCommands(script).some((c) => {
         const name = c.words[0] ?? "";
         const isTest = name === "[[" || name === "[" || name === "test" || name.startsWith("((");
