@@ -55,9 +55,11 @@ function isBlank(c: string | undefined): boolean {
 }
 const OPERATOR_CHARS = new Set([";", "&", "|", "(", ")", "<", ">", "\n"]);
 
-/** Scans from an opening `(` (after `$`) to its matching `)`; returns the inner text. */
-function scanParens(s: State): string {
-  // s.i is just after "(".
+/**
+ * Scans from just after an opening bracket to its matching close, skipping quoted text (and, for
+ * `$(…)`, comments); returns the inner text.
+ */
+function scanNested(s: State, open: "(" | "{", close: ")" | "}", comments: boolean): string {
   const start = s.i;
   let depth = 1;
   while (s.i < s.text.length) {
@@ -76,18 +78,28 @@ function scanParens(s: State): string {
       readDouble(s, null);
       continue;
     }
-    if (c === "#" && (s.i === start || /\s/.test(s.text[s.i - 1]!))) {
+    if (comments && c === "#" && (s.i === start || /\s/.test(s.text[s.i - 1]!))) {
       while (s.i < s.text.length && s.text[s.i] !== "\n") s.i++;
       continue;
     }
-    if (c === "(") depth++;
-    if (c === ")" && --depth === 0) {
+    if (c === open) depth++;
+    if (c === close && --depth === 0) {
       s.i++;
       return s.text.slice(start, s.i - 1);
     }
     s.i++;
   }
   return s.text.slice(start);
+}
+
+/** `$(…)`, `(…)`: s.i is just after "(". */
+function scanParens(s: State): string {
+  return scanNested(s, "(", ")", true);
+}
+
+/** `${…}`: s.i is just after "${". */
+function scanBraces(s: State): string {
+  return scanNested(s, "{", "}", false);
 }
 
 function skipSingle(s: State): string {
@@ -100,36 +112,6 @@ function skipSingle(s: State): string {
   const inner = s.text.slice(start, s.i);
   s.i++;
   return inner;
-}
-
-function scanBraces(s: State): string {
-  // s.i just after "${".
-  const start = s.i;
-  let depth = 1;
-  while (s.i < s.text.length) {
-    const c = s.text[s.i]!;
-    if (c === "\\") {
-      s.i += 2;
-      continue;
-    }
-    if (c === "\n") s.line++;
-    if (c === "'") {
-      skipSingle(s);
-      continue;
-    }
-    if (c === '"') {
-      s.i++;
-      readDouble(s, null);
-      continue;
-    }
-    if (c === "{") depth++;
-    if (c === "}" && --depth === 0) {
-      s.i++;
-      return s.text.slice(start, s.i - 1);
-    }
-    s.i++;
-  }
-  return s.text.slice(start);
 }
 
 type Substitutions = { texts: Array<{ text: string; line: number }> } | null;
