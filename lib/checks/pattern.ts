@@ -98,8 +98,3 @@ export function patternProblem(source: string, flags: PatternFlags = ""): string
     return `is not a regular expression RE2 can run (no backreferences or lookaround): ${message}`;
   }
 }
-
-/** Shorthand: does the learner text match the pattern. */
-export function matchesPattern(text: string, source: string, flags: PatternFlags = ""): boolean {
-  return learnerPattern(source, flags).test(text);
-}
