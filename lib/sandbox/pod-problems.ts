@@ -83,8 +83,8 @@ export type ExplainOptions = {
   availableImages?: readonly string[];
 };
 
-/** The public names of the images in the local registry, shortest first per image (what lab text writes). */
-export const AVAILABLE_IMAGES: readonly string[] = IMAGES.map((image) => shortImageName(image.publicRefs[0]!));
+/** The public names of the images in the local registry a learner may run (the pause image is the node's own), one per image. */
+export const AVAILABLE_IMAGES: readonly string[] = IMAGES.filter((image) => image.name !== "pause").map((image) => shortImageName(image.publicRefs[0]!));
 
 /** `docker.io/library/python:3.11-slim` is written `python:3.11-slim`. */
 function shortImageName(ref: string): string {
