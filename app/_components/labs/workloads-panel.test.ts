@@ -114,5 +114,5 @@ test("fetchWorkloads: the view, the server's words, or a lost connection", async
   const lost = (async () => {
     throw new TypeError("fetch failed");
   }) as unknown as typeof fetch;
-  expect((await fetchWorkloads("lab", { fetch: lost })).code).toBe("lost");
+  expect(await fetchWorkloads("lab", { fetch: lost })).toMatchObject({ ok: false, code: "lost" });
 });
