@@ -212,6 +212,12 @@ test("a readiness probe that failed while the app started is not reported once i
   expect(explainPodProblems(notReady, events)[0]).toContain("answered 503 (the app says it is not ready yet)");
 });
 
+test("a named probe port is shown with its number", () => {
+  const named = pod("n", { image: "x:1", ports: [{ name: "http", containerPort: 8080 }], readinessProbe: { httpGet: { path: "/ready", port: "http" } } }, { ready: false, state: { running: {} } });
+  const events = [podEvent("n", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 4, "2026-12-02T05:26:04Z")];
+  expect(explainPodProblems(named, events)[0]).toContain("GET /ready on port http (8080) answered 503");
+});
+
 test("a probe that times out names timeoutSeconds", () => {
   const slow = pod("slow", { ...probed, readinessProbe: { httpGet: { path: "/ready", port: 8080 }, timeoutSeconds: 2 } }, { ready: false, state: { running: {} } });
   const events = [podEvent("slow", "Unhealthy", 'Readiness probe failed: Get "http://198.18.1.9:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)', 4, "2026-12-02T05:26:04Z")];

@@ -16,6 +16,7 @@ type Timestamp = string | Date;
 export type ContainerSpecLike = {
   name?: string;
   image?: string;
+  ports?: Array<{ name?: string; containerPort?: number }>;
   resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
   readinessProbe?: ProbeLike;
   livenessProbe?: ProbeLike;
@@ -355,10 +356,17 @@ function probeOf(c: ContainerFacts, kind: ProbeKind): ProbeLike | undefined {
   return kind === "Readiness" ? c.spec.readinessProbe : kind === "Liveness" ? c.spec.livenessProbe : c.spec.startupProbe;
 }
 
-function probeTarget(probe: ProbeLike | undefined): string {
+/** A probe's port as the learner wrote it, with the number a named port stands for: `http (8080)`. */
+function portText(port: string | number | undefined, c: ContainerFacts): string {
+  if (typeof port !== "string") return cleanText(port, 32);
+  const number = c.spec.ports?.find((p) => p.name === port)?.containerPort;
+  return number ? `${cleanText(port, 32)} (${number})` : cleanText(port, 32);
+}
+
+function probeTarget(probe: ProbeLike | undefined, c: ContainerFacts): string {
   if (!probe) return "";
-  if (probe.httpGet) return `GET ${cleanText(probe.httpGet.path || "/", 200)} on port ${cleanText(probe.httpGet.port, 32)}`;
-  if (probe.tcpSocket) return `a connection to port ${cleanText(probe.tcpSocket.port, 32)}`;
+  if (probe.httpGet) return `GET ${cleanText(probe.httpGet.path || "/", 200)} on port ${portText(probe.httpGet.port, c)}`;
+  if (probe.tcpSocket) return `a connection to port ${portText(probe.tcpSocket.port, c)}`;
   if (probe.grpc) return `a gRPC health check on port ${cleanText(probe.grpc.port, 32)}`;
   if (probe.exec) return `the command ${quote(cleanText((probe.exec.command ?? []).join(" "), 200))}`;
   return "";
@@ -400,7 +408,7 @@ function probeSentences(containers: ContainerFacts[], events: readonly EventLike
     if (!stillMatters) continue;
     seen.add(`${c.name}/${kind}`);
     const probe = probeOf(c, kind);
-    const target = probeTarget(probe);
+    const target = probeTarget(probe, c);
     const detail = message.replace(/^(Readiness|Liveness|Startup) probe (?:failed|errored):\s*/, "");
     const what = `The ${kind.toLowerCase()} probe of ${containerLabel(c).replace(/^(Init c|C)ontainer/, (m) => m.toLowerCase())}`;
     const failed = `${what} fails (${target ? `${target} ` : ""}${probeFailure(detail, probe)}; ${times(eventCount(event))})`;
