@@ -86,7 +86,7 @@ test("a crashing pod of a Deployment: owner, status, ready, restarts, age, node,
     lastTermination: { reason: "Error", exitCode: 1, finishedAt: "2026-12-02T05:59:40.000Z" },
   });
   expect(pod!.problems).toEqual([expect.stringContaining("“ModuleNotFoundError: No module named 'sklearn'”")]);
-  expect(view.stuck).toEqual([]);
+  expect(view.workloads).toEqual([]);
 });
 
 test("events of the pod and its owners, merged, newest first, at most ten; other pods' events are left out", () => {
@@ -149,30 +149,41 @@ test("node kinds: the real node's label, KWOK's marks, and any other node is rea
   expect(nodeKindOf(null)).toBe("real");
 });
 
-test("a Deployment whose ReplicaSet cannot create any pod shows as stuck, with the quota in words; a satisfied one does not", () => {
+test("a ReplicaSet that cannot create its pods is explained once, on it, with or without pods; a satisfied one is not", () => {
   const over: ControllerLike = { kind: "ReplicaSet", metadata: { name: "big-7f9c", ownerReferences: [{ kind: "Deployment", name: "big", controller: true }] }, spec: { replicas: 1 }, status: { replicas: 0 } };
-  const failed: EventLike = {
+  const failed = (name: string, pod: string, at: string): EventLike => ({
     type: "Warning",
     reason: "FailedCreate",
-    message: 'Error creating: pods "big-7f9c-abcde" is forbidden: exceeded quota: sandbox-quota, requested: requests.memory=8Gi, used: requests.memory=0, limited: requests.memory=1Gi',
-    count: 12,
-    involvedObject: { kind: "ReplicaSet", name: "big-7f9c" },
-    lastTimestamp: "2026-12-02T05:59:00Z",
-  };
-  const oldFailure: EventLike = { ...failed, involvedObject: { kind: "ReplicaSet", name: RS } };
-  const view = workloadsViewOf(snapshot({ controllers: [...controllers, over], events: [failed, oldFailure] }));
-  expect(view.stuck).toEqual([
+    message: `Error creating: pods "${pod}" is forbidden: exceeded quota: sandbox-quota, requested: requests.memory=8Gi, used: requests.memory=0, limited: requests.memory=1Gi`,
+    count: 1,
+    involvedObject: { kind: "ReplicaSet", name },
+    lastTimestamp: at,
+  });
+  // The controller names each attempt's pod anew: the attempts are one line, counted.
+  const attempts = [failed("big-7f9c", "big-7f9c-abcde", "2026-12-02T05:59:00Z"), failed("big-7f9c", "big-7f9c-fghij", "2026-12-02T05:59:30Z")];
+  const oldFailure = failed(RS, `${RS}-zzzzz`, "2026-12-02T05:59:00Z");
+  const view = workloadsViewOf(snapshot({ controllers: [...controllers, over], events: [...attempts, oldFailure] }));
+  expect(view.workloads).toEqual([
     {
       kind: "ReplicaSet",
       name: "big-7f9c",
       owner: { kind: "Deployment", name: "big" },
+      pods: 0,
       problems: [expect.stringContaining("would exceed your sandbox's quota “sandbox-quota” (asked for requests.memory=8Gi")],
-      events: [expect.objectContaining({ reason: "FailedCreate", count: 12 })],
+      events: [expect.objectContaining({ reason: "FailedCreate", count: 2, message: expect.stringContaining('pods "big-7f9c-fghij"'), age: "30s" })],
     },
   ]);
-  // web's ReplicaSet has its 2 pods: its old FailedCreate is not a problem of its pods any more.
-  const [pod] = workloadsViewOf(snapshot({ pods: [crashing], events: [oldFailure] })).pods;
-  expect(pod!.problems.some((p) => p.includes("quota"))).toBe(false);
+
+  // A ReplicaSet short of pods: the problem is on it, its pods are not blamed, and their events show it.
+  const short: ControllerLike = { ...controllers[0]!, spec: { replicas: 3 }, status: { replicas: 2 } };
+  const current = failed(RS, `${RS}-yyyyy`, "2026-12-02T05:59:50Z");
+  const shortView = workloadsViewOf(snapshot({ pods: [crashing], controllers: [short], events: [current] }));
+  expect(shortView.workloads).toMatchObject([{ kind: "ReplicaSet", name: RS, owner: { kind: "Deployment", name: "web" }, pods: 1 }]);
+  expect(shortView.pods[0]!.problems.some((p) => p.includes("quota"))).toBe(false);
+  expect(shortView.pods[0]!.events.map((e) => e.reason)).toContain("FailedCreate");
+
+  // web's ReplicaSet has its 2 pods: its old FailedCreate is no problem any more.
+  expect(workloadsViewOf(snapshot({ pods: [crashing], events: [oldFailure] })).workloads).toEqual([]);
 });
 
 test("the STATUS column: waiting reasons, init containers, failures, completion, deletion", () => {

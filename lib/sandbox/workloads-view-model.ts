@@ -1,6 +1,7 @@
 // The learner's workloads as the lab page shows them (the "Workloads" panel): each pod with its
 // owner, status, restarts, node kind, containers, recent events, last log lines and what is wrong
-// in words (pod-problems.ts), plus the controllers that cannot create pods at all. Pure: the
+// with it in words (pod-problems.ts), plus the controllers (ReplicaSets, Jobs) that cannot create
+// their pods or gave up, said once per controller rather than on each of its pods. Pure: the
 // objects are read by workloads-view.ts; this file only shapes them, so it is unit-tested and
 // its types are safe for client components. Everything from the cluster is cleaned (cluster-text).
 import { capLength, cleanText } from "./cluster-text";
@@ -84,14 +85,17 @@ export type PodView = {
   problems: string[];
 };
 
-/** A controller with no pods that cannot create them (quota, Pod Security) or gave up (a Job's deadline). */
-export type StuckWorkloadView = { kind: string; name: string; owner: OwnerView | null; problems: string[]; events: EventView[] };
+/**
+ * A controller that cannot create (all) its pods (quota, Pod Security, a limit range) or gave up
+ * (a Job's deadline or backoff limit); `pods` is how many of its pods exist.
+ */
+export type WorkloadProblemView = { kind: string; name: string; owner: OwnerView | null; pods: number; problems: string[]; events: EventView[] };
 
 export type WorkloadsView = {
   namespace: string;
   observedAt: string;
   pods: PodView[];
-  stuck: StuckWorkloadView[];
+  workloads: WorkloadProblemView[];
   /** Pods not shown because there were more than the panel lists. */
   morePods: number;
 };
@@ -227,19 +231,31 @@ export function ownerChain(pod: PodLike, controllers: readonly ControllerLike[])
 const eventKey = (e: EventLike) => `${e.involvedObject?.kind ?? ""}/${e.involvedObject?.name ?? ""}`;
 
 /**
+ * What makes two events "the same line": their object, type, reason and message, with what
+ * differs between retries taken out: the generated name of the pod a controller tried to create
+ * (`pods "web-6d4cf56db6-x2x4z" is forbidden`) and the events recorder's "(combined from similar
+ * events)" prefix.
+ */
+function sameLineKey(event: EventLike): string {
+  const message = (event.message ?? "").replace(/^\(combined from similar events\): /, "").replace(/pods "[^"]*"/g, "pods");
+  return [eventKey(event), event.type, event.reason, message].join("\u0000");
+}
+
+/**
  * The events, newest first, the same message on the same object counted once (the kubelet and
  * controllers open a new event for what `describe` shows as one line), at most `max`.
  */
 export function eventViews(events: readonly EventLike[], now: Date, max = MAX_EVENTS): EventView[] {
   const merged = new Map<string, { event: EventLike; count: number; lastSeen: Date | null }>();
   for (const event of events) {
-    const key = `${eventKey(event)}\u0000${event.type}\u0000${event.reason}\u0000${event.message}`;
+    const key = sameLineKey(event);
     const seen = eventLastSeen(event);
     const prior = merged.get(key);
     if (!prior) merged.set(key, { event, count: eventCount(event), lastSeen: seen });
     else {
       prior.count += eventCount(event);
-      if (seen && (!prior.lastSeen || seen > prior.lastSeen)) prior.lastSeen = seen;
+      // The newest occurrence's words are shown.
+      if (seen && (!prior.lastSeen || seen > prior.lastSeen)) Object.assign(prior, { event, lastSeen: seen });
     }
   }
   return [...merged.values()]
@@ -304,7 +320,10 @@ function podView(pod: PodLike, snapshot: WorkloadsSnapshot): PodView {
       previousLogs: logs?.previousLogs ?? null,
     };
   });
-  const podEvents = relevantEvents([{ kind: "Pod", name: pod.metadata?.name ?? "" }, ...chain], snapshot.events, snapshot.controllers);
+  const self = { kind: "Pod", name: pod.metadata?.name ?? "" };
+  const podEvents = relevantEvents([self, ...chain], snapshot.events, snapshot.controllers);
+  // The owners' own problems (cannot create pods) are said once, on the owner (workloadProblems).
+  const ownEvents = relevantEvents([self], snapshot.events, snapshot.controllers);
   // The crashed run's lines explain a crash: the previous run's when the container runs again.
   const explainLogs = Object.fromEntries(
     specs.map(({ c }) => {
@@ -327,18 +346,20 @@ function podView(pod: PodLike, snapshot: WorkloadsSnapshot): PodView {
     node: { kind: nodeKind, name: nodeName },
     containers,
     events: eventViews(podEvents, snapshot.now),
-    problems: explainPodProblems(pod, podEvents, explainLogs).map((s) => capLength(s, 1500)),
+    problems: explainPodProblems(pod, ownEvents, explainLogs).map((s) => capLength(s, 1500)),
   };
 }
 
-/** Controllers that have no pods but have something to say (cannot create them, or gave up). */
-function stuckWorkloads(snapshot: WorkloadsSnapshot): StuckWorkloadView[] {
-  const withPods = new Set(snapshot.pods.flatMap((pod) => ownerChain(pod, snapshot.controllers).map((o) => `${o.kind}/${o.name}`)));
-  const out: StuckWorkloadView[] = [];
+/** Controllers that cannot create their pods, or gave up, with how many of their pods exist. */
+function workloadProblems(snapshot: WorkloadsSnapshot): WorkloadProblemView[] {
+  const podsOf = new Map<string, number>();
+  for (const pod of snapshot.pods) {
+    for (const o of ownerChain(pod, snapshot.controllers)) podsOf.set(`${o.kind}/${o.name}`, (podsOf.get(`${o.kind}/${o.name}`) ?? 0) + 1);
+  }
+  const out: WorkloadProblemView[] = [];
   for (const controller of snapshot.controllers) {
     const self = { kind: cleanText(controller.kind, 64), name: cleanText(controller.metadata?.name, 253) };
-    if (withPods.has(`${self.kind}/${self.name}`) || satisfied(controller)) continue;
-    if (controller.kind === "ReplicaSet" && (controller.spec?.replicas ?? 1) === 0) continue;
+    if (satisfied(controller) || (controller.kind === "ReplicaSet" && controller.spec?.replicas === 0)) continue;
     const events = relevantEvents([self], snapshot.events, snapshot.controllers);
     const problems = explainWorkloadProblems(events);
     if (problems.length === 0) continue;
@@ -346,21 +367,22 @@ function stuckWorkloads(snapshot: WorkloadsSnapshot): StuckWorkloadView[] {
     out.push({
       ...self,
       owner: parent?.kind && parent.name ? { kind: cleanText(parent.kind, 64), name: cleanText(parent.name, 253) } : null,
-      problems,
+      pods: podsOf.get(`${controller.kind}/${controller.metadata?.name}`) ?? 0,
+      problems: problems.map((p) => capLength(p, 1500)),
       events: eventViews(events, snapshot.now),
     });
   }
   return out.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
 }
 
-/** The panel's view of one namespace: pods by name (at most MAX_PODS), then stuck controllers. */
+/** The panel's view of one namespace: pods by name (at most MAX_PODS), and controllers with problems. */
 export function workloadsViewOf(snapshot: WorkloadsSnapshot): WorkloadsView {
   const pods = [...snapshot.pods].sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
   return {
     namespace: snapshot.namespace,
     observedAt: snapshot.now.toISOString(),
     pods: pods.slice(0, MAX_PODS).map((pod) => podView(pod, snapshot)),
-    stuck: stuckWorkloads(snapshot),
+    workloads: workloadProblems(snapshot),
     morePods: Math.max(0, pods.length - MAX_PODS),
   };
 }

@@ -1,6 +1,6 @@
 // The Workloads panel's data against the real local API server: on KWOK the learner's pods are
 // listed and say, in words, that they have no logs; a Deployment over the sandbox quota shows as
-// stuck with the quota in words; nobody reads another learner's workloads. On the real node
+// explained, on it, with the quota in words; nobody reads another learner's workloads. On the real node
 // (`npm run cluster -- start` as root): a crashlooping container's explanation carries its last
 // log line, and a bad image gets the local registry's explanation.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -91,7 +91,7 @@ afterAll(async () => {
 });
 
 describe("workloads view on KWOK", () => {
-  test("the learner's pods are listed, say they have no logs, and a Deployment over the quota is stuck in words", async () => {
+  test("the learner's pods are listed, say they have no logs, and a Deployment over the quota is explained on it", async () => {
     const learner = learners[1]!;
     await apply(learner, simulated, deploymentYaml("web", { image: "ghcr.io/academy-labs/model-server:1.4.2" }, 2));
     // requests.memory: 2Gi is the whole sandbox quota, and web's two pods already use some of it.
@@ -100,17 +100,18 @@ describe("workloads view on KWOK", () => {
       simulated,
       deploymentYaml("big", { image: "ghcr.io/academy-labs/model-server:1.4.2", resources: { requests: { cpu: "20m", memory: "2Gi" }, limits: { cpu: "200m", memory: "2Gi" } } }),
     );
-    const view = await viewUntil(learner, simulated, "web's pods and big's quota failure", (v) => v.pods.filter((p) => p.phase === "Running").length === 2 && v.stuck.length > 0);
+    const view = await viewUntil(learner, simulated, "web's pods and big's quota failure", (v) => v.pods.filter((p) => p.phase === "Running").length === 2 && v.workloads.length > 0);
     expect(view.namespace).toBe(simulated.namespace);
     for (const pod of view.pods) {
       expect(pod).toMatchObject({ owner: { kind: "Deployment", name: "web" }, status: "Running", ready: { ready: 1, total: 1 }, restarts: 0, node: { kind: "simulated" }, problems: [] });
       expect(pod.containers[0]!.logs).toEqual({ available: false, reason: LOGS_SIMULATED });
       expect(pod.events.length).toBeGreaterThan(0);
     }
-    expect(view.stuck).toEqual([
+    expect(view.workloads).toEqual([
       expect.objectContaining({
         kind: "ReplicaSet",
         owner: { kind: "Deployment", name: "big" },
+        pods: 0,
         problems: [expect.stringMatching(/cannot create its pods: they would exceed your sandbox's quota “sandbox-quota” \(asked for requests\.memory=2Gi, already in use requests\.memory=/)],
       }),
     ]);

@@ -61,11 +61,16 @@ test("the Workloads panel lists the learner's pods, explains a quota refusal, an
   await first.getByText(/^Events \(\d+\)$/).click();
   await expect(first).toContainText("Scheduled");
 
-  // More replicas than the sandbox quota holds: the ReplicaSet's refusal is explained on its pods.
-  await replaceEditorText(page, "k8s/deployment.yaml", solution("k8s/deployment.yaml").replace("replicas: 2", "replicas: 12"));
+  // Ten replicas (the most a sandbox admits) ask for more memory than its quota holds: the
+  // ReplicaSet's refusal is explained once, on the Deployment.
+  await replaceEditorText(page, "k8s/deployment.yaml", solution("k8s/deployment.yaml").replace("replicas: 2", "replicas: 10"));
   await page.getByRole("button", { name: "Apply to sandbox" }).click();
-  await expect(panel.getByTestId("pod-problems").first()).toContainText(/cannot create its pods: they would exceed your sandbox's quota “sandbox-quota”/, { timeout: 60_000 });
-  await expect(panel.getByTestId("workloads-summary")).toContainText("with problems");
+  const refused = panel.getByRole("list", { name: "Workloads with problems" }).getByRole("listitem").filter({ has: page.getByRole("heading", { level: 3 }) });
+  await expect(refused).toHaveCount(1, { timeout: 60_000 });
+  await expect(refused.getByRole("heading", { level: 3 })).toContainText("Deployment model-server");
+  await expect(refused.getByTestId("workload-problems")).toContainText(/cannot create its pods: they would exceed your sandbox's quota “sandbox-quota”/);
+  await expect(panel.getByTestId("workloads-summary")).toContainText("1 workload has a problem.");
+  await expect(panel.getByTestId("pod-problems")).toHaveCount(0);
   await panel.screenshot({ path: test.info().outputPath("workloads-panel.png") });
 
   // A hidden tab stops asking; shown again, it asks at once.

@@ -8,7 +8,7 @@ import type { PodView, WorkloadsView } from "@/lib/sandbox/workloads-view-model"
 import { fetchWorkloads } from "./hooks/fetch-workloads";
 import { podHealth, summaryText, WorkloadsBody } from "./workloads-panel";
 
-const base: WorkloadsView = { namespace: "lab-x", observedAt: "2026-12-02T06:00:00Z", pods: [], stuck: [], morePods: 0 };
+const base: WorkloadsView = { namespace: "lab-x", observedAt: "2026-12-02T06:00:00Z", pods: [], workloads: [], morePods: 0 };
 
 function pod(overrides: Partial<PodView>): PodView {
   return {
@@ -81,20 +81,21 @@ test("text from the cluster is text: a log line or event with markup is escaped"
   expect(html).toContain("Only the end of a long log is shown");
 });
 
-test("a pod on a simulated node says why it has no logs; a stuck Deployment shows with its problem", () => {
+test("a pod on a simulated node says why it has no logs; a Deployment that cannot create pods shows once, with its problem", () => {
   const kwok = pod({ node: { kind: "simulated", name: "kwok-node-0" } });
   kwok.containers[0]!.logs = { available: false, reason: "No logs: this pod is on a simulated node, where containers are marked running without really running." };
   const html = render({
     ...base,
     pods: [kwok],
-    stuck: [{ kind: "ReplicaSet", name: "big-7f9c", owner: { kind: "Deployment", name: "big" }, problems: ["ReplicaSet “big-7f9c” cannot create its pods: quota."], events: [] }],
+    workloads: [{ kind: "ReplicaSet", name: "big-7f9c", owner: { kind: "Deployment", name: "big" }, pods: 0, problems: ["ReplicaSet “big-7f9c” cannot create its pods: quota."], events: [] }],
   });
   expect(html).toContain("simulated node");
   expect(html).toContain("No logs: this pod is on a simulated node");
   expect(html).toContain("Deployment big</code>");
+  expect(html).toContain(">no pods</span>");
   expect(html).toContain("cannot create its pods: quota.");
-  expect(summaryText({ ...base, pods: [kwok], stuck: [{ kind: "ReplicaSet", name: "b", owner: null, problems: ["x"], events: [] }] })).toBe(
-    "1 pod: 1 ready or done. 1 workload cannot create pods.",
+  expect(summaryText({ ...base, pods: [kwok], workloads: [{ kind: "ReplicaSet", name: "b", owner: null, pods: 1, problems: ["x"], events: [] }] })).toBe(
+    "1 pod: 1 ready or done. 1 workload has a problem.",
   );
 });
 

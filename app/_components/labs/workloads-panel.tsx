@@ -6,7 +6,7 @@
 // container. Everything shown is text from the cluster, rendered as text (never as HTML).
 // Only the one-line summary is a live region, and it changes only when the counts change, so a
 // screen reader is not read the whole list every few seconds.
-import type { ContainerView, PodView, StuckWorkloadView, WorkloadsView } from "@/lib/sandbox/workloads-view-model";
+import type { ContainerView, PodView, WorkloadProblemView, WorkloadsView } from "@/lib/sandbox/workloads-view-model";
 import { useWorkloads } from "./hooks/use-workloads";
 
 export function WorkloadsPanel({ labId, active, refreshSignal }: { labId: string; active: boolean; refreshSignal?: unknown }) {
@@ -28,15 +28,15 @@ export function WorkloadsBody({ view, loading, error }: { view: WorkloadsView | 
         {view ? summaryText(view) : loading ? "Reading your workloads…" : ""}
       </p>
       {error ? <p className="field-error">{error}</p> : null}
-      {view && view.pods.length === 0 && view.stuck.length === 0 ? (
+      {view && view.pods.length === 0 && view.workloads.length === 0 ? (
         <p className="small">
           No pods in your namespace yet. Apply your files (or use <code>kubectl</code> with your kubeconfig) and they show here, with their status, events and logs.
         </p>
       ) : null}
-      {view && view.stuck.length > 0 ? (
-        <ul className="workload-list" aria-label="Workloads without pods">
-          {view.stuck.map((stuck) => (
-            <StuckRow key={`${stuck.kind}/${stuck.name}`} stuck={stuck} />
+      {view && view.workloads.length > 0 ? (
+        <ul className="workload-list" aria-label="Workloads with problems">
+          {view.workloads.map((workload) => (
+            <WorkloadProblemRow key={`${workload.kind}/${workload.name}`} workload={workload} />
           ))}
         </ul>
       ) : null}
@@ -73,8 +73,8 @@ export function summaryText(view: WorkloadsView): string {
     count("bad") > 0 ? `${count("bad")} with ${count("bad") === 1 ? "a problem" : "problems"}` : "",
   ].filter(Boolean);
   const pods = total === 0 ? "No pods." : `${total} ${total === 1 ? "pod" : "pods"}${parts.length ? `: ${parts.join(", ")}` : ""}.`;
-  const stuck = view.stuck.length;
-  return stuck === 0 ? pods : `${pods} ${stuck} ${stuck === 1 ? "workload cannot" : "workloads cannot"} create pods.`;
+  const workloads = view.workloads.length;
+  return workloads === 0 ? pods : `${pods} ${workloads} ${workloads === 1 ? "workload has a problem" : "workloads have problems"}.`;
 }
 
 const HEALTH_BADGE: Record<PodHealth, string> = { ok: "badge badge-ok", progress: "badge badge-progress", bad: "badge badge-bad" };
@@ -134,21 +134,22 @@ function nodeText(pod: PodView): string {
   return `node ${pod.node.name}`;
 }
 
-function StuckRow({ stuck }: { stuck: StuckWorkloadView }) {
+function WorkloadProblemRow({ workload }: { workload: WorkloadProblemView }) {
+  const name = workload.owner ? `${workload.owner.kind} ${workload.owner.name}` : `${workload.kind} ${workload.name}`;
   return (
-    <li className="workload-row workload-bad" data-testid={`stuck-${stuck.kind}-${stuck.name}`}>
+    <li className="workload-row workload-bad" data-testid={`workload-${workload.kind}-${workload.name}`}>
       <h3 className="workload-head">
-        <code className="workload-name">{stuck.owner ? `${stuck.owner.kind} ${stuck.owner.name}` : `${stuck.kind} ${stuck.name}`}</code>
-        <span className={HEALTH_BADGE.bad}>no pods</span>
+        <code className="workload-name">{name}</code>
+        <span className={HEALTH_BADGE.bad}>{workload.pods === 0 ? "no pods" : `${workload.pods} ${workload.pods === 1 ? "pod" : "pods"}`}</span>
       </h3>
-      <ul className="workload-problems">
-        {stuck.problems.map((problem) => (
+      <ul className="workload-problems" data-testid="workload-problems">
+        {workload.problems.map((problem) => (
           <li key={problem}>{problem}</li>
         ))}
       </ul>
       <details className="workload-more">
-        <summary>Events ({stuck.events.length})</summary>
-        <EventList events={stuck.events} />
+        <summary>Events ({workload.events.length})</summary>
+        <EventList events={workload.events} />
       </details>
     </li>
   );
