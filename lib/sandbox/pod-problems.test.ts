@@ -196,10 +196,10 @@ test("failing readiness and liveness probes: path, port and what the app answere
   const sentences = explainPodProblems(probe, events);
   // The exit code 0 is the probe's doing (SIGTERM, clean shutdown), not "finished its work".
   expect(sentences[0]).toBe("Container “app” keeps crashing (CrashLoopBackOff, restarted 4 times): Kubernetes stops it because its liveness probe fails.");
-  expect(sentences).toContainEqual(expect.stringContaining("The readiness probe of container “app” fails (GET /nope on port 8080 answered 404 (the app has no such path); 12 times)"));
+  expect(sentences).toContainEqual(expect.stringContaining("The readiness probe of container “app” fails (GET /nope on port 8080: it answered 404 (the app has no such path); 12 times)"));
   expect(sentences).toContainEqual(expect.stringContaining("Service sends it no traffic"));
   expect(sentences).toContainEqual(
-    expect.stringContaining("The liveness probe of container “app” fails (GET /healthz on port 9090 found nothing listening on that port: check the port the app listens on; 6 times). Kubernetes restarts the container each time (restarted 4 times so far)"),
+    expect.stringContaining("The liveness probe of container “app” fails (GET /healthz on port 9090: nothing listens on that port; 6 times). Kubernetes restarts the container each time (restarted 4 times so far)"),
   );
   expect(sentences).toHaveLength(3);
 });
@@ -209,19 +209,19 @@ test("a readiness probe that failed while the app started is not reported once i
   const events = [podEvent("ready", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 2, "2026-12-02T05:26:04Z")];
   expect(explainPodProblems(ready, events)).toEqual([]);
   const notReady = pod("ready", probed, { ready: false, restartCount: 0, state: { running: { startedAt: "2026-12-02T05:26:00Z" } } });
-  expect(explainPodProblems(notReady, events)[0]).toContain("answered 503 (the app says it is not ready yet)");
+  expect(explainPodProblems(notReady, events)[0]).toContain("it answered 503 (the app says it is not ready yet)");
 });
 
 test("a named probe port is shown with its number", () => {
   const named = pod("n", { image: "x:1", ports: [{ name: "http", containerPort: 8080 }], readinessProbe: { httpGet: { path: "/ready", port: "http" } } }, { ready: false, state: { running: {} } });
   const events = [podEvent("n", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 4, "2026-12-02T05:26:04Z")];
-  expect(explainPodProblems(named, events)[0]).toContain("GET /ready on port http (8080) answered 503");
+  expect(explainPodProblems(named, events)[0]).toContain("GET /ready on port http (8080): it answered 503");
 });
 
 test("a probe that times out names timeoutSeconds", () => {
   const slow = pod("slow", { ...probed, readinessProbe: { httpGet: { path: "/ready", port: 8080 }, timeoutSeconds: 2 } }, { ready: false, state: { running: {} } });
   const events = [podEvent("slow", "Unhealthy", 'Readiness probe failed: Get "http://198.18.1.9:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)', 4, "2026-12-02T05:26:04Z")];
-  expect(explainPodProblems(slow, events)[0]).toContain("GET /ready on port 8080 got no answer within 2s (timeoutSeconds)");
+  expect(explainPodProblems(slow, events)[0]).toContain("GET /ready on port 8080: no answer within 2s (timeoutSeconds)");
 });
 
 test("a Job's container that failed: exit code and its meaning, and success says nothing", () => {

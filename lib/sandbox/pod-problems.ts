@@ -378,12 +378,12 @@ function probeFailure(message: string, probe: ProbeLike | undefined): string {
   if (status) {
     const code = status[1]!;
     const hint = code === "404" ? " (the app has no such path)" : code === "503" ? " (the app says it is not ready yet)" : "";
-    return `answered ${code}${hint}`;
+    return `it answered ${code}${hint}`;
   }
-  if (/connection refused/i.test(message)) return "found nothing listening on that port: check the port the app listens on";
-  if (/deadline exceeded|timeout|timed out/i.test(message)) return `got no answer within ${probe?.timeoutSeconds ?? 1}s (timeoutSeconds)`;
-  if (/no route to host|connection reset/i.test(message)) return "could not reach the container";
-  return message ? `failed: ${message}` : "failed";
+  if (/connection refused/i.test(message)) return "nothing listens on that port";
+  if (/deadline exceeded|timeout|timed out/i.test(message)) return `no answer within ${probe?.timeoutSeconds ?? 1}s (timeoutSeconds)`;
+  if (/no route to host|connection reset/i.test(message)) return "the container could not be reached";
+  return message || "it failed";
 }
 
 /** The container an event about a container is about (`spec.containers{app}`). */
@@ -411,14 +411,14 @@ function probeSentences(containers: ContainerFacts[], events: readonly EventLike
     const target = probeTarget(probe, c);
     const detail = message.replace(/^(Readiness|Liveness|Startup) probe (?:failed|errored):\s*/, "");
     const what = `The ${kind.toLowerCase()} probe of ${containerLabel(c).replace(/^(Init c|C)ontainer/, (m) => m.toLowerCase())}`;
-    const failed = `${what} fails (${target ? `${target} ` : ""}${probeFailure(detail, probe)}; ${times(eventCount(event))})`;
+    const failed = `${what} fails (${target ? `${target}: ` : ""}${probeFailure(detail, probe)}; ${times(eventCount(event))})`;
     const consequence =
       kind === "Readiness"
         ? "Until it passes, the pod is not ready and its Service sends it no traffic."
         : kind === "Liveness"
           ? `Kubernetes restarts the container each time${(c.status.restartCount ?? 0) > 0 ? ` (restarted ${times(c.status.restartCount ?? 0)} so far)` : ""}.`
           : "The other probes wait until it passes, and the container is restarted when it keeps failing.";
-    out.push(`${failed}. ${consequence} Check that the probe's path and port are ones the app answers, and allow it time to start (initialDelaySeconds).`);
+    out.push(`${failed}. ${consequence} Check that the probe's path and port are ones the app answers on, and give it time to start (initialDelaySeconds).`);
   }
   return out;
 }
