@@ -2,7 +2,7 @@
 // ReplicaSets, ready counts, the STATUS column, events merged and newest first, which logs are
 // read where, and controllers that cannot create pods.
 import { expect, test } from "vitest";
-import type { EventLike, PodLike } from "./pod-problems";
+import type { EventLike, PodLike } from "@/lib/checks/pod-problems";
 import {
   LOGS_NOT_SCHEDULED,
   LOGS_NOT_STARTED,

@@ -4,7 +4,7 @@
 // their pods or gave up, said once per controller rather than on each of its pods. Pure: the
 // objects are read by workloads-view.ts; this file only shapes them, so it is unit-tested and
 // its types are safe for client components. Everything from the cluster is cleaned (cluster-text).
-import { capLength, cleanText } from "./cluster-text";
+import { capLength, cleanText } from "@/lib/checks/cluster-text";
 import {
   eventCount,
   eventLastSeen,
@@ -14,7 +14,7 @@ import {
   type EventLike,
   type OwnerReferenceLike,
   type PodLike,
-} from "./pod-problems";
+} from "@/lib/checks/pod-problems";
 
 /** Where a pod runs: a real node (containers run), a simulated KWOK node (they do not), or not yet anywhere. */
 export type NodeKind = "real" | "simulated" | "unscheduled";

@@ -10,8 +10,8 @@ import type { Database } from "@/lib/db/client";
 import { reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { ownedSandboxOnCluster } from "./access";
-import { cleanLogLines } from "./cluster-text";
-import type { EventLike, PodLike } from "./pod-problems";
+import { cleanLogLines } from "@/lib/checks/cluster-text";
+import type { EventLike, PodLike } from "@/lib/checks/pod-problems";
 import { LIVE_STATES } from "./queries";
 import { clusterFailure, failure, type SandboxDeps, type SandboxFailure } from "./results";
 import {
