@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 
@@ -72,6 +73,15 @@ test("the Workloads panel lists the learner's pods, explains a quota refusal, an
   await expect(panel.getByTestId("workloads-summary")).toContainText("1 workload has a problem.");
   await expect(panel.getByTestId("pod-problems")).toHaveCount(0);
   await panel.screenshot({ path: test.info().outputPath("workloads-panel.png") });
+
+  // With events and logs open, in both colour schemes, the panel has no serious accessibility faults.
+  await refused.getByText(/^Events \(\d+\)$/).click();
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const results = await new AxeBuilder({ page }).include('[data-testid="workloads-panel"]').analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+    expect(serious, scheme).toEqual([]);
+  }
 
   // A hidden tab stops asking; shown again, it asks at once.
   const reads: number[] = [];
