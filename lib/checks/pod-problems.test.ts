@@ -270,7 +270,7 @@ test("a pod no node can take says why (its PodScheduled condition)", () => {
   };
   const [sentence] = explainPodProblems(pending);
   expect(sentence).toMatch(/^The pod cannot be placed on any node: 0\/4 nodes are available: 1 Insufficient memory/);
-  expect(sentence).toContain("Ask for less (resources.requests)");
+  expect(sentence).toContain("Preemption is not helpful for scheduling. Ask for less (resources.requests)");
 });
 
 const RS = "model-server-6d4cf56db6";

@@ -109,6 +109,8 @@ export function eventCount(event: EventLike): number {
 const newestFirst = (a: EventLike, b: EventLike) => (eventLastSeen(b)?.getTime() ?? 0) - (eventLastSeen(a)?.getTime() ?? 0);
 
 const quote = (text: string) => `“${text}”`;
+/** A message from the cluster used inside a sentence of ours, without its own final full stop. */
+const clause = (text: string) => text.replace(/[\s.]+$/, "");
 const times = (n: number) => (n === 1 ? "once" : `${n} times`);
 
 /** What an exit code usually means, as a clause ("the command was not found"), or "" when it says nothing. */
@@ -242,7 +244,7 @@ function startErrorSentence(c: ContainerFacts, reason: string, message: string):
     return `${containerLabel(c)} cannot start: its command ${quote(command[1]!)} ${what}. Check command and args in the manifest, or the ENTRYPOINT and CMD of the image.`;
   }
   const said = runtimeMessage(message);
-  return `${containerLabel(c)} cannot start (${reason})${said ? `: ${said}` : ""}.`;
+  return `${containerLabel(c)} cannot start (${reason})${said ? `: ${clause(said)}` : ""}.`;
 }
 
 /** CreateContainerConfigError: what the kubelet could not put together for the container. */
@@ -270,7 +272,7 @@ function configErrorSentence(c: ContainerFacts, message: string): string {
       "Add a non-root USER to the Dockerfile, or set securityContext.runAsUser to a non-root id."
     );
   }
-  return `${label} cannot be created: ${message || "its configuration is incomplete"} (CreateContainerConfigError).`;
+  return `${label} cannot be created: ${clause(message) || "its configuration is incomplete"} (CreateContainerConfigError).`;
 }
 
 function memoryLimit(c: ContainerFacts): string {
@@ -435,7 +437,7 @@ function schedulingSentences(pod: PodLike, events: readonly EventLike[]): string
     : /taint|node affinity|selector/i.test(message)
       ? " Remove nodeSelector, affinity or tolerations you added: the platform decides which node your pods run on."
       : "";
-  return [`The pod cannot be placed on any node${message ? `: ${message}` : ""}.${hint}`];
+  return [`The pod cannot be placed on any node${message ? `: ${clause(message)}` : ""}.${hint}`];
 }
 
 /** A pod the kubelet gave up on (Evicted, DeadlineExceeded, …). */
@@ -443,8 +445,8 @@ function podFailureSentences(pod: PodLike): string[] {
   if (pod.status?.phase !== "Failed") return [];
   const reason = cleanText(pod.status.reason, 64);
   const message = cleanText(pod.status.message, 500);
-  if (reason === "DeadlineExceeded") return [`The pod ran longer than its activeDeadlineSeconds and was stopped${message ? `: ${message}` : ""}. Allow more time, or make the work faster.`];
-  if (reason === "Evicted") return [`The pod was evicted from its node${message ? `: ${message}` : ""}.`];
+  if (reason === "DeadlineExceeded") return [`The pod ran longer than its activeDeadlineSeconds and was stopped${message ? `: ${clause(message)}` : ""}. Allow more time, or make the work faster.`];
+  if (reason === "Evicted") return [`The pod was evicted from its node${message ? `: ${clause(message)}` : ""}.`];
   return [];
 }
 
@@ -465,14 +467,14 @@ function creationFailure(kind: string, name: string, message: string): string {
   const psa = PSA_VIOLATION.exec(message);
   if (psa) {
     return (
-      `${who}: your namespace enforces the ${quote(psa[1]!)} Pod Security standard and the pod template breaks it: ${psa[2]}. ` +
+      `${who}: your namespace enforces the ${quote(psa[1]!)} Pod Security standard and the pod template breaks it: ${clause(psa[2]!)}. ` +
       "Add those settings to the pod template's securityContext."
     );
   }
   const limit = /maximum (cpu|memory) usage per Container is (\S+), but limit is (\S+)/.exec(message);
   if (limit) return `${who}: a container asks for a ${limit[1]} limit of ${limit[3]}, but one container may use at most ${limit[2]}. Lower resources.limits.${limit[1]}.`;
   const refused = /is forbidden: (.+)$/.exec(message);
-  return `${who}: ${refused ? `the cluster refused them: ${refused[1]}` : message}.`;
+  return `${who}: ${clause(refused ? `the cluster refused them: ${refused[1]}` : message)}.`;
 }
 
 const CONTROLLER_KINDS = new Set(["ReplicaSet", "Job", "StatefulSet", "DaemonSet", "ReplicationController"]);
