@@ -136,10 +136,13 @@ export async function labKubeconfig(db: Database, user: ActingUser, labId: strin
 
 /**
  * The learner's pods in the lab's sandbox, with their events, last log lines and what is wrong in
- * words, for the lab page's Workloads panel (read often, so not rate-limited and not activity).
+ * words, for the lab page's Workloads panel. Counted against the learner's own read limit (the
+ * page reads every few seconds, far below it); reading is not activity on the sandbox.
  */
-export function labWorkloads(db: Database, user: ActingUser, labId: string, deps: SandboxDeps = {}): Promise<WorkloadsResult | WorkspaceFailure> {
+export async function labWorkloads(db: Database, user: ActingUser, labId: string, deps: SandboxDeps = {}): Promise<WorkloadsResult | WorkspaceFailure> {
   const none = failure("no-sandbox", "Start your lab environment to see your workloads.");
+  const allowed = await takeUserLimit(db, "workloads", user.id);
+  if (!allowed.ok) return allowed;
   return withLabSandbox(db, user, labId, none, (sandbox) => sandboxWorkloads(db, user, sandbox.id, deps));
 }
 

@@ -2,6 +2,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { SERVER_ERROR, reportServerError } from "@/lib/http/server-error";
 import { getLab } from "@/lib/labs/registry";
+import { retryAfterHeaders } from "@/lib/rate-limit/limits";
 import { labWorkloads } from "@/lib/workspace";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +22,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ lab
   try {
     const result = await labWorkloads(await getDb(), user, lab.id);
     if (result.ok) return Response.json(result, { headers: NO_STORE });
+    if (result.code === "rate-limited") return Response.json(result, { status: 429, headers: { ...NO_STORE, ...retryAfterHeaders(result) } });
     const status = result.code === "no-sandbox" || result.code === "not-found" ? 404 : result.code === "not-ready" ? 409 : 503;
     return Response.json(result, { status, headers: NO_STORE });
   } catch (error) {
