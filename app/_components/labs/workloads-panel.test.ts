@@ -4,7 +4,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
-import type { PodView, WorkloadsView } from "@/lib/sandbox/workloads-view-model";
+import type { PodView, WorkloadsView } from "@/lib/workspace/views";
 import { fetchWorkloads } from "./hooks/fetch-workloads";
 import { podHealth, summaryText, WorkloadsBody } from "./workloads-panel";
 

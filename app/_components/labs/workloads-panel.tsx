@@ -6,7 +6,7 @@
 // container. Everything shown is text from the cluster, rendered as text (never as HTML).
 // Only the one-line summary is a live region, and it changes only when the counts change, so a
 // screen reader is not read the whole list every few seconds.
-import type { ContainerView, PodView, WorkloadProblemView, WorkloadsView } from "@/lib/sandbox/workloads-view-model";
+import type { ContainerView, PodView, WorkloadProblemView, WorkloadsView } from "@/lib/workspace/views";
 import { useWorkloads } from "./hooks/use-workloads";
 
 export function WorkloadsPanel({ labId, active, refreshSignal }: { labId: string; active: boolean; refreshSignal?: unknown }) {

@@ -1,6 +1,6 @@
 // One read of the learner's workloads (GET /api/labs/[labId]/workloads) as a returned value:
 // the view, or why there is none in words. Never throws, so the polling hook stays simple.
-import type { WorkloadsView } from "@/lib/sandbox/workloads-view-model";
+import type { WorkloadsView } from "@/lib/workspace/views";
 
 export type WorkloadsAnswer =
   | { ok: true; view: WorkloadsView }

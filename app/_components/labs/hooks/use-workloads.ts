@@ -5,7 +5,7 @@
 // next read is scheduled only after the last one answered, so slow answers never pile up.
 // `refreshSignal` changing (a new apply result) asks at once.
 import { useEffect, useRef, useState } from "react";
-import type { WorkloadsView } from "@/lib/sandbox/workloads-view-model";
+import type { WorkloadsView } from "@/lib/workspace/views";
 import { fetchWorkloads } from "./fetch-workloads";
 
 export const WORKLOADS_REFRESH_MS = 4_000;
