@@ -2,7 +2,8 @@
 // listed and say, in words, that they have no logs; a Deployment over the sandbox quota shows as
 // explained, on it, with the quota in words; nobody reads another learner's workloads. On the real node
 // (`npm run cluster -- start` as root): a crashlooping container's explanation carries its last
-// log line, and a bad image gets the local registry's explanation.
+// log line, a bad image gets the local registry's explanation, a container over its memory limit
+// is OOMKilled with the limit named, and a readiness probe on a wrong path says what the app answered.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import type { KubeClient } from "@/lib/k8s/client";
@@ -123,7 +124,7 @@ describe("workloads view on KWOK", () => {
 });
 
 describe("workloads view on the real node", () => {
-  test("a crashlooping container is explained with its last log line, and a bad image with the local registry's images", async () => {
+  test("crash loop with its last log line, bad image with the registry's images, OOMKilled with the limit, readiness probe with the answer", async () => {
     const learner = learners[0]!;
     await apply(
       learner,
@@ -134,10 +135,27 @@ describe("workloads view on the real node", () => {
       }),
     );
     await apply(learner, real, deploymentYaml("server", { image: "ghcr.io/academy-labs/model-server:9.9.9" }));
-    const view = await viewUntil(learner, real, "CrashLoopBackOff and ImagePullBackOff", (v) => {
-      const trainer = v.pods.find((p) => p.owner?.name === "trainer");
-      const server = v.pods.find((p) => p.owner?.name === "server");
-      return Boolean(trainer?.status === "CrashLoopBackOff" && trainer.problems.some((p) => p.includes("fatal")) && server?.problems.length);
+    await apply(learner, real, deploymentYaml("hungry", { image: "docker.io/library/python:3.11-slim", command: ["python3", "-c", "b = bytearray(512 * 1024 * 1024)"] }));
+    await apply(
+      learner,
+      real,
+      deploymentYaml("probed", {
+        image: "ghcr.io/academy-labs/model-server:1.4.2",
+        ports: [{ name: "http", containerPort: 8080 }],
+        readinessProbe: { httpGet: { path: "/nope", port: "http" }, periodSeconds: 2 },
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
+      }),
+    );
+    const podOf = (v: WorkloadsView, owner: string) => v.pods.find((p) => p.owner?.name === owner);
+    const view = await viewUntil(learner, real, "CrashLoopBackOff, ImagePullBackOff, OOMKilled and a failing readiness probe", (v) => {
+      const trainer = podOf(v, "trainer");
+      return Boolean(
+        trainer?.status === "CrashLoopBackOff" &&
+          trainer.problems.some((p) => p.includes("fatal")) &&
+          podOf(v, "server")?.problems.length &&
+          podOf(v, "hungry")?.problems.some((p) => p.includes("OOMKilled")) &&
+          podOf(v, "probed")?.problems.some((p) => p.includes("readiness probe")),
+      );
     });
     const trainer = view.pods.find((p) => p.owner?.name === "trainer")!;
     expect(trainer.node).toEqual({ kind: "real", name: "academy-node" });
@@ -153,5 +171,12 @@ describe("workloads view on the real node", () => {
     expect(server.problems[0]).toContain("Images come from the local registry; the available images are");
     expect(server.problems[0]).toContain("ghcr.io/academy-labs/model-server:1.4.2");
     expect(server.containers[0]!.logs).toEqual({ available: false, reason: "No logs yet: the container has not started." });
+
+    expect(podOf(view, "hungry")!.problems[0]).toContain("Container “app” was killed because it used more memory than its limit of 64Mi (OOMKilled, exit code 137)");
+
+    const probed = podOf(view, "probed")!;
+    expect(probed.ready).toEqual({ ready: 0, total: 1 });
+    expect(probed.problems).toEqual([expect.stringMatching(/^The readiness probe of container “app” fails \(GET \/nope on port http \(8080\): it answered 404 \(the app has no such path\); (once|\d+ times)\)\. Until it passes, the pod is not ready and its Service sends it no traffic\./)]);
+    expect(probed.containers[0]!.logs).toMatchObject({ available: true, source: "current", lines: expect.arrayContaining([expect.stringContaining('"GET /nope HTTP/1.1" 404')]) });
   });
 });
