@@ -1,9 +1,10 @@
-// The Workloads panel's data against the real local API server: on KWOK the learner's pods are
-// listed and say, in words, that they have no logs; a Deployment over the sandbox quota shows as
-// explained, on it, with the quota in words; nobody reads another learner's workloads. On the real node
-// (`npm run cluster -- start` as root): a crashlooping container's explanation carries its last
-// log line, a bad image gets the local registry's explanation, a container over its memory limit
-// is OOMKilled with the limit named, and a readiness probe on a wrong path says what the app answered.
+// The Workloads panel's data against the real local API server. On KWOK: the learner's pods are
+// listed and say, in words, that they have no logs; a Deployment over the sandbox quota, and one
+// that breaks Pod Security, are explained on them in words; nobody reads another learner's
+// workloads. On the real node (`npm run cluster -- start` as root): a crashlooping container's
+// explanation carries its last log line, a bad image gets the local registry's explanation, a
+// container over its memory limit is OOMKilled with the limit named, and a readiness probe on a
+// wrong path says what the app answered.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import type { KubeClient } from "@/lib/k8s/client";
@@ -116,6 +117,26 @@ describe("workloads view on KWOK", () => {
         problems: [expect.stringMatching(/cannot create its pods: they would exceed your sandbox's quota “sandbox-quota” \(asked for requests\.memory=2Gi, already in use requests\.memory=/)],
       }),
     ]);
+  });
+
+  test("a Deployment whose pod template breaks Pod Security is explained on it, with what to set", async () => {
+    const learner = learners[1]!;
+    const loose = JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "loose" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "loose" } },
+        template: { metadata: { labels: { app: "loose" } }, spec: { containers: [{ name: "app", image: "ghcr.io/academy-labs/model-server:1.4.2" }] } },
+      },
+    });
+    await apply(learner, simulated, loose);
+    const view = await viewUntil(learner, simulated, "loose's Pod Security refusal", (v) => v.workloads.some((w) => w.owner?.name === "loose"));
+    const [problem] = view.workloads.find((w) => w.owner?.name === "loose")!.problems;
+    expect(problem).toMatch(/^ReplicaSet “loose-[a-z0-9]+” cannot create its pods: your namespace enforces the “restricted” Pod Security standard and the pod template breaks it: /);
+    expect(problem).toContain("securityContext.allowPrivilegeEscalation=false");
+    expect(problem).toContain("runAsNonRoot");
   });
 
   test("a learner cannot read another learner's workloads", async () => {
