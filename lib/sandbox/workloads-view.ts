@@ -1,14 +1,16 @@
 // Reads the learner's workloads for the lab page's "Workloads" panel: pods, events, controllers,
 // the kind of node each pod is on, and the last log lines of each container, shaped by
-// workloads-view-model.ts. Reads use the platform's own client (the learner's role cannot read
-// nodes), so the namespace is never taken from a request: `sandboxWorkloads` resolves it from the
-// acting user's own sandbox row. Reading does not count as activity: a tab left open must not
-// keep a sandbox alive.
+// workloads-view-model.ts. The namespace is never taken from a request: `sandboxWorkloads`
+// resolves it from the acting user's own sandbox row. Everything in the namespace is read as the
+// sandbox's read-only grader service account, so the API server itself bounds the reads to that
+// namespace; only the node objects (cluster-scoped: is the node real or KWOK?) are read with the
+// platform's own client. Reading does not count as activity: a tab left open must not keep a
+// sandbox alive.
 import "server-only";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import type { Database } from "@/lib/db/client";
 import { reportServerError } from "@/lib/http/server-error";
-import { ClusterUnreachable, KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
+import { ClusterUnreachable, KubeApiError, graderClient, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { ownedSandboxOnCluster } from "./access";
 import { cleanLogLines } from "@/lib/checks/cluster-text";
 import type { EventLike, PodLike } from "@/lib/checks/pod-problems";
@@ -37,11 +39,13 @@ const LOG_READS_AT_ONCE = 6;
 
 export const WORKLOADS_UNREADABLE = "Your workloads cannot be read right now; try again in a moment.";
 
-/** The controllers whose pods the panel attributes, and whose FailedCreate events it explains. */
+/**
+ * The controllers whose pods the panel attributes, and whose FailedCreate events it explains:
+ * the ones a learner can make (their Role has no DaemonSets), which the grader may read.
+ */
 const CONTROLLER_KINDS = [
   { apiVersion: "apps/v1", kind: "ReplicaSet" },
   { apiVersion: "apps/v1", kind: "StatefulSet" },
-  { apiVersion: "apps/v1", kind: "DaemonSet" },
   { apiVersion: "batch/v1", kind: "Job" },
 ] as const;
 
@@ -65,18 +69,20 @@ export async function sandboxWorkloads(db: Database, user: ActingUser, sandboxId
 }
 
 /**
- * The view of one namespace. `namespace` must come from the platform's own records (a sandbox
- * row, the grader's target), never from a request. Throws what the client throws.
+ * The view of one sandbox namespace, `cluster` being the platform's client. `namespace` must come
+ * from the platform's own records (a sandbox row), never from a request. Throws what the client
+ * throws.
  */
 export async function readNamespaceWorkloads(cluster: KubeClient, namespace: string, now: Date = new Date()): Promise<WorkloadsView> {
+  const reader = graderClient(cluster, namespace);
   const [pods, events, ...controllerLists] = await Promise.all([
-    cluster.list<KubeObject & PodLike>("v1", "Pod", { namespace }),
-    cluster.list<KubeObject & EventLike>("v1", "Event", { namespace }),
-    ...CONTROLLER_KINDS.map(({ apiVersion, kind }) => cluster.list<KubeObject & ControllerLike>(apiVersion, kind, { namespace })),
+    reader.list<KubeObject & PodLike>("v1", "Pod", { namespace }),
+    reader.list<KubeObject & EventLike>("v1", "Event", { namespace }),
+    ...CONTROLLER_KINDS.map(({ apiVersion, kind }) => reader.list<KubeObject & ControllerLike>(apiVersion, kind, { namespace })),
   ]);
   const shown = [...pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).slice(0, MAX_PODS);
   const nodeKinds = await readNodeKinds(cluster, shown);
-  const logs = await readLogs(cluster, namespace, shown, nodeKinds);
+  const logs = await readLogs(reader, namespace, shown, nodeKinds);
   return workloadsViewOf({ namespace, pods, events, controllers: controllerLists.flat(), nodeKinds, logs, now });
 }
 
