@@ -67,17 +67,22 @@ export function podProblems(pod: V1Pod & AnyObject, events: PodEvent[]): PodProb
     if (problem) out.push(problem);
   }
   const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
-  if (scheduled?.status === "False") out.push({ pod: name, text: `the pod cannot be scheduled: ${scheduled.message ?? scheduled.reason ?? "no reason given"}.` });
+  if (scheduled?.status === "False") out.push({ pod: name, text: `the pod cannot be scheduled: ${sentence(scheduled.message ?? scheduled.reason ?? "no reason given")}` });
   const mine = events.filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name);
   // The kubelet records each failed probe as an "Unhealthy" event whose message is the probe's own result.
   const probes = new Map<string, string>();
   for (const e of mine) if (e.reason === "Unhealthy" && e.message) probes.set(e.message.split(":")[0]!, e.message);
-  for (const message of probes.values()) out.push({ pod: name, text: `${message.trim()}.` });
+  for (const message of probes.values()) out.push({ pod: name, text: sentence(message) });
   if (out.length === 0) {
     const failed = mine.filter((e) => e.type === "Warning" && e.message).at(-1);
     if (failed) out.push({ pod: name, text: `${failed.reason}: ${failed.message}` });
   }
   return out;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** The problem as one line, with the container's last log lines (when given) after it. */

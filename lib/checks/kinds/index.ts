@@ -7,6 +7,7 @@ import { k8sKinds } from "./k8s";
 import type { KindSpec } from "./kind";
 import { manifestKinds } from "./manifests";
 import { podKinds } from "./pods";
+import { scriptKinds } from "./script";
 import { shellKinds } from "./shell";
 import { structuredKinds } from "./structured";
 import { workflowKinds } from "./workflow";
@@ -15,6 +16,7 @@ export const CHECK_KINDS = {
   ...k8sKinds,
   ...podKinds,
   ...httpKinds,
+  ...scriptKinds,
   ...manifestKinds,
   ...dockerfileKinds,
   ...shellKinds,
