@@ -99,7 +99,7 @@ describe("k8s.readinessGates", () => {
     const objects: AnyObject[] = [service, deployment(), pod("model-server-1", "ready"), slice([["model-server-1", true]])];
     const live = fakeLive({
       async createPod(copy) {
-        objects.push(pod(copy.metadata.name, "running", { metadata: { labels: copy.metadata.labels } }));
+        objects.push(pod(copy.metadata.name, "running", { metadata: { name: copy.metadata.name, labels: copy.metadata.labels } }));
         objects.push({ apiVersion: "v1", kind: "Event", metadata: { name: "e1" }, reason: "Unhealthy", type: "Warning", message: "Readiness probe failed: HTTP probe failed with statuscode: 503", involvedObject: { kind: "Pod", name: copy.metadata.name } });
         return { ok: true, pod: copy };
       },

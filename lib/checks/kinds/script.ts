@@ -20,7 +20,16 @@ const TOOLS = `${WORK}/.tools`;
 const SCRIPT_DIR = `${WORK}/.script`;
 
 const Pattern = z.string().min(1).refine((p) => patternProblem(p, "m") === null, "is not a regular expression RE2 can run (no backreferences or lookaround)");
-const Files = z.record(FileParam, z.string().max(64 * 1024));
+/**
+ * A fixture path inside a case's folder. Looser than a lab file path on purpose: fixtures test
+ * names with spaces and glob characters (`b c.csv`, `[x].csv`), the very names scripts get wrong.
+ */
+const FixturePath = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((p) => !p.startsWith("/") && !p.split("/").some((s) => s === "" || s === "." || s === "..") && !/[\\\u0000-\u001f]/.test(p), "a relative path inside the case folder, without `..`");
+const Files = z.record(FixturePath, z.string().max(64 * 1024));
 
 const CaseParams = z
   .object({
@@ -33,9 +42,9 @@ const CaseParams = z
     stdout: Pattern.optional(),
     stderr: Pattern.optional(),
     /** Folders (relative to the case folder) that must hold exactly these names afterwards, hidden files included. */
-    folders: z.array(z.object({ path: FileParam, names: z.array(z.string().min(1)).max(20) })).max(5).default([]),
+    folders: z.array(z.object({ path: FixturePath, names: z.array(z.string().min(1)).max(20) })).max(5).default([]),
     /** Files whose text must contain a pattern afterwards. */
-    contains: z.array(z.object({ path: FileParam, pattern: Pattern })).max(5).default([]),
+    contains: z.array(z.object({ path: FixturePath, pattern: Pattern })).max(5).default([]),
     /** Nothing may be left in the case's TMPDIR. */
     tmpClean: z.boolean().default(true),
   })
