@@ -114,6 +114,33 @@ describe("k8s.readinessGates", () => {
     expect(live.deleted).toEqual([copy!.metadata.name]);
   });
 
+  test("a probe that failed only because nothing listened yet proves nothing", async () => {
+    const objects: AnyObject[] = [service, deployment({ readinessProbe: { tcpSocket: { port: 8080 } } }), pod("model-server-1", "ready"), slice([["model-server-1", true]])];
+    let polls = 0;
+    const live = fakeLive({
+      async createPod(copy) {
+        objects.push(pod(copy.metadata.name, "running", { metadata: { name: copy.metadata.name, labels: copy.metadata.labels } }));
+        objects.push({ apiVersion: "v1", kind: "Event", metadata: { name: "e1" }, reason: "Unhealthy", type: "Warning", message: 'Readiness probe failed: dial tcp 198.18.1.35:8080: connect: connection refused', involvedObject: { kind: "Pod", name: copy.metadata.name } });
+        return { ok: true, pod: copy };
+      },
+      async logs() {
+        return "";
+      },
+    });
+    // The copy becomes Ready on the next look, as a TCP probe does once the port opens.
+    const ctx = liveContextWith(objects, live);
+    const original = ctx.cluster!.get.bind(ctx.cluster);
+    ctx.cluster = { ...ctx.cluster!, get: async (ref, options) => {
+      const found = await original(ref, options);
+      if (found && ref.kind === "Pod" && ++polls > 1) return { ...found, status: { ...(found.status as object), conditions: [{ type: "Ready", status: "True" }] } };
+      return found;
+    } };
+    const spec = podKinds["k8s.readinessGates"];
+    const outcome = await spec.run(spec.params.parse(params), ctx);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain("its readiness probe (a TCP connection to port 8080) passes before the app can serve");
+  });
+
   test("fails when a copy whose model is still loading becomes Ready (probe on the liveness path)", async () => {
     const objects: AnyObject[] = [service, deployment({ readinessProbe: { httpGet: { path: "/healthz", port: 8080 } } }), pod("model-server-1", "ready"), slice([["model-server-1", true]])];
     const live = fakeLive({

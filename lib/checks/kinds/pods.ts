@@ -16,6 +16,8 @@ import { JsonRule, judgeJson } from "./http";
 import { defineKind } from "./kind";
 
 const Name = z.string().min(1).max(253);
+/** A probe failure that says nothing listens yet (as opposed to the app answering "not ready"). */
+const NOT_LISTENING = /connection refused|dial tcp|i\/o timeout|context deadline exceeded|no route to host|connection reset/i;
 const Pattern = z.string().min(1).refine((p) => patternProblem(p, "m") === null, "is not a regular expression RE2 can run (no backreferences or lookaround)");
 
 /** A container that is running now (state.running), in a pod that is not being deleted. */
@@ -207,7 +209,9 @@ export const podKinds = {
               ));
             }
             const events = (await podEvents(ctx)).filter((e) => e.involvedObject?.name === name);
-            const refused = events.find((e) => e.reason === "Unhealthy" && /^Readiness probe/i.test(e.message ?? ""));
+            // Only the app's own "not yet" counts: before the port opens every probe fails with
+            // "connection refused", whatever path it asks, so such failures prove nothing.
+            const refused = events.find((e) => e.reason === "Unhealthy" && /^Readiness probe/i.test(e.message ?? "") && !NOT_LISTENING.test(e.message ?? ""));
             if (refused) {
               return (verdict = pass(`Readiness gates traffic: the Service sends requests only to Ready pods, and a pod whose model is still loading is kept out (its probe, ${probe}, answered: ${(refused.message ?? "").replace(/^Readiness probe failed:\s*/i, "").trim()}).`));
             }

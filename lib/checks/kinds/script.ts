@@ -38,7 +38,10 @@ const CaseParams = z
     args: z.array(z.string().max(200)).max(10).default([]),
     /** Input files of this case, relative to its folder (the script's working directory). */
     files: Files.default({}),
-    exitCode: z.number().int().min(0).max(255),
+    /** Folders to make (empty) before the run, relative to the case folder. */
+    dirs: z.array(FixturePath).max(5).default([]),
+    /** The exit code it must end with; "nonzero" for any failure; absent for any. */
+    exitCode: z.union([z.number().int().min(0).max(255), z.literal("nonzero")]).optional(),
     stdout: Pattern.optional(),
     stderr: Pattern.optional(),
     /** Folders (relative to the case folder) that must hold exactly these names afterwards, hidden files included. */
@@ -111,7 +114,7 @@ function shown(args: string[]): string {
 async function runCase(live: LiveSandbox, pod: string, script: string, p: Params, index: number, c: Case): Promise<string | null> {
   const dir = `${WORK}/case-${index}`;
   const tmp = `/tmp/case-${index}`;
-  const setup = await live.exec(pod, "run", ["sh", "-c", `${WRITE_FILES}; mkdir -p "${dir}" "${tmp}"`, "_", ...writeArgs(Object.fromEntries(Object.entries(c.files).map(([k, v]) => [`${dir}/${k}`, v])))], { timeoutMs: 15_000 });
+  const setup = await live.exec(pod, "run", ["sh", "-c", `${WRITE_FILES}; mkdir -p "${dir}" "${tmp}"${c.dirs.map((d) => ` "${dir}/${d.replace(/["$`\\]/g, "")}"`).join("")}`, "_", ...writeArgs(Object.fromEntries(Object.entries(c.files).map(([k, v]) => [`${dir}/${k}`, v])))], { timeoutMs: 15_000 });
   if (!setup.ok || setup.exitCode !== 0) throw new Error(`setting up case ${index} failed: ${setup.ok ? setup.stderr : setup.error}`);
   const command = `${script.split("/").at(-1)}${c.args.length ? ` ${shown(c.args)}` : ""}`;
   const run = await live.exec(
@@ -126,9 +129,11 @@ async function runCase(live: LiveSandbox, pod: string, script: string, p: Params
     const lines = lastLines(text, 3);
     return lines.length ? lines.map((l) => `“${l}”`).join(" ") : "nothing";
   };
-  if (run.exitCode !== c.exitCode) return `${label} exited with ${run.exitCode}; expected ${c.exitCode}. It printed to stderr: ${tail(run.stderr)}`;
-  if (c.stdout && !learnerPattern(c.stdout, "m").test(run.stdout)) return `${label} exited ${run.exitCode} as expected, but its stdout does not contain /${c.stdout}/ (it printed ${tail(run.stdout)})`;
-  if (c.stderr && !learnerPattern(c.stderr, "m").test(run.stderr)) return `${label} exited ${run.exitCode} as expected, but its stderr does not contain /${c.stderr}/ (it printed ${tail(run.stderr)})`;
+  if (c.exitCode === "nonzero" ? run.exitCode === 0 : c.exitCode !== undefined && run.exitCode !== c.exitCode) {
+    return `${label} exited with ${run.exitCode}; expected ${c.exitCode === "nonzero" ? "a failure (not 0)" : c.exitCode}. It printed to stderr: ${tail(run.stderr)}`;
+  }
+  if (c.stdout && !learnerPattern(c.stdout, "m").test(run.stdout)) return `${label} exited ${run.exitCode}, but its stdout does not contain /${c.stdout}/ (it printed ${tail(run.stdout)})`;
+  if (c.stderr && !learnerPattern(c.stderr, "m").test(run.stderr)) return `${label} exited ${run.exitCode}, but its stderr does not contain /${c.stderr}/ (it printed ${tail(run.stderr)})`;
   // What it left behind: each folder's names (hidden ones too) and the TMPDIR, one exec.
   const listing = await live.exec(
     pod,
@@ -147,7 +152,7 @@ async function runCase(live: LiveSandbox, pod: string, script: string, p: Params
     const names = sections.get(folder.path) ?? [];
     const extra = names.filter((n) => !folder.names.includes(n));
     const missing = folder.names.filter((n) => !names.includes(n));
-    if (missing.length) return `${label} exited ${run.exitCode} as expected, but \`${folder.path}/\` lacks ${missing.map((n) => `"${n}"`).join(", ")}${names.length ? ` (it holds ${names.map((n) => `"${n}"`).join(", ")})` : " (it is empty or missing)"}`;
+    if (missing.length) return `${label} exited ${run.exitCode}, but \`${folder.path}/\` lacks ${missing.map((n) => `"${n}"`).join(", ")}${names.length ? ` (it holds ${names.map((n) => `"${n}"`).join(", ")})` : " (it is empty or missing)"}`;
     if (extra.length) return `${label} exited ${run.exitCode}, but left ${extra.map((n) => `"${n}"`).join(", ")} in \`${folder.path}/\`: a half-written output or a temporary file that was never removed`;
   }
   const leftovers = sections.get("TMPDIR") ?? [];
