@@ -266,11 +266,17 @@ export const podKinds = {
       const s = finished.status ?? {};
       const completions = finished.spec?.completions ?? 1;
       if (!jobCondition(finished, "Complete")) {
+        const counts = `${s.succeeded ?? 0} of ${completions} pod(s) succeeded, ${s.active ?? 0} running, ${s.failed ?? 0} failed`;
+        // Pods the API server refused (quota, Pod Security) exist only as the Job's events.
+        const refusals = (await clusterOf(ctx).list("v1", "Event", { fresh: true }))
+          .filter((e) => {
+            const event = e as { involvedObject?: { kind?: string; name?: string }; reason?: string };
+            return event.involvedObject?.kind === "Job" && event.involvedObject.name === p.job && event.reason === "FailedCreate";
+          })
+          .map((e) => String((e as { message?: string }).message ?? ""));
+        if (refusals.length && !(s.active ?? 0)) return fail(`Job "${p.job}" cannot create its pods (${counts}): ${refusals.at(-1)}`, refusals.slice(-3));
         const running = pods.filter((pod) => pod.status?.phase !== "Succeeded");
-        return fail(
-          `Job "${p.job}" has not finished within ${p.waitSeconds} s: ${s.succeeded ?? 0} of ${completions} pod(s) succeeded, ${s.active ?? 0} running, ${s.failed ?? 0} failed.`,
-          await explainPods(ctx, running),
-        );
+        return fail(`Job "${p.job}" has not finished within ${p.waitSeconds} s: ${counts}.`, await explainPods(ctx, running));
       }
       const succeeded = pods.filter((pod) => pod.status?.phase === "Succeeded");
       if (succeeded.length < completions) {
