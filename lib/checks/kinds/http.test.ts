@@ -96,6 +96,15 @@ test("a Service that selects nothing says so", async () => {
   expect(outcome.message).toContain("selects no pod at all");
 });
 
+test("an ExternalName Service or one without a selector is never asked (the proxy would leave the namespace)", async () => {
+  const live = fakeLive();
+  const external = await run(PREDICT, [{ ...service, spec: { type: "ExternalName", externalName: "localhost", ports: [{ port: 80 }] } }], live);
+  expect(external.message).toContain("is of type ExternalName");
+  const selectorless = await run(PREDICT, [{ ...service, spec: { ports: [{ port: 80 }] } }], live);
+  expect(selectorless.message).toContain("has no `spec.selector`");
+  expect(live.commands).toEqual([]);
+});
+
 test("params refuse paths that leave the proxy and patterns RE2 cannot run", () => {
   const parse = (extra: object) => httpKinds["http.request"].params.safeParse({ service: "s", port: 80, request: { path: "/x" }, ...extra }).success;
   expect(parse({})).toBe(true);

@@ -6,6 +6,7 @@
 // until the answer is right or `retrySeconds` pass; the last answer is what the learner reads.
 import type { V1Service } from "@kubernetes/client-node";
 import { z } from "zod";
+import { failWith } from "../failure";
 import { explainPods, isReady, liveOf, podsOf } from "../live";
 import { requireObject, waitFor } from "../objects";
 import { patternProblem, learnerPattern } from "../pattern";
@@ -111,6 +112,15 @@ async function requestThroughService(p: Params, ctx: CheckContext) {
   const service = (await requireObject(ctx, { apiVersion: "v1", kind: "Service", name: p.service })) as V1Service & AnyObject;
   const live = liveOf(ctx);
   const what = `${p.request.method} ${p.request.path} through Service "${p.service}" port ${p.port}`;
+  // The API server proxies an ExternalName Service to whatever host it names, from the API
+  // server's own network: the grader would fetch an address the learner chose and show its
+  // answer. Only Services that select pods (so the proxy goes to this namespace's pods) are asked.
+  if (service.spec?.type === "ExternalName") {
+    failWith(`Service "${p.service}" is of type ExternalName, so it points outside your namespace instead of at your pods. Use a ClusterIP Service with a \`selector\` that matches the pod labels.`);
+  }
+  if (Object.keys(service.spec?.selector ?? {}).length === 0) {
+    failWith(`Service "${p.service}" has no \`spec.selector\`, so it sends traffic to no pod. Select the labels of your pods.`);
+  }
   const body = p.request.json === undefined ? undefined : JSON.stringify(p.request.json);
   let last: { answer: HttpAnswer; problem: string } | null = null;
   const passed = await waitFor(
