@@ -169,7 +169,7 @@ export const checks = defineChecks([
       "A readiness probe on `/healthz` (or a bare TCP check) passes as soon as the process is up, before the model is loaded: probe `/ready`.",
     ],
     kind: "k8s.readinessGates",
-    params: { service: "model-server", workload, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, watchSeconds: 40 },
+    params: { service: "model-server", workload, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 40 },
     timeoutMs: 55_000,
   },
 ]);

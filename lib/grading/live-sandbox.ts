@@ -139,7 +139,12 @@ export function liveSandbox(admin: KubeClient, namespace: string): LiveSandbox {
           .then((ws) => {
             socket = ws;
             // A socket that closes without a status (the pod went away) ends the command too.
-            ws.on("close", () => setTimeout(() => resolve({ status: null, error: "the connection to the container closed before the command finished" }), 200));
+            ws.on("close", () =>
+              setTimeout(() => {
+                clearTimeout(timer);
+                resolve({ status: null, error: "the connection to the container closed before the command finished" });
+              }, 200),
+            );
           })
           .catch((error: unknown) => {
             clearTimeout(timer);

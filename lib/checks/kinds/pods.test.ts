@@ -155,6 +155,30 @@ describe("k8s.readinessGates", () => {
     expect(live.deleted).toHaveLength(1);
   });
 
+  test("with readyPath, the copy's own /ready tells a too-early probe from an image that ignores the hold", async () => {
+    const run503 = async (path: string, status: number) => {
+      const objects: AnyObject[] = [service, deployment({ readinessProbe: { httpGet: { path, port: "http" } }, ports: [{ name: "http", containerPort: 8080 }] }), pod("model-server-1", "ready"), slice([["model-server-1", true]])];
+      const asked: string[] = [];
+      const live = fakeLive({
+        async createPod(copy) {
+          objects.push(pod(copy.metadata.name, "ready", { metadata: { name: copy.metadata.name, labels: copy.metadata.labels } }));
+          return { ok: true, pod: copy };
+        },
+        async http(target, request) {
+          asked.push(`${target.kind}:${target.port}${request.path}`);
+          return { status, text: "", json: undefined, fromApiServer: false };
+        },
+      });
+      const outcome = await run("k8s.readinessGates", { ...params, readyPath: "/ready" }, objects, live);
+      return { outcome, asked };
+    };
+    const early = await run503("/healthz", 503);
+    expect(early.outcome.message).toContain("while `/ready` still answered 503");
+    expect(early.asked).toEqual(["pod:8080/ready"]);
+    expect((await run503("/ready", 200)).outcome).toMatchObject({ status: "pass", message: expect.stringContaining("ignores MODEL_LOAD_DELAY_SECONDS") });
+    expect((await run503("/healthz", 200)).outcome.message).toContain("does not ask the app's readiness endpoint `/ready`");
+  });
+
   test("a container without a readiness probe fails before anything is started", async () => {
     const live = fakeLive();
     const outcome = await run("k8s.readinessGates", params, [service, deployment({ readinessProbe: undefined }), pod("model-server-1", "ready")], live);

@@ -56,6 +56,15 @@ function describeProbe(probe: V1Probe): string {
   return "a probe of no known type";
 }
 
+/** The status code of GET `path` on the copy's probe port (through the pod proxy); null when it cannot be asked. */
+async function askCopy(ctx: CheckContext, copy: Pod, container: V1Container, path: string): Promise<number | null> {
+  const port = container.readinessProbe?.httpGet?.port ?? container.readinessProbe?.tcpSocket?.port ?? container.ports?.[0]?.containerPort;
+  const number = typeof port === "number" ? port : container.ports?.find((cp) => cp.name === port)?.containerPort;
+  if (!number) return null;
+  const answer = await liveOf(ctx).http({ kind: "pod", name: copy.metadata.name, port: number }, { method: "GET", path, timeoutMs: 3_000 });
+  return answer.fromApiServer ? null : answer.status;
+}
+
 type JobLike = V1Job & AnyObject;
 
 function jobCondition(job: JobLike, type: string) {
@@ -137,6 +146,8 @@ export const podKinds = {
        * grader's copy of the pod only: for the labs' model server, MODEL_LOAD_DELAY_SECONDS.
        */
       hold: z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), value: z.string().max(20) }),
+      /** The app's own readiness endpoint (e.g. /ready), asked on the copy to tell "not honouring the hold" from "probe passes too early". */
+      readyPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).optional(),
       /** How long to watch the held copy for its first readiness result. */
       watchSeconds: z.number().int().min(5).max(45).default(30),
     }),
@@ -204,8 +215,20 @@ export const podKinds = {
             if (!copy) return (verdict = fail(`The grader's copy of your pod (${name}) was deleted while the check watched it. Check again.`));
             if (isReady(copy)) {
               const seconds = Math.round((Date.now() - started) / 1000);
+              // Ask the copy's own readiness endpoint: still 503 means the probe passed while the
+              // app could not serve. 2xx means the image did not honour the hold (an image that
+              // loads its model before it listens): behaviour cannot tell the probes apart then,
+              // so the probe's path is compared with the app's readiness endpoint, and said so.
+              const held = p.readyPath ? await askCopy(ctx, copy, container, p.readyPath) : null;
+              if (held !== null && held < 300) {
+                const path = container.readinessProbe?.httpGet?.path;
+                return (verdict =
+                  path === p.readyPath
+                    ? pass(`The readiness probe (${probe}) asks the app's readiness endpoint. (Your image ignores ${p.hold.env}, so a loading pod could not be watched; the probe's path was compared instead.)`)
+                    : fail(`The readiness probe (${probe}) does not ask the app's readiness endpoint \`${p.readyPath}\`: it passes while the model is still loading, so the Service would send requests the pod cannot answer.`));
+              }
               return (verdict = fail(
-                `A copy of your pod whose model was still loading became Ready within ${seconds} s: its readiness probe (${probe}) passes before the app can serve, so the Service would send it requests it cannot answer. Probe the path that answers 503 until the model is loaded (\`/ready\`), not the liveness path.`,
+                `A copy of your pod whose model was still loading became Ready within ${seconds} s${held !== null ? ` while \`${p.readyPath}\` still answered ${held}` : ""}: its readiness probe (${probe}) passes before the app can serve, so the Service would send it requests it cannot answer. Probe the path that answers 503 until the model is loaded${p.readyPath ? ` (\`${p.readyPath}\`)` : ""}, not the liveness path.`,
               ));
             }
             const events = (await podEvents(ctx)).filter((e) => e.involvedObject?.name === name);
@@ -288,7 +311,9 @@ export const podKinds = {
       for (const pod of succeeded.slice(0, 8)) {
         const index = pod.metadata.annotations && (pod.metadata.annotations as Record<string, string>)["batch.kubernetes.io/job-completion-index"];
         const who = `pod ${pod.metadata.name}${index !== undefined ? ` (shard ${index})` : ""}`;
-        const log = await live.logs(pod.metadata.name, { container: p.container, tailLines: 500 });
+        // A learner may name the container otherwise: then the pod's only (first) container is read.
+        const container = (pod.spec?.containers ?? []).some((c) => c.name === p.container) ? p.container : undefined;
+        const log = await live.logs(pod.metadata.name, { container, tailLines: 500 });
         const missing = p.logMatches.filter((source) => !learnerPattern(source, "m").test(log));
         if (missing.length) {
           const tail = lastLines(log, 3);
