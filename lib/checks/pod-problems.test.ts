@@ -69,6 +69,12 @@ test("an unschedulable pod says why", () => {
   expect(problem!.text).toBe("the pod cannot be scheduled: 0/3 nodes are available: 3 Insufficient memory.");
 });
 
+test("the scheduler's preemption report is left out", () => {
+  const message = "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming pod.";
+  const [problem] = podProblems(pod({ conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message }] }), []);
+  expect(problem!.text).toBe("the pod cannot be scheduled: 0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector.");
+});
+
 test("lastLines keeps the last non-empty lines", () => {
   expect(lastLines("a\n\nb\nc\n\n", 2)).toEqual(["b", "c"]);
 });

@@ -67,7 +67,7 @@ export function podProblems(pod: V1Pod & AnyObject, events: PodEvent[]): PodProb
     if (problem) out.push(problem);
   }
   const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
-  if (scheduled?.status === "False") out.push({ pod: name, text: `the pod cannot be scheduled: ${sentence(scheduled.message ?? scheduled.reason ?? "no reason given")}` });
+  if (scheduled?.status === "False") out.push({ pod: name, text: `the pod cannot be scheduled: ${sentence(schedulerReason(scheduled.message ?? scheduled.reason ?? "no reason given"))}` });
   const mine = events.filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name);
   // The kubelet records each failed probe as an "Unhealthy" event whose message is the probe's own result.
   const probes = new Map<string, string>();
@@ -78,6 +78,11 @@ export function podProblems(pod: V1Pod & AnyObject, events: PodEvent[]): PodProb
     if (failed) out.push({ pod: name, text: `${failed.reason}: ${failed.message}` });
   }
   return out;
+}
+
+/** The scheduler's reason without its preemption report ("preemption: 0/4 nodes are available: …"), which says nothing a learner can change. */
+function schedulerReason(message: string): string {
+  return message.split(/\s+preemption:/)[0]!.trim();
 }
 
 function sentence(text: string): string {
