@@ -141,6 +141,7 @@ export const httpKinds = {
   "http.request": defineKind({
     params: HttpRequestParams,
     needsCluster: true,
+    needsRealWorkloads: true,
     async run(p, ctx) {
       const { service, what, passed, last } = await requestThroughService(p, ctx);
       if (passed) {

@@ -100,6 +100,7 @@ export const podKinds = {
       settleSeconds: z.number().int().min(0).max(40).default(20),
     }),
     needsCluster: true,
+    needsRealWorkloads: true,
     async run(p, ctx) {
       const owner = await requireObject(ctx, workloadRef(p.workload));
       const live = liveOf(ctx);
@@ -152,6 +153,7 @@ export const podKinds = {
       watchSeconds: z.number().int().min(5).max(45).default(30),
     }),
     needsCluster: true,
+    needsRealWorkloads: true,
     async run(p, ctx) {
       const service = await requireObject(ctx, { apiVersion: "v1", kind: "Service", name: p.service });
       const owner = await requireObject(ctx, workloadRef(p.workload));
@@ -267,6 +269,7 @@ export const podKinds = {
       jsonLine: z.array(JsonRule).max(10).default([]),
     }),
     needsCluster: true,
+    needsRealWorkloads: true,
     async run(p, ctx) {
       const ref = { apiVersion: "batch/v1", kind: "Job", name: p.job } as const;
       await requireObject(ctx, ref, "Apply the Job's manifest, then check again.");

@@ -183,6 +183,7 @@ export const scriptKinds = {
   "script.runInPod": defineKind({
     params: RunInPodParams,
     needsCluster: true,
+    needsRealWorkloads: true,
     async run(p, ctx) {
       const text = fileText(ctx, p.file);
       if (text === null) return missingFile(p.file);
