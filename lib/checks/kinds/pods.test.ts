@@ -236,7 +236,7 @@ describe("k8s.jobOutput", () => {
   test("pods the API server refuses are explained from the Job's events", async () => {
     const refused: AnyObject = { apiVersion: "v1", kind: "Event", metadata: { name: "e" }, reason: "FailedCreate", message: 'Error creating: pods "s-0-x" is forbidden: exceeded quota: sandbox-quota, requested: limits.cpu=500m', involvedObject: { kind: "Job", name: "churn-scoring" } };
     const outcome = await run("k8s.jobOutput", params, [job({ active: 0 }), refused], fakeLive());
-    expect(outcome.message).toBe('Job "churn-scoring" cannot create its pods (0 of 2 pod(s) succeeded, 0 running, 0 failed): Error creating: pods "s-0-x" is forbidden: exceeded quota: sandbox-quota, requested: limits.cpu=500m');
+    expect(outcome.message).toBe('Job "churn-scoring" cannot create its pods (0 of 2 pod(s) succeeded, 0 started and not finished, 0 failed): Error creating: pods "s-0-x" is forbidden: exceeded quota: sandbox-quota, requested: limits.cpu=500m');
   });
 
   test("a Job stopped by its deadline is explained", async () => {

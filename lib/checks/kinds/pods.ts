@@ -292,7 +292,7 @@ export const podKinds = {
       const s = finished.status ?? {};
       const completions = finished.spec?.completions ?? 1;
       if (!jobCondition(finished, "Complete")) {
-        const counts = `${s.succeeded ?? 0} of ${completions} pod(s) succeeded, ${s.active ?? 0} running, ${s.failed ?? 0} failed`;
+        const counts = `${s.succeeded ?? 0} of ${completions} pod(s) succeeded, ${s.active ?? 0} started and not finished, ${s.failed ?? 0} failed`;
         // Pods the API server refused (quota, Pod Security) exist only as the Job's events.
         const refusals = (await clusterOf(ctx).list("v1", "Event", { fresh: true }))
           .filter((e) => {
