@@ -8,6 +8,8 @@ import { ensurePki, hasPki, writeKubeconfigs } from "./certificates";
 import { addressOf, ALL_COMPONENTS, type Component, COMPONENT_NAMES, componentsOf, type ComponentName } from "./components";
 import { NODE_NAME } from "./node/configs";
 import { ensureKubernetesEndpoints, realNodeReady } from "./node/prepare";
+import { indexFile, nodeLayout } from "./node/layout";
+import { chooseFreeIndex } from "./node/network";
 import { checkNodeSupport, type NodeDecision, readDecision, writeDecision } from "./node/support";
 import { removeContainers, removeNodeLeftovers } from "./node/teardown";
 import { componentError, LocalClusterError, tail } from "./errors";
@@ -198,6 +200,11 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     l.log(`starting without a real node (pods run on KWOK nodes only, nothing really runs): ${decision.reason}`);
   }
   writeDecision(l, decision);
+  if (decision.enabled && opts.nodeIndex === undefined && !fs.existsSync(indexFile(l.clusterDir))) {
+    const index = chooseFreeIndex(l.clusterDir, l.node.network.index);
+    fs.writeFileSync(indexFile(l.clusterDir), `${index}\n`);
+    l.node = nodeLayout(l.clusterDir, l.pkiDir, index);
+  }
   ensurePki(l);
   writeKubeconfigs(l);
   writeKwokConfig(l);

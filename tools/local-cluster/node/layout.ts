@@ -1,5 +1,6 @@
 // Where the real node's files live (<clusterDir>/node/...) and its network, computed from the
 // cluster's layout. Nothing here touches the machine.
+import fs from "node:fs";
 import path from "node:path";
 import { type NodeNetwork, nodeNetwork } from "./network";
 
@@ -33,11 +34,25 @@ export type NodeLayout = {
   pki: (file: string) => string;
 };
 
+/** The node's address block chosen at its first start (node/index), so certificates stay valid. */
+export function indexFile(clusterDir: string): string {
+  return path.join(clusterDir, "node", "index");
+}
+
+function savedIndex(clusterDir: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(indexFile(clusterDir), "utf8").trim());
+    return Number.isInteger(n) && n >= 0 && n <= 63 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function nodeLayout(clusterDir: string, pkiDir: string, index?: number): NodeLayout {
   const dir = path.join(clusterDir, "node");
   return {
     dir,
-    network: nodeNetwork(clusterDir, index),
+    network: nodeNetwork(clusterDir, index ?? savedIndex(clusterDir)),
     decisionFile: path.join(dir, "decision.json"),
     containerdConfig: path.join(dir, "containerd.toml"),
     containerdRoot: path.join(dir, "containerd-root"),

@@ -63,6 +63,26 @@ export function nodeNetwork(clusterDir: string, index = defaultNodeIndex(cluster
   };
 }
 
+/** Whether another cluster's node (or anything) already uses this address block on the host. */
+function blockInUse(n: NodeNetwork): boolean {
+  const routes = spawnSync("ip", ["-4", "route", "show", n.podCidr], { encoding: "utf8" }).stdout ?? "";
+  const addrs = spawnSync("ip", ["-4", "-o", "addr", "show"], { encoding: "utf8" }).stdout ?? "";
+  const mine = (text: string) => text.includes(n.hostVeth);
+  return (routes.trim() !== "" && !mine(routes)) || addrs.split("\n").some((l) => l.includes(` ${n.hostIp}/`) && !mine(l));
+}
+
+/**
+ * The first free address block from the default one on: two local clusters on one machine (a
+ * developer's and CI's) then never meet. An explicit ACADEMY_CLUSTER_NODE_INDEX is taken as is.
+ */
+export function chooseFreeIndex(clusterDir: string, start: number): number {
+  for (let i = 0; i < 64; i++) {
+    const index = (start + i) % 64;
+    if (!blockInUse(nodeNetwork(clusterDir, index))) return index;
+  }
+  throw new LocalClusterError("every real-node address block (198.18.0-63.0/24) is in use on this machine");
+}
+
 function run(cmd: string, args: string[], what: string): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.error) throw new LocalClusterError(`${what}: cannot run ${cmd} (${r.error.message})`);
