@@ -66,13 +66,15 @@ test("failing probes come from the kubelet's Unhealthy events, once per probe", 
 
 test("an unschedulable pod says why", () => {
   const [problem] = podProblems(pod({ conditions: [{ type: "PodScheduled", status: "False", message: "0/3 nodes are available: 3 Insufficient memory." }] }), []);
-  expect(problem!.text).toBe("the pod cannot be scheduled: 0/3 nodes are available: 3 Insufficient memory.");
+  expect(problem!.text).toMatch(/^the pod cannot be scheduled: 0\/3 nodes are available: 3 Insufficient memory\. The node your sandbox runs on has no room/);
 });
 
 test("the scheduler's preemption report is left out", () => {
   const message = "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 1 No preemption victims found for incoming pod.";
   const [problem] = podProblems(pod({ conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message }] }), []);
-  expect(problem!.text).toBe("the pod cannot be scheduled: 0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector.");
+  expect(problem!.text).toBe(
+    "the pod cannot be scheduled: 0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector. The node your sandbox runs on has no room for the pod's requests right now: lower `resources.requests`, or wait a minute and check again.",
+  );
 });
 
 test("lastLines keeps the last non-empty lines", () => {

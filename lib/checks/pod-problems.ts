@@ -67,7 +67,12 @@ export function podProblems(pod: V1Pod & AnyObject, events: PodEvent[]): PodProb
     if (problem) out.push(problem);
   }
   const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
-  if (scheduled?.status === "False") out.push({ pod: name, text: `the pod cannot be scheduled: ${sentence(schedulerReason(scheduled.message ?? scheduled.reason ?? "no reason given"))}` });
+  if (scheduled?.status === "False") {
+    const reason = schedulerReason(scheduled.message ?? scheduled.reason ?? "no reason given");
+    // The sandbox's pods may only go to one node; "Insufficient" there means the node is full.
+    const full = /Insufficient (cpu|memory)/.test(reason) ? " The node your sandbox runs on has no room for the pod's requests right now: lower `resources.requests`, or wait a minute and check again." : "";
+    out.push({ pod: name, text: `the pod cannot be scheduled: ${sentence(reason)}${full}` });
+  }
   const mine = events.filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name);
   // The kubelet records each failed probe as an "Unhealthy" event whose message is the probe's own result.
   const probes = new Map<string, string>();
