@@ -204,12 +204,12 @@ describe("k8s.runsAsUser", () => {
 
 describe("k8s.readinessGates", () => {
   test("a readiness probe on /ready keeps a loading copy out; one on /healthz does not", async () => {
-    const params = (name: string) => ({ service: name, workload: { kind: "Deployment", name }, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, watchSeconds: 40 });
+    const params = (name: string) => ({ service: name, workload: { kind: "Deployment", name }, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 40 });
     const [good, wrong] = await Promise.all([check("k8s.readinessGates", params("good")), check("k8s.readinessGates", params("wrong-probe"))]);
     expectPass(good);
     expect(good.message).toContain("statuscode: 503");
     expect(wrong.status).toBe("fail");
-    expect(wrong.message).toContain("its readiness probe (GET /healthz on port http) passes before the app can serve");
+    expect(wrong.message).toContain("while `/ready` still answered 503: its readiness probe (GET /healthz on port http) passes before the app can serve");
     // The grader's copies are gone.
     const pods = await admin.list("v1", "Pod", { namespace: sandbox.namespace, labelSelector: "academy.dev/grader-pod" });
     expect(pods.filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)).toEqual([]);
