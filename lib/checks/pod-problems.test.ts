@@ -64,6 +64,15 @@ test("failing probes come from the kubelet's Unhealthy events, once per probe", 
   expect(problems.map((p) => p.text)).toEqual(["Readiness probe failed: HTTP probe failed with statuscode: 404."]);
 });
 
+test("a Ready pod's past readiness failures are not its problem; liveness failures are", () => {
+  const ready = pod({ ...running, conditions: [{ type: "Ready", status: "True" }] });
+  const events: PodEvent[] = [
+    { reason: "Unhealthy", type: "Warning", message: "Readiness probe failed: connection refused", involvedObject: { kind: "Pod", name: "model-server-abc" } },
+    { reason: "Unhealthy", type: "Warning", message: "Liveness probe failed: HTTP probe failed with statuscode: 500", involvedObject: { kind: "Pod", name: "model-server-abc" } },
+  ];
+  expect(podProblems(ready, events).map((p) => p.text)).toEqual(["Liveness probe failed: HTTP probe failed with statuscode: 500."]);
+});
+
 test("an unschedulable pod says why", () => {
   const [problem] = podProblems(pod({ conditions: [{ type: "PodScheduled", status: "False", message: "0/3 nodes are available: 3 Insufficient memory." }] }), []);
   expect(problem!.text).toMatch(/^the pod cannot be scheduled: 0\/3 nodes are available: 3 Insufficient memory\. The node your sandbox runs on has no room/);

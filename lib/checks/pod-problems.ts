@@ -76,7 +76,12 @@ export function podProblems(pod: V1Pod & AnyObject, events: PodEvent[]): PodProb
   const mine = events.filter((e) => e.involvedObject?.kind === "Pod" && e.involvedObject.name === name);
   // The kubelet records each failed probe as an "Unhealthy" event whose message is the probe's own result.
   const probes = new Map<string, string>();
-  for (const e of mine) if (e.reason === "Unhealthy" && e.message) probes.set(e.message.split(":")[0]!, e.message);
+  // A Ready pod's past readiness failures (while it started) are history, not its problem.
+  const ready = (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  for (const e of mine) {
+    if (e.reason !== "Unhealthy" || !e.message || (ready && /^Readiness probe/i.test(e.message))) continue;
+    probes.set(e.message.split(":")[0]!, e.message);
+  }
   for (const message of probes.values()) out.push({ pod: name, text: sentence(message) });
   if (out.length === 0) {
     const failed = mine.filter((e) => e.type === "Warning" && e.message).at(-1);

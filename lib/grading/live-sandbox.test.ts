@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { LiveSandbox } from "@/lib/checks/types";
 import { createKubeClient } from "@/lib/k8s/client";
-import { exitCodeOf, liveSandbox } from "./live-sandbox";
+import { describeError, exitCodeOf, liveSandbox } from "./live-sandbox";
 
 // A stand-in API server on loopback: records each request and answers as the test says.
 const seen: Array<{ method: string; url: string; body: string }> = [];
@@ -84,4 +84,10 @@ test("exitCodeOf reads the exec status", () => {
   expect(exitCodeOf({ status: "Success" })).toBe(0);
   expect(exitCodeOf({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "3" }] } })).toBe(3);
   expect(exitCodeOf({ status: "Failure", message: 'exec: "nope": executable file not found in $PATH' })).toBeNull();
+});
+
+test("describeError finds words in whatever exec rejects with", () => {
+  expect(describeError(new Error("boom"))).toBe("boom");
+  expect(describeError({ type: "error", error: { message: "Unexpected server response: 404" } })).toBe("Unexpected server response: 404");
+  expect(describeError({ kind: "Status", code: 404 })).toBe('{"kind":"Status","code":404}');
 });

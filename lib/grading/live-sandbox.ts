@@ -78,6 +78,19 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
+/** Words for what client-node's exec rejects with: an Error, a Status, a socket ErrorEvent. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const e = error as { message?: unknown; error?: { message?: unknown }; reason?: unknown } | null;
+  const message = e?.message ?? e?.error?.message ?? e?.reason;
+  if (typeof message === "string" && message) return message;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
 /** The exit code in an exec's final Status; null when the command could not run at all. */
 export function exitCodeOf(status: V1Status): number | null {
   if (status.status === "Success") return 0;
@@ -148,7 +161,7 @@ export function liveSandbox(admin: KubeClient, namespace: string): LiveSandbox {
           })
           .catch((error: unknown) => {
             clearTimeout(timer);
-            resolve({ status: null, error: error instanceof Error ? error.message : String(error) });
+            resolve({ status: null, error: describeError(error) });
           });
       });
       const stdout = out.text();

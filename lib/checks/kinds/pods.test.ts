@@ -86,6 +86,19 @@ describe("k8s.runsAsUser", () => {
     expect(outcome.details?.[0]).toContain("runAsNonRoot and image will run as root");
   });
 
+  test("a container that stops while it is read is explained, not reported as unreadable", async () => {
+    const objects: AnyObject[] = [deployment(), pod("model-server-1", "ready")];
+    const live = fakeLive({
+      async exec() {
+        objects[1] = pod("model-server-1", { waiting: { reason: "CrashLoopBackOff" } }, { status: { containerStatuses: [{ name: "server", image: "x", ready: false, restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1 } } }] } });
+        return { ok: false, error: "container not found", stdout: "", stderr: "" };
+      },
+    });
+    const outcome = await run("k8s.runsAsUser", params, objects, live);
+    expect(outcome.message).toBe('Container "server" of pod model-server-1 stopped while the check read which user it runs as.');
+    expect(outcome.details?.[0]).toContain("keeps crashing");
+  });
+
   test("effectiveUid reads the second Uid field", () => {
     expect(effectiveUid("Uid:\t1000\t0\t0\t0\n")).toBe(0);
     expect(effectiveUid("nothing")).toBeNull();
@@ -192,6 +205,13 @@ describe("k8s.readinessGates", () => {
     const outcome = await run("k8s.readinessGates", params, [service, deployment(), pod("model-server-1", waiting), slice([["model-server-1", false]])], live);
     expect(outcome.message).toContain('Service "model-server" has no ready endpoint');
     expect(outcome.details?.[0]).toContain("cannot be pulled");
+    expect(live.created).toEqual([]);
+  });
+
+  test("a Service whose selector matches none of the Ready pods says so", async () => {
+    const live = fakeLive();
+    const outcome = await run("k8s.readinessGates", params, [service, deployment(), pod("model-server-1", "ready"), slice([])], live);
+    expect(outcome.message).toContain("sends traffic to none of the Ready pods");
     expect(live.created).toEqual([]);
   });
 

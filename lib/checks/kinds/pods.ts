@@ -124,6 +124,11 @@ export const podKinds = {
         const id = await live.exec(pod.metadata.name, container, ["id", "-u"], { timeoutMs: 10_000 });
         uid = id.ok && id.exitCode === 0 && /^\d+\s*$/.test(id.stdout) ? Number(id.stdout.trim()) : null;
         if (uid === null) {
+          // A container that stopped meanwhile (a crash loop) is explained by its own state.
+          const now = (await findObject(ctx, { apiVersion: "v1", kind: "Pod", name: pod.metadata.name }, { fresh: true })) as Pod | null;
+          if (!now || !runningContainer(now, container)) {
+            return fail(`Container "${container}" of pod ${pod.metadata.name} stopped while the check read which user it runs as.`, now ? await explainPods(ctx, [now]) : []);
+          }
           const why = proc.ok ? proc.stderr || `exit code ${proc.exitCode}` : proc.error;
           return fail(`Could not read which user container "${container}" of pod ${pod.metadata.name} runs as: neither \`cat /proc/1/status\` nor \`id -u\` worked (${why.trim()}).`);
         }
@@ -176,6 +181,9 @@ export const podKinds = {
       const wrong = readyTargets.filter((name) => byName.has(name) && !isReady(byName.get(name)!));
       if (wrong.length) return fail(`Service "${p.service}" lists pod(s) ${wrong.join(", ")} as ready endpoints although they are not Ready. Check again in a few seconds.`);
       const mine = readyTargets.filter((name) => byName.has(name));
+      if (mine.length === 0 && pods.some(isReady)) {
+        return fail(`Service "${p.service}" sends traffic to none of the Ready pods of ${what}: its \`selector\` does not match their labels. Compare \`spec.selector\` with the pod template's labels.`);
+      }
       if (mine.length === 0) {
         const why = await explainPods(ctx, pods);
         return fail(
