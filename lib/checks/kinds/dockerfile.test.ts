@@ -65,3 +65,19 @@ test(".dockerignore: directories, globs, negation and ignore-everything", async 
   expect((await run("dockerignore.excludes", params, { ".dockerignore": "data\n" })).message).toContain(".venv/bin/python is sent");
   expect((await run("dockerignore.excludes", params, { ".dockerignore": "*\n" })).message).toContain("app/main.py is ignored");
 });
+
+test("nonRootUser: a USER name must be created in the final stage or a stage it builds on, or be numeric", async () => {
+  const judge = async (text: string) => (await run("dockerfile.nonRootUser", {}, { Dockerfile: text })).status;
+  expect(await judge("FROM python:3.12.7-slim\nUSER app\n")).toBe("fail");
+  // Created in the build stage only: the final stage starts again from the base image.
+  expect(await judge("FROM python:3.12.7-slim AS build\nRUN useradd app\nFROM python:3.12.7-slim\nUSER app\n")).toBe("fail");
+  // A comment or an echo is not a user.
+  expect(await judge("FROM python:3.12.7-slim\n# RUN useradd app\nRUN echo useradd app\nUSER app\n")).toBe("fail");
+  expect(await judge("FROM python:3.12.7-slim\nRUN useradd --uid 10001 \\\n    --create-home app\nUSER app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nRUN apt-get update && adduser --disabled-password --gecos '' app && true\nUSER app:app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim AS base\nRUN useradd app\nFROM base\nUSER app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nUSER 10001:10001\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nUSER nobody\n")).toBe("pass");
+  const message = (await run("dockerfile.nonRootUser", {}, { Dockerfile: "FROM python:3.12.7-slim\nUSER app\n" })).message;
+  expect(message).toContain('unable to find user app');
+});

@@ -83,6 +83,39 @@ function copySources(i: Instruction): { from: string | null; sources: string[] }
   return { from, sources: args.slice(0, -1) };
 }
 
+const NUMERIC = learnerPattern("^[0-9]+$");
+const COMMAND_SEPARATOR = learnerPattern(String.raw`&&|\|\||;|\||\r?\n`);
+const USER_CREATORS = new Set(["useradd", "adduser"]);
+
+/** The stage and the stages it is built FROM (`FROM build AS final` inherits build's users), final first. */
+function stagesOf(stages: Stage[], stage: Stage): Stage[] {
+  const chain = [stage];
+  let current = stage;
+  for (;;) {
+    const index = stages.indexOf(current);
+    const parent = stages.slice(0, index).findLast((s) => s.name !== null && s.name.toLowerCase() === current.image.toLowerCase());
+    if (!parent || chain.includes(parent)) return chain;
+    chain.push(parent);
+    current = parent;
+  }
+}
+
+/** Whether a RUN in these stages runs `useradd`/`adduser` with `user` as the login (its last argument). Exec-form RUN is not read. */
+function createsUser(stages: Stage[], user: string): boolean {
+  return stages.some((stage) =>
+    stage.instructions.some((i) => {
+      if (i.getKeyword() !== "RUN") return false;
+      const text = argsOf(i).replaceAll("\\\n", " ");
+      return COMMAND_SEPARATOR.split(text).some((command) => {
+        const words = BLANKS.split(command.trim()).filter(Boolean);
+        // The command itself (not an argument of `echo`), optionally through sudo.
+        const program = words[0] === "sudo" ? words[1] : words[0];
+        return program !== undefined && USER_CREATORS.has(program.split("/").at(-1)!) && words.length > 1 && words.at(-1) === user;
+      });
+    }),
+  );
+}
+
 export const dockerfileKinds = {
   "dockerfile.pinnedBase": defineKind({
     params: z.object(FileOption),
@@ -116,6 +149,14 @@ export const dockerfileKinds = {
         if (!last) return fail(`The final stage (line ${final.line}) never sets USER, so the container runs as root. Create a user and switch to it with \`USER\`.`);
         const user = argsOf(last).split(":")[0]!.trim();
         if (user === "root" || user === "0") return fail(`Line ${lineOfInstruction(last)}: \`USER ${argsOf(last)}\` is root. Switch to an unprivileged user.`);
+        // A name must exist in the image's /etc/passwd, or the container does not start ("unable to
+        // find user"). A numeric uid needs no entry; `nobody` is in every Debian and Alpine base.
+        if (!NUMERIC.test(user) && user !== "nobody" && !createsUser(stagesOf(stages, final), user)) {
+          return fail(
+            `Line ${lineOfInstruction(last)}: \`USER ${argsOf(last)}\` switches to "${user}", but no RUN in the final stage (or a stage it builds on) creates that user, so the container fails to start with "unable to find user ${user}". ` +
+              `Create it in the final stage (\`RUN useradd --uid 10001 ${user}\`) or use a numeric uid.`,
+          );
+        }
         return pass(`The container runs as "${user}".`);
       });
     },
