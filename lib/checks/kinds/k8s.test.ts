@@ -132,6 +132,9 @@ test("image rules: latest, untagged, registry ports, digests", () => {
   expect(imageProblem("model@sha256:" + "a".repeat(64))).toBeNull();
   expect(imageProblem("model:1.2.3", true)).toMatch(/digest/);
   expect(imageProblem("model@sha256:nothex")).toMatch(/not a sha256/);
+  expect(imageProblem("python:slim")).toMatch(/tag slim, a name that moves/);
+  expect(imageProblem("python:bookworm")).toMatch(/moves/);
+  expect(imageProblem("python:3.12.7-slim-bookworm")).toBeNull();
 });
 
 test("configConsumed: exists but unused, then used through envFrom or a volume", async () => {

@@ -13,6 +13,7 @@ import { ValueRule, defineKind, getPath, judgeValue } from "./kind";
 import { learnerPattern } from "../pattern";
 
 const SHA256_DIGEST = learnerPattern("^sha256:[a-f0-9]{64}$");
+const HAS_DIGIT = learnerPattern("[0-9]");
 const QUANTITY = learnerPattern(String.raw`^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$`);
 
 const Name = z.string().min(1).max(253);
@@ -430,6 +431,8 @@ export function imageProblem(image: string, requireDigest = false): string | nul
   const tag = colon === -1 ? "" : withoutDigest!.slice(colon + 1);
   if (!tag) return `"${image}" has no tag, so it means :latest and can change under you; pin a version`;
   if (tag === "latest") return `"${image}" uses the moving tag latest; pin a version`;
+  // `slim`, `bookworm`, `stable`, `lts`: names of a line of releases, moved by every new one.
+  if (!HAS_DIGIT.test(tag)) return `"${image}" uses the tag ${tag}, a name that moves with every release rather than a version; pin a version such as :1.2.3`;
   return null;
 }
 
