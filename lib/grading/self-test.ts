@@ -82,6 +82,17 @@ export type VerifyOptions = {
 /** The label the local cluster puts on its real node (tools/local-cluster; REALNODE contract). */
 export const REAL_NODE_SELECTOR = "academy.dev/node=real";
 
+/**
+ * Whether pods created in this sandbox namespace land on the real node: the platform puts a
+ * PodNodeSelector annotation on the namespace of labs whose workloads run for real (REALNODE
+ * contract). Without it the pods go to KWOK nodes, where nothing runs.
+ */
+export async function placesPodsOnRealNode(cluster: KubeClient, namespace: string): Promise<boolean> {
+  const ns = (await cluster.get({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => null)) as { metadata?: { annotations?: Record<string, string> } } | null;
+  const selector = ns?.metadata?.annotations?.["scheduler.alpha.kubernetes.io/node-selector"] ?? "";
+  return selector.split(",").some((term) => term.trim() === REAL_NODE_SELECTOR);
+}
+
 type NodeStatus = { status?: { conditions?: Array<{ type?: string; status?: string }> } };
 
 /** Whether a Ready node labelled academy.dev/node=real exists; false without a cluster or on any error. */
@@ -202,10 +213,15 @@ export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ ver
     log(`${lab.id}: starter fails ${failing.length}/${lab.checks.length} checks (${failing.join(", ")})`);
   }
 
-  // Fixtures: each wrong submission must fail the checks it names.
-  const realNode = options.realNode ?? (await hasRealNode(options.cluster));
+  // Fixtures: each wrong submission must fail the checks it names. One that needs pods that
+  // really run is skipped without a real node, and for a lab whose sandbox places its pods on
+  // KWOK nodes (judged on the solution's namespace: every sandbox of the lab is alike).
+  let noRealNode: string | null = (options.realNode ?? (await hasRealNode(options.cluster))) ? null : "needs a real node (pods that really run), and the cluster has none";
+  if (noRealNode === null && lab.sandbox && options.cluster && solution.namespace && !(await placesPodsOnRealNode(options.cluster, solution.namespace))) {
+    noRealNode = "needs pods that really run, and this lab's sandbox places them on KWOK nodes (lab.mdx does not ask for real workloads)";
+  }
   const fixtures = labFixtures(lab);
-  const results = await inBatches(fixtures, options.fixtureConcurrency ?? 3, (fixture) => verifyFixture(options, lab, fixture, realNode));
+  const results = await inBatches(fixtures, options.fixtureConcurrency ?? 3, (fixture) => verifyFixture(options, lab, fixture, noRealNode));
   for (const result of results) {
     verdict.fixtures.push(result.verdict);
     verdict.problems.push(...result.problems);
@@ -228,18 +244,21 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
   return results;
 }
 
-/** Grades one fixture as a fresh learner's submission; the problems name the lab, the fixture and the check. */
+/**
+ * Grades one fixture as a fresh learner's submission; the problems name the lab, the fixture and
+ * the check. `noRealNode` says why pods would not really run here (null: they would).
+ */
 export async function verifyFixture(
   options: VerifyOptions,
   lab: Lab,
   fixture: LabFixture,
-  realNode: boolean,
+  noRealNode: string | null,
 ): Promise<{ verdict: FixtureVerdict; problems: string[]; namespaces: string[] }> {
   const log = options.log ?? (() => {});
   const verdict: FixtureVerdict = { name: fixture.name, description: fixture.description, skipped: null, failedAsExpected: false, failing: [] };
   const where = `fixture ${fixture.name}`;
-  if (fixture.needs === "real-node" && !realNode) {
-    verdict.skipped = "needs a real node (pods that really run), and the cluster has none";
+  if (fixture.needs === "real-node" && noRealNode !== null) {
+    verdict.skipped = noRealNode;
     log(`${lab.id}: ${where} SKIPPED: ${verdict.skipped} (${fixture.description})`);
     return { verdict, problems: [], namespaces: [] };
   }

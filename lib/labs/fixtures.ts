@@ -162,7 +162,8 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
     if (!declared || declared.readonly) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which is not an editable file of the lab`);
     else if (rel in overlay) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which the fixture also provides`);
   });
-  if (Object.keys(overlay).length === 0 && spec.delete.length === 0) {
+  const changed = Object.keys(overlay).filter((rel) => !lab.solution || lab.solution[rel] !== overlay[rel]);
+  if (changed.length === 0 && spec.delete.length === 0) {
     report(specFile, 1, "the fixture changes nothing: add the files that differ from the solution, or list solution files under `delete`");
   }
   if (problems.length > 0) return { ok: false, problems };
