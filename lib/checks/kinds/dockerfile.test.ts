@@ -81,3 +81,16 @@ test("nonRootUser: a USER name must be created in the final stage or a stage it 
   const message = (await run("dockerfile.nonRootUser", {}, { Dockerfile: "FROM python:3.12.7-slim\nUSER app\n" })).message;
   expect(message).toContain('unable to find user app');
 });
+
+test("instructions: the start command's --port or --bind must be the exposed port", async () => {
+  const judge = async (cmd: string) =>
+    run("dockerfile.instructions", { expose: 8000 }, { Dockerfile: `FROM python:3.12.7-slim\nEXPOSE 8000\nCMD ${cmd}\n` });
+  expect((await judge('["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]')).status).toBe("pass");
+  expect((await judge('["uvicorn", "app.main:app", "--port=8000"]')).status).toBe("pass");
+  expect((await judge('["gunicorn", "-b", "0.0.0.0:8000", "app.main:app"]')).status).toBe("pass");
+  expect((await judge('["uvicorn", "app.main:app"]')).status).toBe("pass");
+  const wrong = await judge('["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080"]');
+  expect(wrong.status).toBe("fail");
+  expect(wrong.message).toContain("listen on port 8080, but it must listen on 8000");
+  expect((await judge('["gunicorn", "--bind=0.0.0.0:5000", "app.main:app"]')).message).toContain("port 5000");
+});

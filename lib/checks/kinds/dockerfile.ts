@@ -116,6 +116,21 @@ function createsUser(stages: Stage[], user: string): boolean {
   );
 }
 
+/** The port a server's exec-form arguments set (`--port 8000`, `--port=8000`, `--bind 0.0.0.0:8000`, `-b :8000`), or null. */
+function portArgument(args: string[]): number | null {
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i]!.split("=", 2) as [string, string | undefined];
+    const value = inline ?? args[i + 1];
+    if (value === undefined) continue;
+    if (flag === "--port") return NUMERIC.test(value) ? Number(value) : null;
+    if (flag === "--bind" || flag === "-b") {
+      const port = value.split(":").at(-1)!;
+      return NUMERIC.test(port) ? Number(port) : null;
+    }
+  }
+  return null;
+}
+
 export const dockerfileKinds = {
   "dockerfile.pinnedBase": defineKind({
     params: z.object(FileOption),
@@ -244,6 +259,13 @@ export const dockerfileKinds = {
               `line ${lineOfInstruction(start)}: ${start.getKeyword()} is in shell form, so the server runs under /bin/sh and does not receive SIGTERM; write it as a JSON list, e.g. ["python", "-m", "app"]`,
             );
           }
+        }
+        // The port the start command tells the server to listen on (uvicorn/gunicorn/flask
+        // `--port N`, `--bind host:N`) must be the one the image is for.
+        const start = final.filter((i) => i.getKeyword() === "CMD" || i.getKeyword() === "ENTRYPOINT").at(-1);
+        const listens = start && p.expose !== undefined && isExecForm(argsOf(start)) ? portArgument(JSON.parse(argsOf(start)) as string[]) : null;
+        if (start && listens !== null && listens !== p.expose) {
+          problems.push(`line ${lineOfInstruction(start)}: the start command makes the server listen on port ${listens}, but it must listen on ${p.expose} (what the image exposes and its clients call)`);
         }
         if (p.healthcheck) {
           const hc = final.filter((i) => i.getKeyword() === "HEALTHCHECK").at(-1);
