@@ -46,8 +46,8 @@ test("a fixture a mustFail check passes, or a mustPass check fails, is a problem
   };
   const result = await verifyFixture({ db: handle.db }, lab, fixture, null);
   expect(result.problems).toEqual([
-    expect.stringMatching(/^fixture version-v1: check valid-openapi PASSED, but must fail on "info\.version is v1" — /),
-    expect.stringMatching(/^fixture version-v1: check semantic-version must pass, but fails — /),
+    expect.stringMatching(/^fixture design-the-prediction-api\/version-v1: check valid-openapi PASSED, but must fail on "info\.version is v1" — /),
+    expect.stringMatching(/^fixture design-the-prediction-api\/version-v1: check semantic-version must pass, but fails — /),
   ]);
   expect(result.verdict).toMatchObject({ failedAsExpected: false, failing: ["semantic-version"] });
   // Skipped when it needs a real node and there is none: no grading, no problem, the reason kept.

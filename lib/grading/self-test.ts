@@ -256,10 +256,10 @@ export async function verifyFixture(
 ): Promise<{ verdict: FixtureVerdict; problems: string[]; namespaces: string[] }> {
   const log = options.log ?? (() => {});
   const verdict: FixtureVerdict = { name: fixture.name, description: fixture.description, skipped: null, failedAsExpected: false, failing: [] };
-  const where = `fixture ${fixture.name}`;
+  const where = `fixture ${lab.id}/${fixture.name}`;
   if (fixture.needs === "real-node" && noRealNode !== null) {
     verdict.skipped = noRealNode;
-    log(`${lab.id}: ${where} SKIPPED: ${verdict.skipped} (${fixture.description})`);
+    log(`${where} SKIPPED: ${verdict.skipped} (${fixture.description})`);
     return { verdict, problems: [], namespaces: [] };
   }
   const learner = await createLearner(options.db, `${lab.id}-${fixture.name}`);
@@ -287,7 +287,7 @@ export async function verifyFixture(
   }
   verdict.failing = graded.attempt.results.filter((r) => r.status !== "pass").map((r) => r.id);
   verdict.failedAsExpected = problems.length === 0;
-  log(`${lab.id}: ${where} ${verdict.failedAsExpected ? "fails as expected" : "DOES NOT fail as expected"}: fails ${verdict.failing.join(", ") || "nothing"} (${graded.attempt.durationMs} ms)`);
+  log(`${where} ${verdict.failedAsExpected ? "fails as expected" : "DOES NOT fail as expected"}: fails ${verdict.failing.join(", ") || "nothing"} (${graded.attempt.durationMs} ms)`);
   return { verdict, problems, namespaces };
 }
 
