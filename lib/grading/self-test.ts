@@ -11,6 +11,7 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
+import { REAL_NODE_SELECTOR } from "@/lib/k8s/availability";
 import type { KubeClient } from "@/lib/k8s/client";
 import { saveLabFiles } from "@/lib/labs/files";
 import { fixtureFiles, labFixtures, type LabFixture } from "@/lib/labs/fixtures";
@@ -78,20 +79,6 @@ export type VerifyOptions = {
    */
   realNode?: boolean;
 };
-
-/** The label the local cluster puts on its real node (tools/local-cluster; REALNODE contract). */
-export const REAL_NODE_SELECTOR = "academy.dev/node=real";
-
-/**
- * Whether pods created in this sandbox namespace land on the real node: the platform puts a
- * PodNodeSelector annotation on the namespace of labs whose workloads run for real (REALNODE
- * contract). Without it the pods go to KWOK nodes, where nothing runs.
- */
-export async function placesPodsOnRealNode(cluster: KubeClient, namespace: string): Promise<boolean> {
-  const ns = (await cluster.get({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => null)) as { metadata?: { annotations?: Record<string, string> } } | null;
-  const selector = ns?.metadata?.annotations?.["scheduler.alpha.kubernetes.io/node-selector"] ?? "";
-  return selector.split(",").some((term) => term.trim() === REAL_NODE_SELECTOR);
-}
 
 type NodeStatus = { status?: { conditions?: Array<{ type?: string; status?: string }> } };
 
@@ -214,12 +201,13 @@ export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ ver
   }
 
   // Fixtures: each wrong submission must fail the checks it names. One that needs pods that
-  // really run is skipped without a real node, and for a lab whose sandbox places its pods on
-  // KWOK nodes (judged on the solution's namespace: every sandbox of the lab is alike).
-  let noRealNode: string | null = (options.realNode ?? (await hasRealNode(options.cluster))) ? null : "needs a real node (pods that really run), and the cluster has none";
-  if (noRealNode === null && lab.sandbox && options.cluster && solution.namespace && !(await placesPodsOnRealNode(options.cluster, solution.namespace))) {
-    noRealNode = "needs pods that really run, and this lab's sandbox places them on KWOK nodes (lab.mdx does not ask for real workloads)";
-  }
+  // really run is skipped without a real node, and in a lab whose sandbox pods are simulated
+  // (KWOK marks them Running whatever they do).
+  const noRealNode = !(options.realNode ?? (await hasRealNode(options.cluster)))
+    ? "needs a real node (pods that really run), and the cluster has none"
+    : lab.sandbox && lab.workloads !== "real"
+      ? "needs pods that really run, and this lab's sandbox pods are simulated (lab.mdx says `workloads: simulated`)"
+      : null;
   const fixtures = labFixtures(lab);
   const results = await inBatches(fixtures, options.fixtureConcurrency ?? 3, (fixture) => verifyFixture(options, lab, fixture, noRealNode));
   for (const result of results) {
