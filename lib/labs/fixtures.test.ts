@@ -94,7 +94,7 @@ test("overlay and delete must name editable lab files, and a fixture must change
   expect(out).toContain("labs/fixture-lab/fixtures/stray-file/other.sh:1:1 — other.sh is not a file of the lab (its files: run.sh, lib/util.sh)");
   expect(out).toContain("labs/fixture-lab/fixtures/stray-file/README.md:1:1 — README.md is read-only in the lab: a learner cannot change it, so a fixture may not either");
   expect(out).toContain("labs/fixture-lab/fixtures/same-as-solution/run.sh:1:1 — run.sh is the same as the solution's; leave it out of the fixture");
-  expect(out).toContain("labs/fixture-lab/fixtures/same-as-solution/fixture.yaml:1:1 — the fixture changes nothing: add the files that differ from the solution, or list solution files under `delete`");
+  expect(out).toContain("labs/fixture-lab/fixtures/same-as-solution/fixture.yaml:1:1 — the fixture changes nothing: add the files that differ from the solution, `edits` to them, or solution files to `delete`");
   expect(out).toContain("labs/fixture-lab/fixtures/deletes/fixture.yaml:5:1 — `delete` names nope.sh, which is not an editable file of the lab");
   expect(out).toContain("labs/fixture-lab/fixtures/deletes/fixture.yaml:6:1 — `delete` names lib/util.sh, which the fixture also provides");
   expect(out).not.toContainEqual(expect.stringContaining("delete` names run.sh"));
@@ -123,9 +123,40 @@ test("a fixture's files are the solution with the overlay laid over it and delet
   expect(fixtureFiles(lab, noUtil!)["README.md"]).toBe("# Read me\n");
 });
 
+test("edits change the solution's text in order; text that is not found exactly once is reported at its line", async () => {
+  fixture(
+    "edited",
+    'description: Edited\nmustFail: [strict]\nedits:\n  - file: run.sh\n    find: "set -euo pipefail\\n"\n    replace: "set -eu\\n"\n  - file: run.sh\n    find: set -eu\n    replace: set -e\n',
+  );
+  fixture("edit-problems", [
+    "description: Bad edits",
+    "mustFail: [strict]",
+    "edits:",
+    "  - {file: run.sh, find: 'not there', replace: x}",
+    "  - {file: README.md, find: Read, replace: x}",
+    "  - {file: lib/util.sh, find: util, replace: x}",
+    "  - {file: run.sh, find: tmp, replace: t}",
+    "  - {file: run.sh, find: set -euo, replace: set -eu}",
+    "  - {file: run.sh, find: set -euo, replace: x}",
+    "",
+  ].join("\n"), { "lib/util.sh": "#!/bin/bash\n" });
+  const out = problems();
+  expect(out.filter((p) => p.includes("/edited/"))).toEqual([]);
+  expect(out).toContain("labs/fixture-lab/fixtures/edit-problems/fixture.yaml:4:1 — `edits`: the text to find occurs nowhere in run.sh; it must occur exactly once");
+  expect(out).toContain("labs/fixture-lab/fixtures/edit-problems/fixture.yaml:5:1 — `edits` changes README.md, which is not an editable file of the lab");
+  expect(out).toContain("labs/fixture-lab/fixtures/edit-problems/fixture.yaml:6:1 — `edits` changes lib/util.sh, which the fixture also provides as a file; use one or the other");
+  expect(out).toContain("labs/fixture-lab/fixtures/edit-problems/fixture.yaml:7:1 — `edits`: the text to find occurs 2 times in run.sh (after the edits before it); it must occur exactly once");
+  expect(out).not.toContainEqual(expect.stringContaining("edit-problems/fixture.yaml:8:1"));
+  expect(out).toContain("labs/fixture-lab/fixtures/edit-problems/fixture.yaml:9:1 — `edits`: the text to find occurs nowhere in run.sh (after the edits before it); it must occur exactly once");
+  const lab = getLab("fixture-lab", { root: path.join(dir, "labs"), registry })!;
+  fs.rmSync(path.join(dir, "labs/fixture-lab/fixtures/edit-problems"), { recursive: true });
+  const [edited] = labFixtures(lab);
+  expect(fixtureFiles(lab, edited!)["run.sh"]).toBe(SOLUTION.replace("set -euo pipefail\n", "set -e\n"));
+});
+
 test("parseFixture refuses a fixture with any problem rather than returning half of it", () => {
   fixture("half", "description: Half\nmustFail: [strict, nope]\n", { "run.sh": "#!/bin/bash\n" });
-  const parsed = parseFixture(path.join(dir, "labs/fixture-lab/fixtures/half"), { files: [{ path: "run.sh", readonly: false }], checkIds: ["strict"] });
+  const parsed = parseFixture(path.join(dir, "labs/fixture-lab/fixtures/half"), { files: [{ path: "run.sh", readonly: false }], checkIds: ["strict"], solution: { "run.sh": SOLUTION } });
   expect(parsed.ok).toBe(false);
 });
 

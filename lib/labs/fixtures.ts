@@ -32,6 +32,21 @@ export const FixtureSpecSchema = z.strictObject({
   mustFail: z.array(CheckIdSchema, { error: "must be a list of check ids" }).min(1, { error: "must name at least one check that fails on this fixture" }),
   /** Checks that must still pass (the fixture is wrong only where it says). */
   mustPass: z.array(CheckIdSchema, { error: "must be a list of check ids" }).default([]),
+  /**
+   * Changes to solution files, in order: `find` must occur exactly once in the file (as the edits
+   * before it left it) and is replaced by `replace`. Survives unrelated changes to the solution,
+   * where a copied file would not; a file is given either as a copy or by edits, not both.
+   */
+  edits: z
+    .array(
+      z.strictObject({
+        file: LabPathSchema,
+        find: z.string({ error: "must be the text to replace" }).min(1, { error: "must not be empty" }),
+        replace: z.string({ error: "must be the text to put in its place (empty to remove it)" }),
+      }),
+      { error: "must be a list of { file, find, replace }" },
+    )
+    .default([]),
   /** Solution files this submission does not have: saved empty and never applied. */
   delete: z.array(LabPathSchema, { error: "must be a list of lab file paths" }).default([]),
   /**
@@ -50,7 +65,7 @@ export type LabFixture = {
   mustPass: string[];
   delete: string[];
   needs: FixtureNeed | null;
-  /** Files of the fixture folder other than fixture.yaml, by lab path. */
+  /** What replaces each changed solution file (the fixture folder's files, and the files its `edits` change), by lab path. */
   overlay: Record<string, string>;
 };
 
@@ -71,8 +86,8 @@ type Problem = { file: string; line: number; message: string };
 export type FixtureLabInfo = {
   files: Array<{ path: string; readonly: boolean }>;
   checkIds: readonly string[];
-  /** The solution's text by path, to refuse an overlay that changes nothing. */
-  solution?: Readonly<Record<string, string>>;
+  /** The solution's text by path: what `edits` change, and to refuse an overlay that changes nothing. */
+  solution: Readonly<Record<string, string>>;
 };
 
 /** 1-based line of a YAML node. */
@@ -154,17 +169,31 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
     else if (declared.readonly) report(file, 1, `${rel} is read-only in the lab: a learner cannot change it, so a fixture may not either`);
     else {
       overlay[rel] = fs.readFileSync(file, "utf8");
-      if (lab.solution && lab.solution[rel] === overlay[rel]) report(file, 1, `${rel} is the same as the solution's; leave it out of the fixture`);
+      if (lab.solution[rel] === overlay[rel]) report(file, 1, `${rel} is the same as the solution's; leave it out of the fixture`);
     }
   }
+  const copied = new Set(Object.keys(overlay));
+  spec.edits.forEach((edit, i) => {
+    const line = itemLine("edits", i);
+    const declared = editable.get(edit.file);
+    if (!declared || declared.readonly) return report(specFile, line, `\`edits\` changes ${edit.file}, which is not an editable file of the lab`);
+    if (copied.has(edit.file)) return report(specFile, line, `\`edits\` changes ${edit.file}, which the fixture also provides as a file; use one or the other`);
+    const text = overlay[edit.file] ?? lab.solution[edit.file];
+    if (text === undefined) return report(specFile, line, `\`edits\` changes ${edit.file}, which the solution does not have`);
+    const count = text.split(edit.find).length - 1;
+    if (count !== 1) {
+      return report(specFile, line, `\`edits\`: the text to find occurs ${count === 0 ? "nowhere" : `${count} times`} in ${edit.file}${spec.edits.slice(0, i).some((e) => e.file === edit.file) ? " (after the edits before it)" : ""}; it must occur exactly once`);
+    }
+    overlay[edit.file] = text.replace(edit.find, () => edit.replace);
+  });
   spec.delete.forEach((rel, i) => {
     const declared = editable.get(rel);
     if (!declared || declared.readonly) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which is not an editable file of the lab`);
     else if (rel in overlay) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which the fixture also provides`);
   });
-  const changed = Object.keys(overlay).filter((rel) => !lab.solution || lab.solution[rel] !== overlay[rel]);
+  const changed = Object.keys(overlay).filter((rel) => lab.solution[rel] !== overlay[rel]);
   if (changed.length === 0 && spec.delete.length === 0) {
-    report(specFile, 1, "the fixture changes nothing: add the files that differ from the solution, or list solution files under `delete`");
+    report(specFile, 1, "the fixture changes nothing: add the files that differ from the solution, `edits` to them, or solution files to `delete`");
   }
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -206,7 +235,7 @@ const cache = new Map<string, LabFixture[]>();
 export function labFixtures(lab: Lab): LabFixture[] {
   const cached = cache.get(lab.file);
   if (cached) return cached;
-  const info: FixtureLabInfo = { files: lab.files, checkIds: lab.checks.map((c) => c.id) };
+  const info: FixtureLabInfo = { files: lab.files, checkIds: lab.checks.map((c) => c.id), solution: solutionFiles(lab) };
   const fixtures = fixtureDirs(path.dirname(lab.file)).map((dir) => {
     const parsed = parseFixture(dir, info);
     if (!parsed.ok) {
