@@ -18,7 +18,7 @@ import { fixtureFiles, labFixtures, type LabFixture } from "@/lib/labs/fixtures"
 import { listLabs, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
-import { removeClusterPolicies } from "@/lib/sandbox/policies";
+import { uninstall } from "@/lib/sandbox/upkeep";
 import type { AttemptDTO } from "./attempts";
 import { gradeAttempt } from "./grader";
 
@@ -30,7 +30,7 @@ export type FixtureVerdict = {
   skipped: string | null;
   /** True when every `mustFail` check failed and every `mustPass` check passed. */
   failedAsExpected: boolean;
-  /** The checks that failed on it. */
+  /** The checks it names (mustFail, mustPass) that failed on it; only those are run. */
   failing: string[];
 };
 
@@ -71,7 +71,7 @@ export type VerifyOptions = {
   rolloutTimeoutMs?: number;
   /** The same for a fixture (a wrong submission may never become available). Default 20 s. */
   fixtureRolloutTimeoutMs?: number;
-  /** Fixtures graded at once per lab (each has its own sandbox). Default 3. */
+  /** Fixtures graded at once per lab (each has its own sandbox). Default 3; 2 for labs whose pods really run. */
   fixtureConcurrency?: number;
   /**
    * Whether the cluster has a node where pods really run; fixtures with `needs: real-node` are
@@ -209,7 +209,9 @@ export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ ver
       ? "needs pods that really run, and this lab's sandbox pods are simulated (lab.mdx says `workloads: simulated`)"
       : null;
   const fixtures = labFixtures(lab);
-  const results = await inBatches(fixtures, options.fixtureConcurrency ?? 3, (fixture) => verifyFixture(options, lab, fixture, noRealNode));
+  // Fewer at once where pods really run: the real node's CPUs are the machine's.
+  const concurrency = options.fixtureConcurrency ?? (lab.workloads === "real" ? 2 : 3);
+  const results = await inBatches(fixtures, concurrency, (fixture) => verifyFixture(options, lab, fixture, noRealNode));
   for (const result of results) {
     verdict.fixtures.push(result.verdict);
     verdict.problems.push(...result.problems);
@@ -257,9 +259,19 @@ export async function verifyFixture(
     applyMustSucceed: false,
     skipApply: fixture.delete,
   });
+  // The sandbox goes as soon as the fixture is graded: on the real node its pods really run.
   const namespaces = prepared.namespace ? [prepared.namespace] : [];
-  if (prepared.problems.length > 0) return { verdict, problems: prepared.problems.map((p) => `${where}: ${p}`), namespaces };
-  const graded = await gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null });
+  if (prepared.problems.length > 0) {
+    await removeNamespaces(options.cluster, namespaces);
+    return { verdict, problems: prepared.problems.map((p) => `${where}: ${p}`), namespaces };
+  }
+  // Graded through the learner's path with the checks the fixture names: the others say nothing
+  // about it, and behaviour checks on pods that never become ready would only spend their timeouts.
+  const named = new Set([...fixture.mustFail, ...fixture.mustPass]);
+  const registry = { [lab.id]: lab.checks.filter((c) => named.has(c.id)) };
+  const graded = await gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null, registry }).finally(() =>
+    removeNamespaces(options.cluster, namespaces),
+  );
   if (!graded.ok) return { verdict, problems: [`${where}: grading refused: ${graded.error}`], namespaces };
   const problems: string[] = [];
   const byId = new Map(graded.attempt.results.map((r) => [r.id, r]));
@@ -279,27 +291,31 @@ export async function verifyFixture(
   return { verdict, problems, namespaces };
 }
 
-/** Verifies the labs (all by default); namespaces made are deleted before returning. */
+/** Namespaces deleted (not waited for); one already gone is fine. */
+async function removeNamespaces(cluster: KubeClient | null | undefined, names: readonly string[]): Promise<void> {
+  if (!cluster) return;
+  await Promise.all(names.map((name) => cluster.remove({ apiVersion: "v1", kind: "Namespace", name }).catch(() => false)));
+}
+
+/** Verifies the labs (all by default); each lab's namespaces are deleted when it is done. */
 export async function verifyLabs(options: VerifyOptions): Promise<{ verdicts: LabVerdict[]; summary: VerifySummary }> {
   const labs = listLabs().filter((lab) => !options.labIds || options.labIds.includes(lab.id));
   const verdicts: LabVerdict[] = [];
-  const namespaces: string[] = [];
   try {
     for (const lab of labs) {
       try {
         const result = await verifyLab(options, lab);
         verdicts.push(result.verdict);
-        namespaces.push(...result.namespaces);
+        // Gone before the next lab starts: on the real node, pods left running slow down the rest.
+        await removeNamespaces(options.cluster, result.namespaces);
       } catch (error) {
         verdicts.push({ labId: lab.id, checks: lab.checks.length, passed: 0, problems: [`verification crashed: ${error instanceof Error ? error.stack : String(error)}`], fixtures: [] });
       }
     }
   } finally {
-    if (options.cluster) {
-      await Promise.all(namespaces.map((name) => options.cluster!.remove({ apiVersion: "v1", kind: "Namespace", name }).catch(() => false)));
-      // A self-test installation ends with the run: its cluster-wide admission policies go too.
-      if (options.installation) await removeClusterPolicies(options.cluster, options.installation).catch(() => undefined);
-    }
+    // A self-test installation ends with the run: whatever it left (a lab that crashed half-way)
+    // and its cluster-wide admission policies go too.
+    if (options.cluster && options.installation) await uninstall(options.cluster, options.installation).catch(() => undefined);
   }
   const checks = verdicts.reduce((sum, v) => sum + v.checks, 0);
   const passed = verdicts.reduce((sum, v) => sum + v.passed, 0);
