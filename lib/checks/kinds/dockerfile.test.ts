@@ -94,3 +94,19 @@ test("instructions: the start command's --port or --bind must be the exposed por
   expect(wrong.message).toContain("listen on port 8080, but it must listen on 8000");
   expect((await judge('["gunicorn", "--bind=0.0.0.0:5000", "app.main:app"]')).message).toContain("port 5000");
 });
+
+test("instructions: a HEALTHCHECK with curl or wget on a slim base that never installs it fails", async () => {
+  const judge = async (base: string, extra: string, healthcheck: string) =>
+    run("dockerfile.instructions", { expose: 8000, healthcheck: true }, {
+      Dockerfile: `FROM ${base}\n${extra}EXPOSE 8000\nHEALTHCHECK --interval=30s \\\n  ${healthcheck}\nCMD ["uvicorn", "app.main:app"]\n`,
+    });
+  const curl = 'CMD ["curl", "-f", "http://127.0.0.1:8000/healthz"]';
+  const missing = await judge("python:3.12.7-slim-bookworm", "", curl);
+  expect(missing.status).toBe("fail");
+  expect(missing.message).toContain("the HEALTHCHECK runs curl, which a slim base image does not have and no RUN installs");
+  expect((await judge("python:3.12.7-slim-bookworm", "", "CMD wget -q -O- http://127.0.0.1:8000/healthz || exit 1")).message).toContain("runs wget");
+  // Installed, or a base image that has it, or the image's own Python: fine.
+  expect((await judge("python:3.12.7-slim-bookworm", "RUN apt-get update && apt-get install -y --no-install-recommends curl\n", curl)).status).toBe("pass");
+  expect((await judge("python:3.12.7-bookworm", "", curl)).status).toBe("pass");
+  expect((await judge("python:3.12.7-slim-bookworm", "", `CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]`)).status).toBe("pass");
+});

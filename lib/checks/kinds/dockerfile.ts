@@ -72,6 +72,8 @@ const ENV_NAME = learnerPattern(String.raw`(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(=|\s
 const BLANKS = learnerPattern(String.raw`\s+`);
 const NEWLINE = learnerPattern(String.raw`\r?\n`);
 const NONE = learnerPattern("^NONE$", "i");
+const CMD_PREFIX = learnerPattern("^CMD\\s+", "i");
+const INSTALLS_PACKAGE = learnerPattern(String.raw`\b(apt-get|apt|apk)\b[^\n]*\b(install|add)\b`);
 
 /** Sources of a COPY/ADD (everything but flags and the destination) and its --from stage. */
 function copySources(i: Instruction): { from: string | null; sources: string[] } {
@@ -129,6 +131,30 @@ function portArgument(args: string[]): number | null {
     }
   }
   return null;
+}
+
+/** HTTP clients that Docker's slim (Debian) base images do not ship. */
+const NOT_IN_SLIM = new Set(["curl", "wget"]);
+
+/**
+ * The program a HEALTHCHECK runs when the image cannot have it: curl or wget in a final stage
+ * built on a `-slim` image (which ships neither) that no RUN installs it in. Null otherwise,
+ * including whenever the base is not known to lack it.
+ */
+function missingHealthcheckTool(stages: Stage[], hc: Instruction): string | null {
+  const command = LEADING_FLAGS.replaceFirst(argsOf(hc).replaceAll("\\\n", " "), "");
+  const words = CMD_PREFIX.test(command) ? CMD_PREFIX.replaceFirst(command, "") : null;
+  if (words === null) return null;
+  const first = isExecForm(words) ? (JSON.parse(words) as string[])[0]! : BLANKS.split(words.trim())[0] ?? "";
+  const program = first.split("/").at(-1)!;
+  if (!NOT_IN_SLIM.has(program)) return null;
+  const chain = stagesOf(stages, stages.at(-1)!);
+  const root = chain.at(-1)!;
+  if (!root.image.toLowerCase().includes("slim")) return null;
+  const installs = chain.some((stage) =>
+    stage.instructions.some((i) => i.getKeyword() === "RUN" && INSTALLS_PACKAGE.test(argsOf(i)) && BLANKS.split(argsOf(i).replaceAll("\\\n", " ")).includes(program)),
+  );
+  return installs ? null : program;
 }
 
 export const dockerfileKinds = {
@@ -271,6 +297,10 @@ export const dockerfileKinds = {
           const hc = final.filter((i) => i.getKeyword() === "HEALTHCHECK").at(-1);
           if (!hc) problems.push("there is no HEALTHCHECK");
           else if (NONE.test(argsOf(hc))) problems.push(`line ${lineOfInstruction(hc)}: HEALTHCHECK NONE disables the health check`);
+          else {
+            const missing = missingHealthcheckTool(stages, hc);
+            if (missing) problems.push(`line ${lineOfInstruction(hc)}: the HEALTHCHECK runs ${missing}, which ${missing === "curl" ? "a slim base image does not have" : "the base image does not have"} and no RUN installs, so the container is never healthy; use the image's own Python (\`python -c "import urllib.request; …"\`) or install ${missing}`);
+          }
         }
         return problems.length ? fail(`${problems.join("; ")}.`, problems) : pass("EXPOSE, the start command and the health check are in place.");
       });
