@@ -3,7 +3,8 @@
 // The working half of a lab page, put together from its parts: the learner's files (file-editor,
 // autosaved by hooks/use-autosave), the lab environment (environment-panel, hooks/use-sandbox),
 // "Apply to sandbox" (apply-results) and "Check my work" (checks-list, attempts-list,
-// hooks/use-grading). A new panel (a build log, a terminal) is one more hook and component here.
+// hooks/use-grading) and the learner's pods (workloads-panel, hooks/use-workloads). A new panel (a
+// build log, a terminal) is one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
 import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
@@ -14,6 +15,7 @@ import { FileEditor } from "./file-editor";
 import { useAutosave } from "./hooks/use-autosave";
 import { useGrading } from "./hooks/use-grading";
 import { useSandbox } from "./hooks/use-sandbox";
+import { WorkloadsPanel } from "./workloads-panel";
 import type { AvailabilityView, CheckSummary, LabFileView } from "./types";
 
 export type { AvailabilityView, LabFileView } from "./types";
@@ -67,6 +69,8 @@ export function LabRoom({
       </section>
 
       {sandbox.applyResult ? <ApplyResults result={sandbox.applyResult} /> : null}
+
+      {hasSandbox && sandboxReady ? <WorkloadsPanel labId={labId} active={sandboxReady} refreshSignal={sandbox.applyResult} /> : null}
 
       <ChecksList
         grading={grading.grading}
