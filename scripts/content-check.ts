@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   const labs = checkLabs({ root: path.join(path.dirname(root), "labs"), contentRoot: root });
   for (const problem of labs.problems) console.log(formatProblem(problem, base));
   console.log(formatSummary(report));
-  console.log(`labs:check: ${labs.labs} lab${labs.labs === 1 ? "" : "s"}, ${labs.checks} checks, ${labs.problems.length === 0 ? "no problems" : `${labs.problems.length} problem${labs.problems.length === 1 ? "" : "s"}`}.`);
+  console.log(`labs:check: ${labs.labs} lab${labs.labs === 1 ? "" : "s"}, ${labs.checks} checks, ${labs.fixtures} fixture${labs.fixtures === 1 ? "" : "s"}, ${labs.problems.length === 0 ? "no problems" : `${labs.problems.length} problem${labs.problems.length === 1 ? "" : "s"}`}.`);
   return report.problems.length === 0 && labs.problems.length === 0 ? 0 : 1;
 }
 

@@ -1,13 +1,17 @@
-// npm run labs:verify — every lab's solution passes every check on a fresh sandbox and its starter
-// does not complete the lab. Labs with a sandbox run on the cluster in KUBECONFIG or
-// ACADEMY_TEST_KUBECONFIG, else on the local control plane (started when needed).
-// Last line: {"labs":n,"checks":n,"passed":n,"failed":n}; exit 1 on any failure.
+// npm run labs:verify — every lab's solution passes every check on a fresh sandbox, its starter
+// does not complete the lab, and each of its fixtures (labs/<id>/fixtures/) fails the checks it
+// names. Labs with a sandbox run on the cluster in KUBECONFIG or ACADEMY_TEST_KUBECONFIG, else on
+// the local control plane (started when needed). Fixtures marked `needs: real-node` are skipped,
+// and listed as skipped, when that cluster has no real node.
+// Last line: {"labs":n,"checks":n,"passed":n,"failed":n,"fixtures":n,"fixturesFailedAsExpected":n,
+// "fixturesSkipped":n,"skipped":["lab/fixture"]}; exit 1 on any failure.
 // Usage: labs-verify [lab-id ...]
 import { randomBytes } from "node:crypto";
 import { clusterOptionsFromEnv, startLocalCluster } from "../tools/local-cluster";
 import { openDatabase } from "../lib/db/client";
 import { env } from "../lib/env";
 import { createKubeClient } from "../lib/k8s/client";
+import { labFixtures } from "../lib/labs/fixtures";
 import { listLabs } from "../lib/labs/registry";
 import { verifyLabs } from "../lib/grading/self-test";
 
@@ -26,7 +30,11 @@ async function main(): Promise<number> {
     console.error(`labs:verify: no lab ${unknown.join(", ")}; known: ${listLabs().map((l) => l.id).join(", ")}`);
     return 2;
   }
-  const cluster = labs.some((lab) => lab.sandbox) ? createKubeClient(await kubeconfigPath()) : null;
+  // A cluster for the labs with a sandbox; for labs without one, only to ask whether a real node
+  // exists (a given kubeconfig, never a cluster started just for that).
+  const given = env.KUBECONFIG ?? process.env.ACADEMY_TEST_KUBECONFIG;
+  const needsRealNode = labs.some((lab) => labFixtures(lab).some((f) => f.needs === "real-node"));
+  const cluster = labs.some((lab) => lab.sandbox) ? createKubeClient(await kubeconfigPath()) : needsRealNode && given ? createKubeClient(given) : null;
   const handle = await openDatabase({ memory: true });
   try {
     const { verdicts, summary } = await verifyLabs({
@@ -37,8 +45,11 @@ async function main(): Promise<number> {
       log: (line) => console.error(`labs:verify: ${line}`),
     });
     for (const v of verdicts) {
-      console.log(`${v.problems.length === 0 ? "ok  " : "FAIL"} ${v.labId}: solution passes ${v.passed}/${v.checks} checks`);
+      const ran = v.fixtures.filter((f) => f.skipped === null);
+      const fixtures = `${ran.filter((f) => f.failedAsExpected).length}/${ran.length} fixtures fail as expected`;
+      console.log(`${v.problems.length === 0 ? "ok  " : "FAIL"} ${v.labId}: solution passes ${v.passed}/${v.checks} checks; ${fixtures}`);
       for (const p of v.problems) console.log(`       ${p}`);
+      for (const f of v.fixtures) if (f.skipped) console.log(`       SKIPPED fixture ${f.name}: ${f.skipped}`);
     }
     console.log(JSON.stringify(summary));
     return summary.failed === 0 && verdicts.every((v) => v.problems.length === 0) ? 0 : 1;
@@ -51,7 +62,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error);
-    console.log(JSON.stringify({ labs: 0, checks: 0, passed: 0, failed: 1 }));
+    console.log(JSON.stringify({ labs: 0, checks: 0, passed: 0, failed: 1, fixtures: 0, fixturesFailedAsExpected: 0, fixturesSkipped: 0, skipped: [] }));
     process.exit(1);
   },
 );

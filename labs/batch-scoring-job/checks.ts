@@ -132,7 +132,7 @@ export const checks = defineChecks([
       "With a read-only root filesystem, mount an `emptyDir` volume at `/tmp` for the scorer's temporary files.",
     ],
     kind: "k8s.securityContext",
-    params: { workload },
+    params: { workload, writablePaths: ["/tmp"] },
   },
   {
     id: "image-pinned",

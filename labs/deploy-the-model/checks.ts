@@ -42,9 +42,10 @@ export const checks = defineChecks([
     points: 10,
     hints: [
       "Add a `readinessProbe` (httpGet `/ready`) and a `livenessProbe` (httpGet `/healthz`) to the container, both on the `http` port.",
+      "Readiness and liveness ask different questions: `/healthz` answers as soon as the process is up, `/ready` only once the model is loaded. A readiness probe on `/healthz` sends traffic to pods that cannot answer yet.",
     ],
     kind: "k8s.probes",
-    params: { workload, readiness: true, liveness: true },
+    params: { workload, readiness: true, liveness: true, readinessPath: "/ready", livenessPath: "/healthz", port: 8080 },
   },
   {
     id: "resources",
@@ -67,7 +68,7 @@ export const checks = defineChecks([
       "With a read-only root filesystem, mount an `emptyDir` volume at `/tmp`.",
     ],
     kind: "k8s.securityContext",
-    params: { workload },
+    params: { workload, writablePaths: ["/tmp"] },
   },
   {
     id: "image-pinned",
@@ -86,7 +87,7 @@ export const checks = defineChecks([
       "`targetPort` must be a port the container declares: `http` (8080).",
     ],
     kind: "k8s.serviceSelects",
-    params: { service: "model-server", workload },
+    params: { service: "model-server", workload, containerPort: 8080 },
   },
   {
     id: "settings-from-configmap",

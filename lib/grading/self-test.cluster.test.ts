@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/client";
+import { labFixtures } from "@/lib/labs/fixtures";
 import { listLabs } from "@/lib/labs/registry";
 import { testCluster } from "@/tests/support/cluster";
 import { uninstall } from "@/lib/sandbox/upkeep";
@@ -19,7 +20,7 @@ afterAll(async () => {
   await handle?.close();
 });
 
-test("every lab: the solution passes every check, the starter does not complete the lab", async () => {
+test("every lab: the solution passes every check, the starter does not complete the lab, every fixture fails what it names", async () => {
   const { verdicts, summary } = await verifyLabs({
     db: handle.db,
     cluster: testCluster(),
@@ -28,7 +29,12 @@ test("every lab: the solution passes every check, the starter does not complete 
   expect(verdicts.map((v) => [v.labId, v.problems])).toEqual(listLabs().map((lab) => [lab.id, []]));
   expect(summary).toMatchObject({ labs: listLabs().length, failed: 0 });
   expect(summary.passed).toBe(summary.checks);
-});
+  // Every fixture ran or was skipped visibly (needs a real node), and each that ran failed as it should.
+  const fixtures = listLabs().reduce((sum, lab) => sum + labFixtures(lab).length, 0);
+  expect(summary.fixtures + summary.fixturesSkipped).toBe(fixtures);
+  expect(summary.skipped).toHaveLength(summary.fixturesSkipped);
+  expect(summary.fixturesFailedAsExpected).toBe(summary.fixtures);
+}, 600_000); // about a hundred fixtures, a sandbox each for the labs that have one
 
 test("the dry-run check names the file, document and field the API server refuses; the grader cannot write", async () => {
   const { randomUUID } = await import("node:crypto");

@@ -4,31 +4,60 @@
 //
 // Lab self-test (npm run labs:verify and self-test.cluster.test.ts): for every lab, a fresh learner
 // with the SOLUTION saved (and applied to a fresh sandbox when the lab has one) must pass every
-// check, and a fresh learner with the STARTER must not complete the lab. It goes through the
-// same path as a learner: saved files in the database, the sandbox service, gradeAttempt.
+// check, a fresh learner with the STARTER must not complete the lab, and every FIXTURE (a wrong
+// submission, lib/labs/fixtures.ts) must fail the checks it names. It goes through the same path
+// as a learner: saved files in the database, the sandbox service, gradeAttempt.
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
+import { REAL_NODE_SELECTOR } from "@/lib/k8s/availability";
 import type { KubeClient } from "@/lib/k8s/client";
 import { saveLabFiles } from "@/lib/labs/files";
+import { fixtureFiles, labFixtures, type LabFixture } from "@/lib/labs/fixtures";
 import { listLabs, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
-import { removeClusterPolicies } from "@/lib/sandbox/policies";
+import { uninstall } from "@/lib/sandbox/upkeep";
 import type { AttemptDTO } from "./attempts";
 import { gradeAttempt } from "./grader";
+
+/** How one fixture went: ran (and failed as expected or not), or skipped and why. */
+export type FixtureVerdict = {
+  name: string;
+  description: string;
+  /** Why it did not run (it needs a real node and the cluster has none); null when it ran. */
+  skipped: string | null;
+  /** True when every `mustFail` check failed and every `mustPass` check passed. */
+  failedAsExpected: boolean;
+  /** The checks it names (mustFail, mustPass) that failed on it; only those are run. */
+  failing: string[];
+};
 
 export type LabVerdict = {
   labId: string;
   checks: number;
   /** Checks the solution passed. */
   passed: number;
-  /** Problems: solution checks that did not pass, a starter that completes, setup failures. */
+  /** Problems: solution checks that did not pass, a starter that completes, a fixture a check lets through, setup failures. */
   problems: string[];
+  fixtures: FixtureVerdict[];
 };
 
-export type VerifySummary = { labs: number; checks: number; passed: number; failed: number };
+export type VerifySummary = {
+  labs: number;
+  checks: number;
+  passed: number;
+  failed: number;
+  /** Fixtures graded. */
+  fixtures: number;
+  /** Fixtures on which every `mustFail` check failed (and every `mustPass` check passed). */
+  fixturesFailedAsExpected: number;
+  /** Fixtures not run, each named in the output with the reason (e.g. no real node). */
+  fixturesSkipped: number;
+  /** Names of the fixtures skipped, as `lab/fixture`. */
+  skipped: string[];
+};
 
 export type VerifyOptions = {
   db: Database;
@@ -40,7 +69,29 @@ export type VerifyOptions = {
   log?: (line: string) => void;
   /** How long to wait for Deployments to become available after applying the solution. */
   rolloutTimeoutMs?: number;
+  /** The same for a fixture (a wrong submission may never become available). Default 20 s. */
+  fixtureRolloutTimeoutMs?: number;
+  /** Fixtures graded at once per lab (each has its own sandbox). Default 3; 2 for labs whose pods really run. */
+  fixtureConcurrency?: number;
+  /**
+   * Whether the cluster has a node where pods really run; fixtures with `needs: real-node` are
+   * skipped (and reported) without one. Default: asked of the cluster (hasRealNode).
+   */
+  realNode?: boolean;
 };
+
+type NodeStatus = { status?: { conditions?: Array<{ type?: string; status?: string }> } };
+
+/** Whether a Ready node labelled academy.dev/node=real exists; false without a cluster or on any error. */
+export async function hasRealNode(cluster: KubeClient | null | undefined): Promise<boolean> {
+  if (!cluster) return false;
+  try {
+    const nodes = (await cluster.list("v1", "Node", { labelSelector: REAL_NODE_SELECTOR })) as unknown as NodeStatus[];
+    return nodes.some((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  } catch {
+    return false;
+  }
+}
 
 async function createLearner(db: Database, tag: string): Promise<{ id: string }> {
   const id = randomUUID();
@@ -76,19 +127,23 @@ export async function applyAsLearner(apply: () => Promise<ApplyResult>, timeoutM
 
 type Prepared = { namespace: string | null; problems: string[] };
 
-async function prepare(
-  options: VerifyOptions,
-  lab: Lab,
-  learner: { id: string },
-  files: Record<string, string>,
-  save: boolean,
-  waitForRollout: boolean,
-): Promise<Prepared> {
+type PrepareOptions = {
+  /** Save the files as the learner's (the starter is what an unsaved learner has already). */
+  save: boolean;
+  /** Wait this long for Deployments to become available; 0: do not wait. */
+  rolloutTimeoutMs: number;
+  /** Refused or failed applies are problems (for the solution), or part of the submission (a fixture). */
+  applyMustSucceed: boolean;
+  /** Lab files not applied (a fixture's deleted files). */
+  skipApply?: readonly string[];
+};
+
+async function prepare(options: VerifyOptions, lab: Lab, learner: { id: string }, files: Record<string, string>, how: PrepareOptions): Promise<Prepared> {
   const problems: string[] = [];
   const editable = lab.files.filter((f) => !f.readonly);
-  if (save) {
+  if (how.save) {
     const saved = await saveLabFiles(options.db, learner, lab.id, editable.map((f) => ({ path: f.path, content: files[f.path]! })));
-    if (!saved.ok) return { namespace: null, problems: [`saving the solution failed: ${saved.error}`] };
+    if (!saved.ok) return { namespace: null, problems: [`saving the files failed: ${saved.error}`] };
   }
   if (!lab.sandbox) return { namespace: null, problems };
   if (!options.cluster) return { namespace: null, problems: ["the lab needs a sandbox, but no cluster was given"] };
@@ -96,14 +151,14 @@ async function prepare(
   const started = await startSandbox(options.db, learner, { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined }, () => {}, deps);
   if (!started.ok) return { namespace: null, problems: [`starting the sandbox failed: ${started.error}`] };
   const namespace = started.sandbox.namespace;
-  for (const file of lab.files.filter((f) => f.apply)) {
-    const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps), save ? 10_000 : 3_000);
-    if (save) {
+  for (const file of lab.files.filter((f) => f.apply && !how.skipApply?.includes(f.path))) {
+    const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps), how.save ? 10_000 : 3_000);
+    if (how.applyMustSucceed) {
       if (!applied.ok) problems.push(`applying ${file.path} failed: ${applied.error}`);
       else for (const r of applied.results) if (r.outcome === "rejected") problems.push(`${file.path}: ${r.kind} "${r.name}" was rejected: ${r.message}`);
     }
   }
-  if (waitForRollout) await waitForRollouts(options.cluster, namespace, options.rolloutTimeoutMs ?? 60_000);
+  if (how.rolloutTimeoutMs > 0) await waitForRollouts(options.cluster, namespace, how.rolloutTimeoutMs);
   return { namespace, problems };
 }
 
@@ -113,13 +168,13 @@ function failures(attempt: AttemptDTO): string[] {
 
 export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ verdict: LabVerdict; namespaces: string[] }> {
   const log = options.log ?? (() => {});
-  const verdict: LabVerdict = { labId: lab.id, checks: lab.checks.length, passed: 0, problems: [] };
+  const verdict: LabVerdict = { labId: lab.id, checks: lab.checks.length, passed: 0, problems: [], fixtures: [] };
   const namespaces: string[] = [];
   const grade = (learner: { id: string }) => gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null });
 
   // Solution: must pass every check.
   const solver = await createLearner(options.db, `${lab.id}-solution`);
-  const solution = await prepare(options, lab, solver, solutionFiles(lab), true, true);
+  const solution = await prepare(options, lab, solver, solutionFiles(lab), { save: true, rolloutTimeoutMs: options.rolloutTimeoutMs ?? 60_000, applyMustSucceed: true });
   if (solution.namespace) namespaces.push(solution.namespace);
   verdict.problems.push(...solution.problems.map((p) => `solution: ${p}`));
   if (solution.problems.length === 0) {
@@ -134,7 +189,7 @@ export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ ver
 
   // Starter: must not complete the lab.
   const starter = await createLearner(options.db, `${lab.id}-starter`);
-  const prepared = await prepare(options, lab, starter, starterFiles(lab), false, false);
+  const prepared = await prepare(options, lab, starter, starterFiles(lab), { save: false, rolloutTimeoutMs: 0, applyMustSucceed: false });
   if (prepared.namespace) namespaces.push(prepared.namespace);
   verdict.problems.push(...prepared.problems.map((p) => `starter: ${p}`));
   const graded = await grade(starter);
@@ -144,33 +199,140 @@ export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ ver
     if (graded.attempt.completed) verdict.problems.push("starter: the starter files already complete the lab");
     log(`${lab.id}: starter fails ${failing.length}/${lab.checks.length} checks (${failing.join(", ")})`);
   }
+
+  // Fixtures: each wrong submission must fail the checks it names. One that needs pods that
+  // really run is skipped without a real node, and in a lab whose sandbox pods are simulated
+  // (KWOK marks them Running whatever they do).
+  const noRealNode = !(options.realNode ?? (await hasRealNode(options.cluster)))
+    ? "needs a real node (pods that really run), and the cluster has none"
+    : lab.sandbox && lab.workloads !== "real"
+      ? "needs pods that really run, and this lab's sandbox pods are simulated (lab.mdx says `workloads: simulated`)"
+      : null;
+  const fixtures = labFixtures(lab);
+  // Fewer at once where pods really run: the real node's CPUs are the machine's.
+  const concurrency = options.fixtureConcurrency ?? (lab.workloads === "real" ? 2 : 3);
+  const results = await inBatches(fixtures, concurrency, (fixture) => verifyFixture(options, lab, fixture, noRealNode));
+  for (const result of results) {
+    verdict.fixtures.push(result.verdict);
+    verdict.problems.push(...result.problems);
+    namespaces.push(...result.namespaces);
+  }
   return { verdict, namespaces };
 }
 
-/** Verifies the labs (all by default); namespaces made are deleted before returning. */
+/** Runs `work` on every item, at most `limit` at a time, keeping the order of the results. */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/**
+ * Grades one fixture as a fresh learner's submission; the problems name the lab, the fixture and
+ * the check. `noRealNode` says why pods would not really run here (null: they would).
+ */
+export async function verifyFixture(
+  options: VerifyOptions,
+  lab: Lab,
+  fixture: LabFixture,
+  noRealNode: string | null,
+): Promise<{ verdict: FixtureVerdict; problems: string[]; namespaces: string[] }> {
+  const log = options.log ?? (() => {});
+  const verdict: FixtureVerdict = { name: fixture.name, description: fixture.description, skipped: null, failedAsExpected: false, failing: [] };
+  const where = `fixture ${lab.id}/${fixture.name}`;
+  if (fixture.needs === "real-node" && noRealNode !== null) {
+    verdict.skipped = noRealNode;
+    log(`${where} SKIPPED: ${verdict.skipped} (${fixture.description})`);
+    return { verdict, problems: [], namespaces: [] };
+  }
+  const learner = await createLearner(options.db, `${lab.id}-${fixture.name}`);
+  const prepared = await prepare(options, lab, learner, fixtureFiles(lab, fixture), {
+    save: true,
+    rolloutTimeoutMs: options.fixtureRolloutTimeoutMs ?? 20_000,
+    applyMustSucceed: false,
+    skipApply: fixture.delete,
+  });
+  // The sandbox goes as soon as the fixture is graded: on the real node its pods really run.
+  const namespaces = prepared.namespace ? [prepared.namespace] : [];
+  if (prepared.problems.length > 0) {
+    await removeNamespaces(options.cluster, namespaces);
+    return { verdict, problems: prepared.problems.map((p) => `${where}: ${p}`), namespaces };
+  }
+  // Graded through the learner's path with the checks the fixture names: the others say nothing
+  // about it, and behaviour checks on pods that never become ready would only spend their timeouts.
+  const named = new Set([...fixture.mustFail, ...fixture.mustPass]);
+  const registry = { [lab.id]: lab.checks.filter((c) => named.has(c.id)) };
+  const graded = await gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null, registry }).finally(() =>
+    removeNamespaces(options.cluster, namespaces),
+  );
+  if (!graded.ok) return { verdict, problems: [`${where}: grading refused: ${graded.error}`], namespaces };
+  const problems: string[] = [];
+  const byId = new Map(graded.attempt.results.map((r) => [r.id, r]));
+  for (const id of fixture.mustFail) {
+    const result = byId.get(id);
+    if (!result) problems.push(`${where}: check ${id} did not run`);
+    else if (result.status === "pass") problems.push(`${where}: check ${id} PASSED, but must fail on "${fixture.description}" — ${result.message}`);
+    else if (result.status === "error") problems.push(`${where}: check ${id} must fail, but it could not run (check error) — ${result.message}`);
+  }
+  for (const id of fixture.mustPass) {
+    const result = byId.get(id);
+    if (result?.status !== "pass") problems.push(`${where}: check ${id} must pass, but ${result ? `${result.status}s — ${result.message}` : "did not run"}`);
+  }
+  verdict.failing = graded.attempt.results.filter((r) => r.status !== "pass").map((r) => r.id);
+  verdict.failedAsExpected = problems.length === 0;
+  log(`${where} ${verdict.failedAsExpected ? "fails as expected" : "DOES NOT fail as expected"}: fails ${verdict.failing.join(", ") || "nothing"} (${graded.attempt.durationMs} ms)`);
+  return { verdict, problems, namespaces };
+}
+
+/** Namespaces deleted (not waited for); one already gone is fine. */
+async function removeNamespaces(cluster: KubeClient | null | undefined, names: readonly string[]): Promise<void> {
+  if (!cluster) return;
+  await Promise.all(names.map((name) => cluster.remove({ apiVersion: "v1", kind: "Namespace", name }).catch(() => false)));
+}
+
+/** Verifies the labs (all by default); each lab's namespaces are deleted when it is done. */
 export async function verifyLabs(options: VerifyOptions): Promise<{ verdicts: LabVerdict[]; summary: VerifySummary }> {
   const labs = listLabs().filter((lab) => !options.labIds || options.labIds.includes(lab.id));
   const verdicts: LabVerdict[] = [];
-  const namespaces: string[] = [];
   try {
     for (const lab of labs) {
       try {
         const result = await verifyLab(options, lab);
         verdicts.push(result.verdict);
-        namespaces.push(...result.namespaces);
+        // Gone before the next lab starts: on the real node, pods left running slow down the rest.
+        await removeNamespaces(options.cluster, result.namespaces);
       } catch (error) {
-        verdicts.push({ labId: lab.id, checks: lab.checks.length, passed: 0, problems: [`verification crashed: ${error instanceof Error ? error.stack : String(error)}`] });
+        verdicts.push({ labId: lab.id, checks: lab.checks.length, passed: 0, problems: [`verification crashed: ${error instanceof Error ? error.stack : String(error)}`], fixtures: [] });
       }
     }
   } finally {
-    if (options.cluster) {
-      await Promise.all(namespaces.map((name) => options.cluster!.remove({ apiVersion: "v1", kind: "Namespace", name }).catch(() => false)));
-      // A self-test installation ends with the run: its cluster-wide admission policies go too.
-      if (options.installation) await removeClusterPolicies(options.cluster, options.installation).catch(() => undefined);
-    }
+    // A self-test installation ends with the run: whatever it left (a lab that crashed half-way)
+    // and its cluster-wide admission policies go too.
+    if (options.cluster && options.installation) await uninstall(options.cluster, options.installation).catch(() => undefined);
   }
   const checks = verdicts.reduce((sum, v) => sum + v.checks, 0);
   const passed = verdicts.reduce((sum, v) => sum + v.passed, 0);
   const failed = verdicts.reduce((sum, v) => sum + (v.checks - v.passed), 0) + verdicts.filter((v) => v.problems.some((p) => p.startsWith("starter:"))).length;
-  return { verdicts, summary: { labs: verdicts.length, checks, passed, failed } };
+  const fixtures = verdicts.flatMap((v) => v.fixtures.map((f) => ({ lab: v.labId, ...f })));
+  const ran = fixtures.filter((f) => f.skipped === null);
+  return {
+    verdicts,
+    summary: {
+      labs: verdicts.length,
+      checks,
+      passed,
+      failed,
+      fixtures: ran.length,
+      fixturesFailedAsExpected: ran.filter((f) => f.failedAsExpected).length,
+      fixturesSkipped: fixtures.length - ran.length,
+      skipped: fixtures.filter((f) => f.skipped !== null).map((f) => `${f.lab}/${f.name}`),
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { LAB_REGISTRY } from "@/labs";
 import type { ContentProblem } from "@/lib/content/check";
 import { parseFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
+import { checkFixtures } from "./fixtures";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
 import type { LabRegistry } from "./registry";
 
@@ -19,7 +20,7 @@ export type LabCheckOptions = {
   registry?: LabRegistry;
 };
 
-export type LabCheckReport = { problems: ContentProblem[]; labs: number; checks: number };
+export type LabCheckReport = { problems: ContentProblem[]; labs: number; checks: number; fixtures: number };
 
 /** 1-based line of the `nth` (0-based) line containing `needle`; the last match, or 1, when there are fewer. */
 function lineContaining(source: string, needle: string | RegExp, nth = 0): number {
@@ -64,6 +65,7 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
   }
 
   let checkCount = 0;
+  let fixtureCount = 0;
   for (const id of folders.filter((f) => Object.hasOwn(registry, f))) {
     const dir = path.join(root, id);
     const labFile = path.join(dir, "lab.mdx");
@@ -160,6 +162,15 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
         report(checksFile, line, `check "${check.id}" needs the sandbox, but lab.mdx says \`sandbox: none\``);
       }
     }
+
+    // Fixtures: wrong submissions that must fail named checks (lib/labs/fixtures.ts).
+    const solution = Object.fromEntries(fm.files.flatMap((f) => {
+      const text = f.readonly ? null : readOrNull(path.join(dir, "solution", f.path));
+      return text === null ? [] : [[f.path, text]];
+    }));
+    const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution });
+    fixtureCount += fixtures.fixtures;
+    problems.push(...fixtures.problems);
   }
-  return { problems, labs: folders.length, checks: checkCount };
+  return { problems, labs: folders.length, checks: checkCount, fixtures: fixtureCount };
 }

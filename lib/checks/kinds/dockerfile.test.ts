@@ -65,3 +65,48 @@ test(".dockerignore: directories, globs, negation and ignore-everything", async 
   expect((await run("dockerignore.excludes", params, { ".dockerignore": "data\n" })).message).toContain(".venv/bin/python is sent");
   expect((await run("dockerignore.excludes", params, { ".dockerignore": "*\n" })).message).toContain("app/main.py is ignored");
 });
+
+test("nonRootUser: a USER name must be created in the final stage or a stage it builds on, or be numeric", async () => {
+  const judge = async (text: string) => (await run("dockerfile.nonRootUser", {}, { Dockerfile: text })).status;
+  expect(await judge("FROM python:3.12.7-slim\nUSER app\n")).toBe("fail");
+  // Created in the build stage only: the final stage starts again from the base image.
+  expect(await judge("FROM python:3.12.7-slim AS build\nRUN useradd app\nFROM python:3.12.7-slim\nUSER app\n")).toBe("fail");
+  // A comment or an echo is not a user.
+  expect(await judge("FROM python:3.12.7-slim\n# RUN useradd app\nRUN echo useradd app\nUSER app\n")).toBe("fail");
+  expect(await judge("FROM python:3.12.7-slim\nRUN useradd --uid 10001 \\\n    --create-home app\nUSER app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nRUN apt-get update && adduser --disabled-password --gecos '' app && true\nUSER app:app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim AS base\nRUN useradd app\nFROM base\nUSER app\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nUSER 10001:10001\n")).toBe("pass");
+  expect(await judge("FROM python:3.12.7-slim\nUSER nobody\n")).toBe("pass");
+  const message = (await run("dockerfile.nonRootUser", {}, { Dockerfile: "FROM python:3.12.7-slim\nUSER app\n" })).message;
+  expect(message).toContain('unable to find user app');
+});
+
+test("instructions: the start command's --port or --bind must be the exposed port", async () => {
+  const judge = async (cmd: string) =>
+    run("dockerfile.instructions", { expose: 8000 }, { Dockerfile: `FROM python:3.12.7-slim\nEXPOSE 8000\nCMD ${cmd}\n` });
+  expect((await judge('["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]')).status).toBe("pass");
+  expect((await judge('["uvicorn", "app.main:app", "--port=8000"]')).status).toBe("pass");
+  expect((await judge('["gunicorn", "-b", "0.0.0.0:8000", "app.main:app"]')).status).toBe("pass");
+  expect((await judge('["uvicorn", "app.main:app"]')).status).toBe("pass");
+  const wrong = await judge('["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080"]');
+  expect(wrong.status).toBe("fail");
+  expect(wrong.message).toContain("listen on port 8080, but it must listen on 8000");
+  expect((await judge('["gunicorn", "--bind=0.0.0.0:5000", "app.main:app"]')).message).toContain("port 5000");
+});
+
+test("instructions: a HEALTHCHECK with curl or wget on a slim base that never installs it fails", async () => {
+  const judge = async (base: string, extra: string, healthcheck: string) =>
+    run("dockerfile.instructions", { expose: 8000, healthcheck: true }, {
+      Dockerfile: `FROM ${base}\n${extra}EXPOSE 8000\nHEALTHCHECK --interval=30s \\\n  ${healthcheck}\nCMD ["uvicorn", "app.main:app"]\n`,
+    });
+  const curl = 'CMD ["curl", "-f", "http://127.0.0.1:8000/healthz"]';
+  const missing = await judge("python:3.12.7-slim-bookworm", "", curl);
+  expect(missing.status).toBe("fail");
+  expect(missing.message).toContain("the HEALTHCHECK runs curl, which a slim base image does not have and no RUN installs");
+  expect((await judge("python:3.12.7-slim-bookworm", "", "CMD wget -q -O- http://127.0.0.1:8000/healthz || exit 1")).message).toContain("runs wget");
+  // Installed, or a base image that has it, or the image's own Python: fine.
+  expect((await judge("python:3.12.7-slim-bookworm", "RUN apt-get update && apt-get install -y --no-install-recommends curl\n", curl)).status).toBe("pass");
+  expect((await judge("python:3.12.7-bookworm", "", curl)).status).toBe("pass");
+  expect((await judge("python:3.12.7-slim-bookworm", "", `CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]`)).status).toBe("pass");
+});

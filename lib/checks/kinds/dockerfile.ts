@@ -72,6 +72,8 @@ const ENV_NAME = learnerPattern(String.raw`(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(=|\s
 const BLANKS = learnerPattern(String.raw`\s+`);
 const NEWLINE = learnerPattern(String.raw`\r?\n`);
 const NONE = learnerPattern("^NONE$", "i");
+const CMD_PREFIX = learnerPattern("^CMD\\s+", "i");
+const INSTALLS_PACKAGE = learnerPattern(String.raw`\b(apt-get|apt|apk)\b[^\n]*\b(install|add)\b`);
 
 /** Sources of a COPY/ADD (everything but flags and the destination) and its --from stage. */
 function copySources(i: Instruction): { from: string | null; sources: string[] } {
@@ -81,6 +83,78 @@ function copySources(i: Instruction): { from: string | null; sources: string[] }
   if (isExecForm(content)) return { from, sources: (JSON.parse(content) as string[]).slice(0, -1) };
   const args = i.getArguments().map((a) => a.getValue()).filter((a) => !a.startsWith("--"));
   return { from, sources: args.slice(0, -1) };
+}
+
+const NUMERIC = learnerPattern("^[0-9]+$");
+const COMMAND_SEPARATOR = learnerPattern(String.raw`&&|\|\||;|\||\r?\n`);
+const USER_CREATORS = new Set(["useradd", "adduser"]);
+
+/** The stage and the stages it is built FROM (`FROM build AS final` inherits build's users), final first. */
+function stagesOf(stages: Stage[], stage: Stage): Stage[] {
+  const chain = [stage];
+  let current = stage;
+  for (;;) {
+    const index = stages.indexOf(current);
+    const parent = stages.slice(0, index).findLast((s) => s.name !== null && s.name.toLowerCase() === current.image.toLowerCase());
+    if (!parent || chain.includes(parent)) return chain;
+    chain.push(parent);
+    current = parent;
+  }
+}
+
+/** Whether a RUN in these stages runs `useradd`/`adduser` with `user` as the login (its last argument). Exec-form RUN is not read. */
+function createsUser(stages: Stage[], user: string): boolean {
+  return stages.some((stage) =>
+    stage.instructions.some((i) => {
+      if (i.getKeyword() !== "RUN") return false;
+      const text = argsOf(i).replaceAll("\\\n", " ");
+      return COMMAND_SEPARATOR.split(text).some((command) => {
+        const words = BLANKS.split(command.trim()).filter(Boolean);
+        // The command itself (not an argument of `echo`), optionally through sudo.
+        const program = words[0] === "sudo" ? words[1] : words[0];
+        return program !== undefined && USER_CREATORS.has(program.split("/").at(-1)!) && words.length > 1 && words.at(-1) === user;
+      });
+    }),
+  );
+}
+
+/** The port a server's exec-form arguments set (`--port 8000`, `--port=8000`, `--bind 0.0.0.0:8000`, `-b :8000`), or null. */
+function portArgument(args: string[]): number | null {
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i]!.split("=", 2) as [string, string | undefined];
+    const value = inline ?? args[i + 1];
+    if (value === undefined) continue;
+    if (flag === "--port") return NUMERIC.test(value) ? Number(value) : null;
+    if (flag === "--bind" || flag === "-b") {
+      const port = value.split(":").at(-1)!;
+      return NUMERIC.test(port) ? Number(port) : null;
+    }
+  }
+  return null;
+}
+
+/** HTTP clients that Docker's slim (Debian) base images do not ship. */
+const NOT_IN_SLIM = new Set(["curl", "wget"]);
+
+/**
+ * The program a HEALTHCHECK runs when the image cannot have it: curl or wget in a final stage
+ * built on a `-slim` image (which ships neither) that no RUN installs it in. Null otherwise,
+ * including whenever the base is not known to lack it.
+ */
+function missingHealthcheckTool(stages: Stage[], hc: Instruction): string | null {
+  const command = LEADING_FLAGS.replaceFirst(argsOf(hc).replaceAll("\\\n", " "), "");
+  const words = CMD_PREFIX.test(command) ? CMD_PREFIX.replaceFirst(command, "") : null;
+  if (words === null) return null;
+  const first = isExecForm(words) ? (JSON.parse(words) as string[])[0]! : BLANKS.split(words.trim())[0] ?? "";
+  const program = first.split("/").at(-1)!;
+  if (!NOT_IN_SLIM.has(program)) return null;
+  const chain = stagesOf(stages, stages.at(-1)!);
+  const root = chain.at(-1)!;
+  if (!root.image.toLowerCase().includes("slim")) return null;
+  const installs = chain.some((stage) =>
+    stage.instructions.some((i) => i.getKeyword() === "RUN" && INSTALLS_PACKAGE.test(argsOf(i)) && BLANKS.split(argsOf(i).replaceAll("\\\n", " ")).includes(program)),
+  );
+  return installs ? null : program;
 }
 
 export const dockerfileKinds = {
@@ -116,6 +190,14 @@ export const dockerfileKinds = {
         if (!last) return fail(`The final stage (line ${final.line}) never sets USER, so the container runs as root. Create a user and switch to it with \`USER\`.`);
         const user = argsOf(last).split(":")[0]!.trim();
         if (user === "root" || user === "0") return fail(`Line ${lineOfInstruction(last)}: \`USER ${argsOf(last)}\` is root. Switch to an unprivileged user.`);
+        // A name must exist in the image's /etc/passwd, or the container does not start ("unable to
+        // find user"). A numeric uid needs no entry; `nobody` is in every Debian and Alpine base.
+        if (!NUMERIC.test(user) && user !== "nobody" && !createsUser(stagesOf(stages, final), user)) {
+          return fail(
+            `Line ${lineOfInstruction(last)}: \`USER ${argsOf(last)}\` switches to "${user}", but no RUN in the final stage (or a stage it builds on) creates that user, so the container fails to start with "unable to find user ${user}". ` +
+              `Create it in the final stage (\`RUN useradd --uid 10001 ${user}\`) or use a numeric uid.`,
+          );
+        }
         return pass(`The container runs as "${user}".`);
       });
     },
@@ -204,10 +286,21 @@ export const dockerfileKinds = {
             );
           }
         }
+        // The port the start command tells the server to listen on (uvicorn/gunicorn/flask
+        // `--port N`, `--bind host:N`) must be the one the image is for.
+        const start = final.filter((i) => i.getKeyword() === "CMD" || i.getKeyword() === "ENTRYPOINT").at(-1);
+        const listens = start && p.expose !== undefined && isExecForm(argsOf(start)) ? portArgument(JSON.parse(argsOf(start)) as string[]) : null;
+        if (start && listens !== null && listens !== p.expose) {
+          problems.push(`line ${lineOfInstruction(start)}: the start command makes the server listen on port ${listens}, but it must listen on ${p.expose} (what the image exposes and its clients call)`);
+        }
         if (p.healthcheck) {
           const hc = final.filter((i) => i.getKeyword() === "HEALTHCHECK").at(-1);
           if (!hc) problems.push("there is no HEALTHCHECK");
           else if (NONE.test(argsOf(hc))) problems.push(`line ${lineOfInstruction(hc)}: HEALTHCHECK NONE disables the health check`);
+          else {
+            const missing = missingHealthcheckTool(stages, hc);
+            if (missing) problems.push(`line ${lineOfInstruction(hc)}: the HEALTHCHECK runs ${missing}, which ${missing === "curl" ? "a slim base image does not have" : "the base image does not have"} and no RUN installs, so the container is never healthy; use the image's own Python (\`python -c "import urllib.request; …"\`) or install ${missing}`);
+          }
         }
         return problems.length ? fail(`${problems.join("; ")}.`, problems) : pass("EXPOSE, the start command and the health check are in place.");
       });

@@ -132,6 +132,9 @@ test("image rules: latest, untagged, registry ports, digests", () => {
   expect(imageProblem("model@sha256:" + "a".repeat(64))).toBeNull();
   expect(imageProblem("model:1.2.3", true)).toMatch(/digest/);
   expect(imageProblem("model@sha256:nothex")).toMatch(/not a sha256/);
+  expect(imageProblem("python:slim")).toMatch(/tag slim, a name that moves/);
+  expect(imageProblem("python:bookworm")).toMatch(/moves/);
+  expect(imageProblem("python:3.12.7-slim-bookworm")).toBeNull();
 });
 
 test("configConsumed: exists but unused, then used through envFrom or a volume", async () => {
@@ -296,4 +299,51 @@ describe("jobComplete", () => {
     setTimeout(() => objects.pop(), 200);
     expect((await run("k8s.jobComplete", { job: "scoring", settleSeconds: 3 }, objects)).message).toContain("was deleted while the check waited");
   });
+});
+
+test("probes: readiness on the liveness endpoint, the wrong path and a port the server does not listen on fail", async () => {
+  const probes = (readiness: Record<string, unknown>, liveness: Record<string, unknown>, ports = [{ name: "http", containerPort: 8080 }]) =>
+    deployment({ container: { ports, readinessProbe: { httpGet: readiness }, livenessProbe: { httpGet: liveness } } });
+  const params = { workload: DEP, readinessPath: "/ready", livenessPath: "/healthz", port: 8080 };
+  expect((await run("k8s.probes", params, [probes({ path: "/ready", port: "http" }, { path: "/healthz", port: "http" })])).status).toBe("pass");
+  const same = await run("k8s.probes", params, [probes({ path: "/healthz", port: "http" }, { path: "/healthz", port: "http" })]);
+  expect(same.status).toBe("fail");
+  expect(same.message).toContain("readinessProbe must be an HTTP GET of `/ready`, not `/healthz`");
+  expect(same.message).toContain("asks exactly what the livenessProbe asks");
+  // Without expected paths, the same action on both probes still fails; timings do not make them different.
+  const alike = await run("k8s.probes", { workload: DEP }, [
+    deployment({ container: { readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 5 }, livenessProbe: { httpGet: { path: "/healthz", port: 8080 } } } }),
+  ]);
+  expect(alike.message).toContain("asks exactly what the livenessProbe asks");
+  const wrongPort = await run("k8s.probes", params, [probes({ path: "/ready", port: "http" }, { path: "/healthz", port: "http" }, [{ name: "http", containerPort: 8000 }])]);
+  expect(wrongPort.message).toContain("asks port 8000, but the server listens on 8080");
+  const undeclared = await run("k8s.probes", { workload: DEP }, [probes({ path: "/ready", port: "web" }, { path: "/healthz", port: 8080 })]);
+  expect(undeclared.message).toContain('the port named "web", which the container does not declare');
+});
+
+test("serviceSelects with containerPort: a Service and container that agree on the wrong port fail", async () => {
+  const wrong = deployment({ container: { ports: [{ name: "http", containerPort: 8000 }] } });
+  const params = { service: "model-server", workload: DEP, containerPort: 8080 };
+  const outcome = await run("k8s.serviceSelects", params, [wrong, service({ app: "model" }), pod({ app: "model" })]);
+  expect(outcome.status).toBe("fail");
+  expect(outcome.message).toContain('reaches container port 8000 (the port named "http"), but the server listens on 8080');
+  expect((await run("k8s.serviceSelects", params, [wrong, service({ app: "model" }, 8000), pod({ app: "model" })])).message).toContain("reaches container port 8000, but");
+  expect((await run("k8s.serviceSelects", params, [deployment(), service({ app: "model" }), pod({ app: "model" })])).status).toBe("pass");
+  expect((await run("k8s.serviceSelects", params, [deployment(), service({ app: "model" }, 8080), pod({ app: "model" })])).status).toBe("pass");
+});
+
+test("securityContext with writablePaths: a read-only root filesystem needs a writable mount there", async () => {
+  const locked = (mounts: unknown[]) =>
+    deployment({
+      pod: { securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } } },
+      container: { volumeMounts: mounts, securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
+    });
+  const params = { workload: DEP, writablePaths: ["/tmp"] };
+  expect((await run("k8s.securityContext", params, [locked([{ name: "tmp", mountPath: "/tmp" }])])).status).toBe("pass");
+  expect((await run("k8s.securityContext", params, [locked([{ name: "tmp", mountPath: "/tmp/" }])])).status).toBe("pass");
+  const none = await run("k8s.securityContext", params, [locked([])]);
+  expect(none.status).toBe("fail");
+  expect(none.message).toContain("nothing writable is mounted at /tmp");
+  expect((await run("k8s.securityContext", params, [locked([{ name: "tmp", mountPath: "/tmp", readOnly: true }])])).status).toBe("fail");
+  expect((await run("k8s.securityContext", params, [locked([{ name: "t", mountPath: "/tmpfiles" }])])).status).toBe("fail");
 });

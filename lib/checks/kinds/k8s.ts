@@ -13,6 +13,7 @@ import { ValueRule, defineKind, getPath, judgeValue } from "./kind";
 import { learnerPattern } from "../pattern";
 
 const SHA256_DIGEST = learnerPattern("^sha256:[a-f0-9]{64}$");
+const HAS_DIGIT = learnerPattern("[0-9]");
 const QUANTITY = learnerPattern(String.raw`^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$`);
 
 const Name = z.string().min(1).max(253);
@@ -64,7 +65,12 @@ export const k8sKinds = {
   }),
 
   "k8s.serviceSelects": defineKind({
-    params: z.object({ service: Name, workload: WorkloadRefSchema }),
+    params: z.object({
+      service: Name,
+      workload: WorkloadRefSchema,
+      /** The port the server in the pods listens on: every Service port must reach it (by number, or by a port name that means it). */
+      containerPort: z.number().int().min(1).max(65535).optional(),
+    }),
     needsCluster: true,
     async run(p, ctx) {
       const svc = (await requireObject(ctx, { apiVersion: "v1", kind: "Service", name: p.service })) as V1Service & AnyObject;
@@ -92,6 +98,13 @@ export const k8sKinds = {
         if (typeof target === "number" && containerPorts.length > 0 && !containerPorts.some((cp) => cp.containerPort === target)) {
           return fail(
             `Service "${p.service}" sends traffic to port ${target}, but the containers of "${p.workload.name}" listen on ${containerPorts.map((cp) => cp.containerPort).join(", ")}.`,
+          );
+        }
+        // Declared ports agree with each other yet both can be wrong: the server listens where it listens.
+        const reaches = typeof target === "string" ? containerPorts.find((cp) => cp.name === target)?.containerPort : target;
+        if (p.containerPort !== undefined && reaches !== p.containerPort) {
+          return fail(
+            `Service "${p.service}" port ${port.port} reaches container port ${reaches}${typeof target === "string" ? ` (the port named "${target}")` : ""}, but the server listens on ${p.containerPort}: every request would be refused. Declare \`containerPort: ${p.containerPort}\` and target it.`,
           );
         }
       }
@@ -163,19 +176,47 @@ export const k8sKinds = {
   }),
 
   "k8s.probes": defineKind({
-    params: WorkloadParams.extend({ readiness: z.boolean().default(true), liveness: z.boolean().default(true) }),
+    params: WorkloadParams.extend({
+      readiness: z.boolean().default(true),
+      liveness: z.boolean().default(true),
+      /** The HTTP path the readiness probe must ask (the endpoint that says "ready for traffic"). */
+      readinessPath: z.string().startsWith("/").optional(),
+      /** The HTTP path the liveness probe must ask (the endpoint that says "the process is up"). */
+      livenessPath: z.string().startsWith("/").optional(),
+      /** The port the server listens on: HTTP and TCP probes must reach it (by number or by a port name that means it). */
+      port: z.number().int().min(1).max(65535).optional(),
+    }),
     needsCluster: true,
     async run(p, ctx) {
       const object = await requireWorkload(ctx, p.workload);
       const containers = judged(object, p.container, false);
       if (containers.length === 0) return noContainers(p.workload, p.container);
-      const missing: string[] = [];
+      const problems: string[] = [];
       for (const c of containers) {
-        if (p.readiness && !c.readinessProbe) missing.push(`container "${c.name}" has no readinessProbe`);
-        if (p.liveness && !c.livenessProbe) missing.push(`container "${c.name}" has no livenessProbe`);
+        const name = `container "${c.name}"`;
+        if (p.readiness && !c.readinessProbe) problems.push(`${name} has no readinessProbe`);
+        if (p.liveness && !c.livenessProbe) problems.push(`${name} has no livenessProbe`);
+        const probes = [
+          { kind: "readinessProbe", probe: c.readinessProbe, path: p.readinessPath },
+          { kind: "livenessProbe", probe: c.livenessProbe, path: p.livenessPath },
+        ] as const;
+        for (const { kind, probe, path } of probes) {
+          if (!probe) continue;
+          const target = probe.httpGet?.port ?? probe.tcpSocket?.port ?? probe.grpc?.port;
+          const reaches = typeof target === "string" ? (c.ports ?? []).find((cp) => cp.name === target)?.containerPort : target;
+          if (typeof target === "string" && reaches === undefined) problems.push(`${name}: the ${kind} asks the port named "${target}", which the container does not declare`);
+          else if (p.port !== undefined && target !== undefined && reaches !== p.port) problems.push(`${name}: the ${kind} asks port ${reaches}, but the server listens on ${p.port}, so the probe always fails`);
+          if (path !== undefined && probe.httpGet?.path !== path) {
+            problems.push(`${name}: the ${kind} must be an HTTP GET of \`${path}\`${probe.httpGet ? `, not \`${probe.httpGet.path ?? "/"}\`` : ""}`);
+          }
+        }
+        // A readiness probe that asks what the liveness probe asks says only "the process is up":
+        // pods get traffic before the model is loaded, and a pod that cannot serve is never taken out.
+        const same = c.readinessProbe && c.livenessProbe && JSON.stringify(probeAction(c.readinessProbe)) === JSON.stringify(probeAction(c.livenessProbe));
+        if (same) problems.push(`${name}: the readinessProbe asks exactly what the livenessProbe asks, so it cannot tell "up" from "ready for traffic"`);
       }
-      return missing.length
-        ? fail(`${describeWorkload(p.workload)}: ${missing.join("; ")}.`)
+      return problems.length
+        ? fail(`${describeWorkload(p.workload)}: ${problems.join("; ")}.`, problems)
         : pass(`Every container of "${p.workload.name}" has its probes.`);
     },
   }),
@@ -237,7 +278,11 @@ export const k8sKinds = {
   }),
 
   "k8s.securityContext": defineKind({
-    params: WorkloadParams.extend({ require: z.array(z.enum(SECURITY_RULES)).default([...SECURITY_RULES]) }),
+    params: WorkloadParams.extend({
+      require: z.array(z.enum(SECURITY_RULES)).default([...SECURITY_RULES]),
+      /** Where the app must write: with a read-only root filesystem, a writable volume must be mounted at (or above) each. */
+      writablePaths: z.array(z.string().startsWith("/")).default([]),
+    }),
     needsCluster: true,
     async run(p, ctx) {
       const object = await requireWorkload(ctx, p.workload);
@@ -259,6 +304,12 @@ export const k8sKinds = {
         }
         if (rule("readOnlyRootFilesystem") && sc.readOnlyRootFilesystem !== true) {
           problems.push(`${name}: set \`readOnlyRootFilesystem: true\` (mount an emptyDir where the app must write, such as /tmp)`);
+        }
+        if (sc.readOnlyRootFilesystem === true) {
+          for (const dir of p.writablePaths) {
+            const mount = (c.volumeMounts ?? []).find((m) => !m.readOnly && isWithin(dir, m.mountPath));
+            if (!mount) problems.push(`${name}: the root filesystem is read-only and nothing writable is mounted at ${dir}, where the app writes; mount an \`emptyDir\` volume there`);
+          }
         }
         if (rule("noPrivilegeEscalation") && sc.allowPrivilegeEscalation !== false) problems.push(`${name}: set \`allowPrivilegeEscalation: false\``);
         if (rule("dropAllCapabilities") && !(sc.capabilities?.drop ?? []).some((d) => d.toUpperCase() === "ALL")) {
@@ -357,6 +408,18 @@ async function waitForJob(ctx: CheckContext, ref: { apiVersion: string; kind: "J
   );
 }
 
+/** Whether `dir` is `mount` or below it ("/tmp/x" is within "/tmp" and "/"; "/tmpx" is not). */
+function isWithin(dir: string, mount: string): boolean {
+  let base = mount;
+  while (base.length > 1 && base.endsWith("/")) base = base.slice(0, -1);
+  return dir === base || dir.startsWith(base === "/" ? "/" : `${base}/`);
+}
+
+/** What a probe does (its handler), without its timings: two probes with the same action ask the same thing. */
+function probeAction(probe: NonNullable<V1Container["readinessProbe"]>): unknown {
+  return { httpGet: probe.httpGet && { path: probe.httpGet.path ?? "/", port: probe.httpGet.port }, tcpSocket: probe.tcpSocket?.port, exec: probe.exec?.command, grpc: probe.grpc?.port };
+}
+
 /** Why an image reference is not pinned, or null when it is. */
 export function imageProblem(image: string, requireDigest = false): string | null {
   if (!image) return "has no image";
@@ -368,6 +431,8 @@ export function imageProblem(image: string, requireDigest = false): string | nul
   const tag = colon === -1 ? "" : withoutDigest!.slice(colon + 1);
   if (!tag) return `"${image}" has no tag, so it means :latest and can change under you; pin a version`;
   if (tag === "latest") return `"${image}" uses the moving tag latest; pin a version`;
+  // `slim`, `bookworm`, `stable`, `lts`: names of a line of releases, moved by every new one.
+  if (!HAS_DIGIT.test(tag)) return `"${image}" uses the tag ${tag}, a name that moves with every release rather than a version; pin a version such as :1.2.3`;
   return null;
 }
 
