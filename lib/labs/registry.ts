@@ -10,7 +10,7 @@ import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import type { SizeProfile } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
-import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabFrontmatter } from "./schema";
+import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
 
 export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
 
@@ -27,6 +27,8 @@ export type Lab = {
   sandbox: SizeProfile | null;
   ttlMinutes: number | null;
   files: LabFile[];
+  /** The image the lab's "Build image" builds (lib/builds); null for labs without one. */
+  build: LabBuild | null;
   /** The instructions: MDX source without the frontmatter (line numbers kept). */
   body: string;
   /** Absolute path of lab.mdx (for error messages and compilation). */
@@ -109,6 +111,7 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     sandbox: fm.sandbox === "none" ? null : fm.sandbox,
     ttlMinutes: fm.sandbox === "none" ? null : (fm.ttlMinutes ?? null),
     files: fm.files.map((f) => ({ path: f.path, language: f.language, readonly: f.readonly, apply: f.apply })),
+    build: fm.build ?? null,
     body: splitFrontmatter(source).body,
     file,
     checks,

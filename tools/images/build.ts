@@ -19,6 +19,7 @@ import {
   type ImageName,
   type ImageSpec,
   KUBERNETES_VERSION,
+  LEARNER_IMAGES_HOST,
   PAUSE_VERSION,
   publicRefs,
   pushRefs,
@@ -389,6 +390,16 @@ const builders: Record<ImageName, (ctx: Ctx, spec: ImageSpec) => Promise<void>> 
     await repack(ctx, `apt-get install ${spec.packages.join(" ")}; kubectl ${KUBERNETES_VERSION}; user learner (10001)`);
   },
 
+  async builder(ctx, spec) {
+    await unpack(ctx);
+    await installPackages(ctx, spec);
+    const script = path.join(rootfs(ctx), "usr/local/bin/academy-build");
+    fs.copyFileSync(path.join(ctx.settings.repoRoot, "tools/images/builder/academy-build.sh"), script);
+    fs.chmodSync(script, 0o755);
+    await inRoot(ctx, "check", ["--", "sh", "-c", "buildah --version && unshare --version"]);
+    await repack(ctx, `apt-get install ${spec.packages.join(" ")}; academy-build`);
+  },
+
   async "model-server"(ctx) {
     await unpack(ctx);
     const src = path.join(ctx.settings.repoRoot, "tools/images/model-server");
@@ -498,7 +509,7 @@ export function writeContainerdHosts(settings: ImagesSettings): string {
   const collisions = pathCollisions(publicRefs());
   if (collisions.length) throw new StepError(`public names share a registry path: ${collisions.map((c) => c.join(" and ")).join("; ")}`);
   const l = registryLayout(settings);
-  for (const f of containerdHostsFiles(upstreamRegistries(publicRefs()), l.address)) {
+  for (const f of containerdHostsFiles([...upstreamRegistries(publicRefs()), LEARNER_IMAGES_HOST], l.address)) {
     fs.mkdirSync(path.join(l.hostsDir, f.dir), { recursive: true });
     fs.writeFileSync(path.join(l.hostsDir, f.dir, "hosts.toml"), f.content);
   }
