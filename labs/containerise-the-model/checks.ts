@@ -5,7 +5,7 @@ export const checks = defineChecks([
     id: "base-image-pinned",
     title: "Base images are pinned to a version",
     points: 15,
-    hints: ["Replace `python:latest` with a specific tag such as `python:3.12.7-slim-bookworm` in every FROM."],
+    hints: ["Replace `python:latest` with a specific tag such as `python:3.11.2-slim-bookworm` in every FROM."],
     kind: "dockerfile.pinnedBase",
     params: {},
   },

@@ -39,6 +39,7 @@ function perMinute(name: string, limit: number, what: string): UserLimitRow {
  * - file-save: autosave saves after each pause in typing, and reset-to-starter writes a revision
  *   too; a learner typing fast in two files stays well under two a second.
  * - quiz: each submission is stored as an attempt.
+ * - build: each image build is minutes of a builder pod on the real node (they also queue).
  */
 export const USER_LIMITS = {
   sandbox: perMinute("sandbox:user", 10, "lab environment starts, resets and stops"),
@@ -46,6 +47,7 @@ export const USER_LIMITS = {
   apply: perMinute("apply:user", 20, "applies to your lab environment"),
   "file-save": perMinute("file-save:user", 120, "saves"),
   quiz: perMinute("quiz:user", 20, "quiz submissions"),
+  build: perMinute("build:user", 6, "image builds"),
 } satisfies Record<string, UserLimitRow>;
 
 export type UserLimit = keyof typeof USER_LIMITS;
