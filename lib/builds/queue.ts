@@ -4,7 +4,7 @@
 // both take the last slot. The process that drives a build beats its heartbeat; rows whose
 // heartbeat stopped (a process that died) are failed before each claim, so they hold no slot.
 import "server-only";
-import { and, asc, count, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { imageBuilds, type ImageBuildRow } from "@/lib/db/schema";
 import type { BuildOutcome } from "./outcome";
@@ -72,7 +72,7 @@ export async function claimSlot(db: Database, id: string, concurrency: number, n
       .where(
         and(
           eq(imageBuilds.state, "queued"),
-          sql`(${imageBuilds.createdAt}, ${imageBuilds.id}) < (${self.createdAt}, ${self.id})`,
+          or(lt(imageBuilds.createdAt, self.createdAt), and(eq(imageBuilds.createdAt, self.createdAt), lt(imageBuilds.id, self.id))),
         ),
       )
       .orderBy(asc(imageBuilds.createdAt), asc(imageBuilds.id));
@@ -110,7 +110,7 @@ export async function latestSuccessfulBuild(db: Database, userId: string, labId:
     .select()
     .from(imageBuilds)
     .where(and(eq(imageBuilds.userId, userId), eq(imageBuilds.labId, labId), eq(imageBuilds.state, "succeeded")))
-    .orderBy(sql`${imageBuilds.finishedAt} desc`)
+    .orderBy(desc(imageBuilds.finishedAt))
     .limit(1);
   return rows[0] ?? null;
 }

@@ -17,19 +17,14 @@ import { getLab, type LabOptions } from "@/lib/labs/registry";
 import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import type { Failure } from "@/lib/result";
 import { DEFAULT_BUILD_LIMITS, learnerImageRef, learnerRepository, type BuildLimits } from "./manifests";
+import type { BuildEvent } from "./events";
 import type { BuildFailure } from "./outcome";
+
+export type { BuildEvent } from "./events";
 import { claimSlot, enqueueBuild, finishBuild, heartbeat } from "./queue";
 import { runBuild } from "./runner";
 
 export const LEARNER_IMAGE_TAG = "latest";
-
-export type BuildEvent =
-  | { type: "queued"; position: number; running: number }
-  | { type: "started" }
-  | { type: "progress"; words: string }
-  | { type: "log"; line: string }
-  | { type: "done"; image: string; digest: string; durationMs: number; buildSeconds: number | null }
-  | ({ type: "failed"; durationMs: number } & Omit<BuildFailure, "ok">);
 
 export type BuildResult =
   | { ok: true; image: string; digest: string; durationMs: number }

@@ -3,15 +3,18 @@
 // The working half of a lab page, put together from its parts: the learner's files (file-editor,
 // autosaved by hooks/use-autosave), the lab environment (environment-panel, hooks/use-sandbox),
 // "Apply to sandbox" (apply-results) and "Check my work" (checks-list, attempts-list,
-// hooks/use-grading). A new panel (a build log, a terminal) is one more hook and component here.
+// hooks/use-grading), and for labs that build an image, "Build image" (build-panel,
+// hooks/use-build). A new panel (a build log, a terminal) is one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
 import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
 import { AttemptsList } from "./attempts-list";
+import { BuildPanel } from "./build-panel";
 import { ChecksList } from "./checks-list";
 import { EnvironmentPanel } from "./environment-panel";
 import { FileEditor } from "./file-editor";
 import { useAutosave } from "./hooks/use-autosave";
+import { useBuild } from "./hooks/use-build";
 import { useGrading } from "./hooks/use-grading";
 import { useSandbox } from "./hooks/use-sandbox";
 import type { AvailabilityView, CheckSummary, LabFileView } from "./types";
@@ -26,6 +29,7 @@ export function LabRoom({
   initialSandbox,
   checks,
   initialAttempts,
+  buildsImage = false,
 }: {
   labId: string;
   files: LabFileView[];
@@ -34,6 +38,8 @@ export function LabRoom({
   initialSandbox: SandboxView | null;
   checks: CheckSummary[];
   initialAttempts: AttemptView[];
+  /** The lab declares `build:` in its frontmatter: show "Build image". */
+  buildsImage?: boolean;
 }) {
   const autosave = useAutosave(
     () => Object.fromEntries(files.map((f) => [f.path, f.content])),
@@ -41,6 +47,7 @@ export function LabRoom({
   );
   const sandbox = useSandbox(labId, initialSandbox);
   const grading = useGrading(labId, checks, initialAttempts);
+  const build = useBuild(labId);
   const sandboxReady = sandbox.sandbox?.state === "ready";
 
   return (
@@ -61,12 +68,19 @@ export function LabRoom({
             {sandbox.applying ? "Applying…" : "Apply to sandbox"}
           </button>
         ) : null}
+        {buildsImage ? (
+          <button type="button" className="button button-quiet" onClick={() => void build.build(autosave.flush)} disabled={build.building}>
+            {build.building ? "Building…" : "Build image"}
+          </button>
+        ) : null}
         <button type="button" className="button" onClick={() => void grading.check(autosave.flush)} disabled={grading.grading}>
           {grading.grading ? "Checking…" : "Check my work"}
         </button>
       </section>
 
       {sandbox.applyResult ? <ApplyResults result={sandbox.applyResult} /> : null}
+
+      {buildsImage ? <BuildPanel build={build} /> : null}
 
       <ChecksList
         grading={grading.grading}

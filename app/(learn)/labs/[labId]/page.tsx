@@ -77,6 +77,7 @@ export default async function LabPage({ params }: Params) {
         initialSandbox={sandbox ? sandboxView(sandbox) : null}
         checks={publicChecks(lab)}
         initialAttempts={attempts.map(attemptView)}
+        buildsImage={lab.build !== null}
       />
     </div>
   );
