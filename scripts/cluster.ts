@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`kubeconfig:  ${s.kubeconfigPath}`);
       for (const c of s.components) {
         const state = c.healthy ? "healthy" : c.running ? `running, NOT healthy: ${c.detail}` : "stopped";
-        console.log(`  ${c.name.padEnd(24)} ${String(c.pid ?? "-").padEnd(8)} :${String(c.port).padEnd(6)} ${state}`);
+        console.log(`  ${c.name.padEnd(24)} ${String(c.pid ?? "-").padEnd(8)} ${c.address.padEnd(24)} ${state}`);
         if (c.running && !c.healthy) console.log(`    log: ${c.logFile}`);
       }
       if (s.readyNodes) console.log(`ready nodes: ${s.readyNodes.join(", ") || "(none)"}`);

@@ -120,6 +120,8 @@ export const sandboxes = pgTable(
     labId: text("lab_id").notNull(),
     namespace: text("namespace").notNull(),
     sizeProfile: text("size_profile").notNull(),
+    /** Where its pods run: "simulated" (KWOK nodes) or "real" (the real node); lib/sandbox/profiles.ts. */
+    placement: text("placement", { enum: ["simulated", "real"] }).notNull().default("simulated"),
     state: text("state", { enum: SANDBOX_STATES }).notNull().default("provisioning"),
     /** Last error the learner should see (quota, cluster unreachable, …). */
     error: text("error"),

@@ -18,7 +18,7 @@ import { adminClient } from "./client";
 export type ClusterAvailability =
   | { state: "ready"; server: string }
   | { state: "starting"; detail: string; logLine?: string }
-  | { state: "unavailable"; reason: string; howToFix: string[] };
+  | { state: "unavailable"; reason: string; howToFix: string[]; forLearner?: string };
 
 /** What the lab page shows (the JSON its client components get). */
 export type AvailabilityView =
@@ -104,12 +104,38 @@ export function buildAvailability(dataDir: string, now = Date.now()): ClusterAva
   };
 }
 
-export async function clusterAvailability(): Promise<ClusterAvailability> {
+export const NO_REAL_NODE =
+  "This lab runs your containers for real, and this installation has no node that runs containers right now. " +
+  "You can read the lab and edit your files; building, deploying and the behaviour checks need that node.";
+
+/** The label of nodes that really run containers (the local cluster's real node has it). */
+export const REAL_NODE_SELECTOR = "academy.dev/node=real";
+
+async function hasReadyRealNode(client: ReturnType<typeof adminClient>): Promise<boolean> {
+  const list = (await client.request("GET", `/api/v1/nodes?labelSelector=${encodeURIComponent(REAL_NODE_SELECTOR)}`, { timeoutMs: 3000 })) as {
+    items?: { status?: { conditions?: { type: string; status: string }[] } }[];
+  };
+  return (list.items ?? []).some((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+}
+
+/** `needsRealNode`: the lab's pods must really run (frontmatter `workloads: real`). */
+export async function clusterAvailability(opts: { needsRealNode?: boolean } = {}): Promise<ClusterAvailability> {
   let server = "";
   try {
     const client = adminClient();
     server = client.server;
     await client.request("GET", "/readyz", { timeoutMs: 3000 });
+    if (opts.needsRealNode && !(await hasReadyRealNode(client))) {
+      return {
+        state: "unavailable",
+        reason: `The cluster (${server}) has no Ready node labelled ${REAL_NODE_SELECTOR}, so this lab's containers cannot run.`,
+        howToFix: [
+          "The local cluster runs one when it runs as root on Linux with cgroups: `npm run cluster -- status` shows it, and `npm run cluster -- start` says in words why it did not start (ACADEMY_CLUSTER_REAL_NODE=on makes that an error).",
+          `On another cluster, label the nodes that may run learners' containers ${REAL_NODE_SELECTOR} and taint them academy.dev/node=real:NoSchedule; the API server needs the PodNodeSelector and PodTolerationRestriction admission plugins.`,
+        ],
+        forLearner: NO_REAL_NODE,
+      };
+    }
     return { state: "ready", server };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -154,6 +180,6 @@ export function availabilityFor(availability: ClusterAvailability, viewer: { rol
   }
   if (admin) return { state: "unavailable", reason: availability.reason, howToFix: availability.howToFix };
   const { reason, howToFix } = availability;
-  const { error } = reportServerError(LAB_ENVIRONMENT_UNAVAILABLE, "lab page: the cluster is not available", { reason, howToFix }, { log });
+  const { error } = reportServerError(availability.forLearner ?? LAB_ENVIRONMENT_UNAVAILABLE, "lab page: the cluster is not available", { reason, howToFix }, { log });
   return { state: "unavailable", reason: error, howToFix: [] };
 }

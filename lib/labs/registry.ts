@@ -8,7 +8,7 @@ import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
 import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
-import type { SizeProfile } from "@/lib/sandbox/profiles";
+import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
 import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
 
@@ -26,6 +26,8 @@ export type Lab = {
   /** Sandbox size profile; null for labs without a cluster. */
   sandbox: SizeProfile | null;
   ttlMinutes: number | null;
+  /** Where the sandbox's pods run (frontmatter `workloads:`). */
+  workloads: WorkloadPlacement;
   files: LabFile[];
   /** The image the lab's "Build image" builds (lib/builds); null for labs without one. */
   build: LabBuild | null;
@@ -110,6 +112,7 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     minutes: fm.minutes,
     sandbox: fm.sandbox === "none" ? null : fm.sandbox,
     ttlMinutes: fm.sandbox === "none" ? null : (fm.ttlMinutes ?? null),
+    workloads: fm.workloads,
     files: fm.files.map((f) => ({ path: f.path, language: f.language, readonly: f.readonly, apply: f.apply })),
     build: fm.build ?? null,
     body: splitFrontmatter(source).body,

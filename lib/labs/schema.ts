@@ -3,7 +3,7 @@
 // lib/checks/file-paths.ts (check params name lab files too).
 import { z } from "zod";
 import { LabPathSchema } from "@/lib/checks/file-paths";
-import { SIZE_PROFILES } from "@/lib/sandbox/profiles";
+import { SIZE_PROFILES, WORKLOAD_PLACEMENTS } from "@/lib/sandbox/profiles";
 
 /** Lower-case words joined by "-": lab ids, module slugs, check ids. */
 const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -58,10 +58,15 @@ export const LabFrontmatterSchema = z
     minutes: z.number({ error: "must be a number of minutes" }).int({ error: "must be a whole number" }).min(5).max(480),
     sandbox: z.enum(LAB_SANDBOXES, { error: `must be one of ${LAB_SANDBOXES.join(", ")}` }),
     ttlMinutes: z.number({ error: "must be a number of minutes" }).int().min(5).max(480).optional(),
+    /** Where the sandbox's pods run: simulated (KWOK; default) or real (containers really run). */
+    workloads: z.enum(WORKLOAD_PLACEMENTS, { error: `must be one of ${WORKLOAD_PLACEMENTS.join(", ")}` }).default("simulated"),
     files: z.array(LabFileSchema, { error: "must be a list of files" }).min(1, { error: "needs at least one file" }),
     build: LabBuildSchema.optional(),
   })
   .superRefine((fm, ctx) => {
+    if (fm.sandbox === "none" && fm.workloads === "real") {
+      ctx.addIssue({ code: "custom", path: ["workloads"], message: "needs a sandbox (the lab has `sandbox: none`)" });
+    }
     if (fm.sandbox === "none" && fm.ttlMinutes !== undefined) {
       ctx.addIssue({ code: "custom", path: ["ttlMinutes"], message: "only makes sense for a lab with a sandbox" });
     }

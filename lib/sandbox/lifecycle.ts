@@ -47,7 +47,7 @@ export async function startSandbox(
 ): Promise<SandboxResult> {
   const parsed = StartSandboxSchema.safeParse(input);
   if (!parsed.success) return failure("invalid-input", parsed.error.issues[0]!.message);
-  const { labId, sizeProfile, ttlMinutes = env.ACADEMY_SANDBOX_TTL_MINUTES } = parsed.data;
+  const { labId, sizeProfile, placement, ttlMinutes = env.ACADEMY_SANDBOX_TTL_MINUTES } = parsed.data;
   const cluster = clusterOf(deps);
   if (isFailure(cluster)) return cluster;
 
@@ -86,6 +86,7 @@ export async function startSandbox(
         labId,
         namespace: sandboxNamespaceName(labId),
         sizeProfile,
+        placement,
         state: "provisioning",
         createdAt: now,
         lastActivityAt: now,

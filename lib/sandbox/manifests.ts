@@ -14,7 +14,7 @@ import type {
   V1RoleBinding,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import type { SizeProfile } from "./profiles";
+import type { SizeProfile, WorkloadPlacement } from "./profiles";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "academy";
@@ -170,7 +170,30 @@ export type NamespaceSpec = {
   name: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Default "simulated". */
+  placement?: WorkloadPlacement;
 };
+
+/** The real node's label and taint (tools/local-cluster/node/configs.ts sets them on the node). */
+export const REAL_NODE_LABEL = { key: "academy.dev/node", value: "real" } as const;
+
+/**
+ * Namespace annotations the API server applies to every pod of the sandbox (the PodNodeSelector and
+ * PodTolerationRestriction admission plugins): pods of a "real" sandbox are pinned to the real node
+ * and tolerate its taint; pods of a "simulated" one are pinned to KWOK nodes. A pod whose own
+ * nodeSelector conflicts is refused, so a learner cannot move their pods elsewhere.
+ */
+export function placementAnnotations(placement: WorkloadPlacement): Record<string, string> {
+  if (placement === "real") {
+    return {
+      "scheduler.alpha.kubernetes.io/node-selector": `${REAL_NODE_LABEL.key}=${REAL_NODE_LABEL.value}`,
+      "scheduler.alpha.kubernetes.io/defaultTolerations": JSON.stringify([
+        { key: REAL_NODE_LABEL.key, operator: "Equal", value: REAL_NODE_LABEL.value, effect: "NoSchedule" },
+      ]),
+    };
+  }
+  return { "scheduler.alpha.kubernetes.io/node-selector": "type=kwok" };
+}
 
 function managedLabels(extra: Record<string, string> = {}): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY, ...extra };
@@ -200,6 +223,7 @@ export function namespaceFor(spec: NamespaceSpec): V1Namespace {
         [LAB_ANNOTATION]: spec.labId,
         [CREATED_ANNOTATION]: spec.createdAt.toISOString(),
         [EXPIRES_ANNOTATION]: spec.expiresAt.toISOString(),
+        ...placementAnnotations(spec.placement ?? "simulated"),
       },
     },
   };

@@ -17,6 +17,7 @@ function namespaceSpecOf(row: SandboxRow, installation: string): NamespaceSpec {
     name: row.namespace,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
+    placement: row.placement,
   };
 }
 

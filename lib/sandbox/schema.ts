@@ -1,11 +1,12 @@
 // Shapes of what callers (server actions, route handlers, scripts) hand the sandbox service.
 import { z } from "zod";
 import { LabIdSchema } from "@/lib/labs/schema";
-import { SIZE_PROFILES } from "./profiles";
+import { SIZE_PROFILES, WORKLOAD_PLACEMENTS } from "./profiles";
 
 export const StartSandboxSchema = z.object({
   labId: LabIdSchema,
   sizeProfile: z.enum(SIZE_PROFILES).default("small"),
+  placement: z.enum(WORKLOAD_PLACEMENTS).default("simulated"),
   /** Lifetime from the lab definition; the site default when the lab says nothing. */
   ttlMinutes: z.number().int().min(5, "A sandbox lives at least 5 minutes.").max(480, "A sandbox lives at most 8 hours.").optional(),
 });

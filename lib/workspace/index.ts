@@ -84,7 +84,7 @@ export async function beginLabSandboxChange(
     const lab = getLab(labId);
     if (!lab) return failure("not-found", "This lab does not exist.");
     if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
-    const input = { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined };
+    const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined };
     run = async (onProgress = () => {}) => withoutGone(await startSandbox(db, user, input, onProgress, deps));
   } else {
     const none: LabSandboxResult =

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the local Kubernetes control plane used for development and CI:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one pinned release) and kwok.
+# Builds the local Kubernetes cluster used for development and CI:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one pinned release) and kwok,
+#   plus the real node's kubelet, kube-proxy (same release) and CoreDNS (gomod/coredns/main.go).
 # Versions are pinned by the wrapper modules in tools/local-cluster/gomod/*/go.mod (+ go.sum);
 # see docs/decisions/002-local-control-plane.md. Binaries are cached outside the repo under
 #   ${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}/k8s/<k8s-version>/bin/
@@ -16,11 +17,12 @@ GOMOD="$HERE/gomod"
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 
 pinned() { # <module dir> <module path> -> version from the committed go.mod
-  awk -v m="$2" '$1==m && $2 ~ /^v/ {print $2; exit}' "$GOMOD/$1/go.mod"
+  awk -v m="$2" '$1=="require" && $2==m && $3 ~ /^v/ {print $3; exit} $1==m && $2 ~ /^v/ {print $2; exit}' "$GOMOD/$1/go.mod"
 }
 K8S_VERSION=$(pinned kubernetes k8s.io/kubernetes)
 ETCD_VERSION=$(pinned etcd go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(pinned kwok sigs.k8s.io/kwok)
+COREDNS_VERSION=$(pinned coredns github.com/coredns/coredns)
 CACHE="${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}"
 BIN="$CACHE/k8s/$K8S_VERSION/bin"
 STAMP="$BIN/.academy-build-stamp"
@@ -31,10 +33,11 @@ command -v go >/dev/null 2>&1 || { echo "build: Go is not installed (need Go >= 
 
 GO_VERSION=$(go env GOVERSION)
 want_stamp=$(
-  echo "kubernetes $K8S_VERSION"; echo "etcd $ETCD_VERSION"; echo "kwok $KWOK_VERSION"; echo "go $GO_VERSION"
-  cat "$GOMOD"/kubernetes/go.{mod,sum} "$GOMOD"/etcd/go.{mod,sum} "$GOMOD"/kwok/go.{mod,sum} | sha256sum | cut -d' ' -f1
+  echo "kubernetes $K8S_VERSION"; echo "etcd $ETCD_VERSION"; echo "kwok $KWOK_VERSION"; echo "coredns $COREDNS_VERSION"; echo "go $GO_VERSION"
+  cat "$GOMOD"/kubernetes/go.{mod,sum} "$GOMOD"/etcd/go.{mod,sum} "$GOMOD"/kwok/go.{mod,sum} \
+    "$GOMOD"/coredns/go.{mod,sum} "$GOMOD"/coredns/main.go | sha256sum | cut -d' ' -f1
 )
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet kube-proxy coredns)
 STAGES="$BIN/kwok-stages.yaml" # the default node/pod lifecycle Stages of the pinned kwok (what kwokctl uses)
 all_present() { for b in "${BINARIES[@]}"; do [ -x "$BIN/$b" ] || return 1; done; [ -s "$STAGES" ]; }
 
@@ -54,7 +57,7 @@ if ! flock -n 9; then
   if up_to_date; then report_up_to_date; exit 0; fi
 fi
 
-echo "build: building Kubernetes $K8S_VERSION control plane, etcd $ETCD_VERSION and kwok $KWOK_VERSION with $GO_VERSION"
+echo "build: building Kubernetes $K8S_VERSION (control plane, kubelet, kube-proxy), etcd $ETCD_VERSION, kwok $KWOK_VERSION and CoreDNS $COREDNS_VERSION with $GO_VERSION"
 echo "build: output directory $BIN (Go module and build caches: $(go env GOMODCACHE), $(go env GOCACHE))"
 echo "build: a cold build takes 9-13 minutes on 2 cores (512 s measured, 761 s when the Go modules are downloaded too); later runs reuse the cache"
 mkdir -p "$BIN"
@@ -71,7 +74,9 @@ step() { # <component> <version> <module dir> <ldflags> <package>
   echo "build: $label: downloading modules (if not cached yet)..."
   (cd "$GOMOD/$dir" && go mod download)
   echo "build: $label: compiling $package ..."
-  (cd "$GOMOD/$dir" && go build -ldflags="-s -w $ldflags" -o "$BIN/$component" "$package")
+  # Built beside and renamed over the old binary: a running cluster keeps its (unlinked) file.
+  (cd "$GOMOD/$dir" && go build -ldflags="-s -w $ldflags" -o "$BIN/.$component.new" "$package")
+  mv -f "$BIN/.$component.new" "$BIN/$component"
   echo "build: $label: done in $((SECONDS - t0))s"
 }
 
@@ -98,9 +103,11 @@ kwok_src=$(cd "$GOMOD/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 
 # One binary at a time (not one `go build` for all three) so progress names the component; the
 # second and third reuse the packages the first compiled from Go's build cache.
-for b in kube-apiserver kube-controller-manager kube-scheduler; do
+for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
   step "$b" "$K8S_VERSION" kubernetes "$k8s_ld" "k8s.io/kubernetes/cmd/$b"
 done
+
+step coredns "$COREDNS_VERSION" coredns "" .
 
 all_present || { echo "build: some binaries are missing in $BIN after the build:" >&2; ls -l "$BIN" >&2; exit 1; }
 echo "$want_stamp" >"$STAMP"

@@ -4,7 +4,6 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { type BuildStatus, COLD_BUILD_SECONDS, HEARTBEAT_MS, parseBuildLine, writeBuildStatusFile } from "./build-status";
-import { COMPONENT_NAMES } from "./components";
 import { LocalClusterError } from "./errors";
 import { type Layout, layout } from "./layout";
 import { childEnvironment, type LocalClusterOptions } from "./options";
@@ -12,8 +11,11 @@ import { childEnvironment, type LocalClusterOptions } from "./options";
 const STAMP = ".academy-build-stamp";
 
 /** Whether binDir holds every binary, the kwok Stages, and a stamp for the pinned versions. */
+/** What build.sh puts in binDir (its BINARIES list). */
+export const BUILT_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubelet", "kube-proxy", "coredns"] as const;
+
 export function binariesReady(l: Layout): { ok: boolean; why: string } {
-  for (const c of COMPONENT_NAMES) {
+  for (const c of BUILT_BINARIES) {
     if (!fs.existsSync(path.join(l.binDir, c))) return { ok: false, why: `${c} is missing in ${l.binDir}` };
   }
   if (!fs.existsSync(path.join(l.binDir, "kwok-stages.yaml"))) return { ok: false, why: "kwok-stages.yaml is missing" };
@@ -24,7 +26,7 @@ export function binariesReady(l: Layout): { ok: boolean; why: string } {
     return { ok: false, why: `no build stamp in ${l.binDir} (interrupted build?)` };
   }
   const v = l.versions;
-  for (const want of [`kubernetes ${v.kubernetes}`, `etcd ${v.etcd}`, `kwok ${v.kwok}`]) {
+  for (const want of [`kubernetes ${v.kubernetes}`, `etcd ${v.etcd}`, `kwok ${v.kwok}`, `coredns ${v.coredns}`]) {
     if (!stamp.split("\n").includes(want)) return { ok: false, why: `binaries were built for other versions (want ${want})` };
   }
   return { ok: true, why: "" };

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { LocalClusterError } from "./errors";
 import type { KubeconfigName, Layout } from "./layout";
+import { LINK_PORTS } from "./node/network";
 
 function openssl(args: string[], cwd: string) {
   const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
@@ -20,10 +21,19 @@ type CertSpec = {
   client?: boolean;
   /** Signing CA; default "ca". */
   ca?: "ca" | "front-proxy-ca";
+  /** Extra subjectAltNames of a serving certificate; a change re-issues it. */
+  sans?: (l: Layout) => string[];
 };
 
+const LOCAL_SANS = ["IP:127.0.0.1", "DNS:localhost"];
+
 const CERTS: CertSpec[] = [
-  { name: "apiserver", subject: "/CN=kube-apiserver", server: true },
+  {
+    name: "apiserver", subject: "/CN=kube-apiserver", server: true,
+    // The kubernetes Service's ClusterIP and names (pods), and the relay on the real node's link (kube-proxy, pods).
+    sans: (l) => [`IP:${l.node.network.kubernetesServiceIp}`, `IP:${l.node.network.hostIp}`, "DNS:kubernetes", "DNS:kubernetes.default",
+      "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local"],
+  },
   { name: "etcd-server", subject: "/CN=academy-etcd", server: true },
   { name: "apiserver-etcd-client", subject: "/CN=kube-apiserver-etcd-client", client: true },
   { name: "admin", subject: "/O=system:masters/CN=academy-admin", client: true },
@@ -32,6 +42,12 @@ const CERTS: CertSpec[] = [
   { name: "scheduler", subject: "/CN=system:kube-scheduler", client: true },
   { name: "scheduler-serving", subject: "/CN=kube-scheduler", server: true },
   { name: "kwok", subject: "/CN=academy-kwok", client: true },
+  // The real node: kubelet's client and serving certificates, the API server's client at kubelet, kube-proxy, CoreDNS.
+  { name: "kubelet", subject: "/O=system:nodes/CN=system:node:academy-node", client: true },
+  { name: "kubelet-serving", subject: "/CN=academy-node", server: true, sans: (l) => [`IP:${l.node.network.hostIp}`, "DNS:academy-node"] },
+  { name: "apiserver-kubelet-client", subject: "/O=system:masters/CN=kube-apiserver-kubelet-client", client: true },
+  { name: "kube-proxy", subject: "/CN=system:kube-proxy", client: true },
+  { name: "coredns", subject: "/CN=academy:coredns", client: true },
   // Aggregation layer (front proxy): a separate CA, so client certs of "ca" cannot assert request headers.
   { name: "front-proxy-client", subject: "/CN=front-proxy-client", client: true, ca: "front-proxy-ca" },
 ];
@@ -55,21 +71,17 @@ export function ensurePki(l: Layout): void {
       "-subj", "/CN=academy-local-front-proxy-ca"], d);
   }
   for (const c of CERTS) {
-    if (fs.existsSync(path.join(d, `${c.name}.crt`)) && fs.existsSync(path.join(d, `${c.name}.key`))) continue;
+    const sans = c.server ? [...LOCAL_SANS, ...(c.sans?.(l) ?? [])].join(",") : "";
+    const sanFile = path.join(d, `${c.name}.sans`);
+    const sameSans = !c.server || (fs.existsSync(sanFile) ? fs.readFileSync(sanFile, "utf8") === sans : !c.sans);
+    if (fs.existsSync(path.join(d, `${c.name}.crt`)) && fs.existsSync(path.join(d, `${c.name}.key`)) && sameSans) continue;
     const usages = [c.server ? "serverAuth" : "", c.client ? "clientAuth" : ""].filter(Boolean).join(",");
     const ext = [
       "[v3]",
       "basicConstraints=critical,CA:FALSE",
       "keyUsage=critical,digitalSignature,keyEncipherment",
       `extendedKeyUsage=${usages}`,
-      ...(c.server
-        ? [
-            "subjectAltName=IP:127.0.0.1,DNS:localhost" +
-              (c.name === "apiserver"
-                ? ",IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-                : ""),
-          ]
-        : []),
+      ...(c.server ? [`subjectAltName=${sans}`] : []),
     ].join("\n");
     const extFile = path.join(d, `${c.name}.ext`);
     fs.writeFileSync(extFile, ext + "\n");
@@ -81,6 +93,7 @@ export function ensurePki(l: Layout): void {
     );
     fs.rmSync(extFile);
     fs.rmSync(path.join(d, `${c.name}.csr`));
+    if (c.server) fs.writeFileSync(sanFile, sans);
   }
   if (!fs.existsSync(path.join(d, "sa.key"))) {
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "sa.key"], d);
@@ -89,14 +102,14 @@ export function ensurePki(l: Layout): void {
   for (const f of fs.readdirSync(d)) if (f.endsWith(".key")) fs.chmodSync(path.join(d, f), 0o600);
 }
 
-function writeKubeconfig(l: Layout, file: string, user: string, certName: string) {
+function writeKubeconfig(l: Layout, file: string, user: string, certName: string, server: string) {
   const b64 = (f: string) => fs.readFileSync(path.join(l.pkiDir, f)).toString("base64");
   const text = `apiVersion: v1
 kind: Config
 clusters:
 - name: academy-local
   cluster:
-    server: https://127.0.0.1:${l.ports.apiserver}
+    server: ${server}
     certificate-authority-data: ${b64("ca.crt")}
 users:
 - name: ${user}
@@ -114,15 +127,20 @@ current-context: ${user}@academy-local
 }
 
 /** The kubeconfig of each client: user name in the API server, and its certificate in pki/. */
-const KUBECONFIGS: Record<KubeconfigName, { user: string; cert: string }> = {
+const KUBECONFIGS: Record<KubeconfigName, { user: string; cert: string; inNodeNetns?: boolean }> = {
   admin: { user: "academy-admin", cert: "admin" },
   "controller-manager": { user: "kube-controller-manager", cert: "controller-manager" },
   scheduler: { user: "kube-scheduler", cert: "scheduler" },
   kwok: { user: "kwok", cert: "kwok" },
+  kubelet: { user: "system:node:academy-node", cert: "kubelet" },
+  // kube-proxy runs inside the node's network namespace: it reaches the API server through the relay.
+  "kube-proxy": { user: "system:kube-proxy", cert: "kube-proxy", inNodeNetns: true },
+  coredns: { user: "academy:coredns", cert: "coredns" },
 };
 
 export function writeKubeconfigs(l: Layout): void {
-  for (const [name, { user, cert }] of Object.entries(KUBECONFIGS) as [KubeconfigName, { user: string; cert: string }][]) {
-    writeKubeconfig(l, l.kubeconfig[name], user, cert);
+  for (const [name, { user, cert, inNodeNetns }] of Object.entries(KUBECONFIGS)) {
+    const server = inNodeNetns ? `https://${l.node.network.hostIp}:${LINK_PORTS.apiserver}` : `https://127.0.0.1:${l.ports.apiserver}`;
+    writeKubeconfig(l, l.kubeconfig[name as KubeconfigName], user, cert, server);
   }
 }

@@ -5,7 +5,13 @@ import fs from "node:fs";
 import { type BuildStatus, buildInProgress, readBuildStatusFile } from "./build-status";
 import { binariesReady, runBuild } from "./build";
 import { ensurePki, hasPki, writeKubeconfigs } from "./certificates";
-import { type Component, COMPONENT_NAMES, COMPONENTS, type ComponentName, mainPort } from "./components";
+import { addressOf, ALL_COMPONENTS, type Component, COMPONENT_NAMES, componentsOf, type ComponentName } from "./components";
+import { NODE_NAME } from "./node/configs";
+import { ensureKubernetesEndpoints, realNodeReady } from "./node/prepare";
+import { indexFile, nodeLayout } from "./node/layout";
+import { chooseFreeIndex } from "./node/network";
+import { checkNodeSupport, type NodeDecision, readDecision, writeDecision } from "./node/support";
+import { removeContainers, removeNodeLeftovers } from "./node/teardown";
 import { componentError, LocalClusterError, tail } from "./errors";
 import { api, type Health, sleep, waitFor } from "./health";
 import { createNodes, nodeLeaseHeld, nodeNames, readyNodes, writeKwokConfig } from "./kwok";
@@ -28,6 +34,8 @@ export type LocalClusterInfo = {
   durationMs: number;
   /** Time spent building the binaries in this call, in ms (0 when they were ready). */
   buildMs: number;
+  /** The real node: running, or why not. */
+  realNode: NodeDecision;
 };
 
 export type ComponentStatus = {
@@ -35,7 +43,8 @@ export type ComponentStatus = {
   pid: number | null;
   running: boolean;
   healthy: boolean;
-  port: number;
+  /** Where it is reached (host:port, or a socket). */
+  address: string;
   logFile: string;
   detail?: string;
 };
@@ -53,8 +62,9 @@ export type LocalClusterStatus = {
   components: ComponentStatus[];
   /** All components running and healthy. */
   healthy: boolean;
-  /** Ready kwok nodes (only when the apiserver answers). */
+  /** Ready nodes (only when the apiserver answers). */
   readyNodes?: string[];
+  realNode: NodeDecision;
 };
 
 async function waitHealthy(l: Layout, c: Component, pid: number, deadline: number) {
@@ -80,7 +90,8 @@ export async function localClusterStatus(opts: LocalClusterOptions = {}): Promis
   const l = layout(opts);
   const pki = hasPki(l);
   const components: ComponentStatus[] = [];
-  for (const c of COMPONENTS) {
+  const realNode = readDecision(l);
+  for (const c of componentsOf(realNode.enabled)) {
     const pid = runningPid(l, c.name);
     let h: Health = { ok: false, detail: pid ? "" : "not running" };
     if (pid && pki) h = await c.health(l);
@@ -89,7 +100,7 @@ export async function localClusterStatus(opts: LocalClusterOptions = {}): Promis
       pid,
       running: pid !== null,
       healthy: h.ok,
-      port: mainPort(l, c),
+      address: addressOf(l, c),
       logFile: logFile(l, c.name),
       ...(h.ok ? {} : { detail: h.detail }),
     });
@@ -107,7 +118,8 @@ export async function localClusterStatus(opts: LocalClusterOptions = {}): Promis
     ports: state && components.some((c) => c.running) ? state.ports : l.ports,
     components,
     healthy: components.every((c) => c.healthy),
-    ...(apiUp ? { readyNodes: await readyNodes(l).catch(() => []) } : {}),
+    ...(apiUp ? { readyNodes: [...await readyNodes(l).catch(() => []), ...(realNode.enabled && (await realNodeReady(l).catch(() => false)) ? [NODE_NAME] : [])] } : {}),
+    realNode,
   };
 }
 
@@ -126,16 +138,22 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     alreadyRunning,
     durationMs: Date.now() - t0,
     buildMs,
+    realNode: decision,
   });
+  let decision: NodeDecision = readDecision(l);
 
   // 1. Already running with the same configuration and healthy: reuse it.
   const state = readState(l);
-  const running = COMPONENTS.filter((c) => runningPid(l, c.name) !== null);
-  if (running.length === COMPONENTS.length && sameConfig(state, l)) {
-    const checks = await Promise.all(COMPONENTS.map((c) => c.health(l)));
+  const wanted = componentsOf(decision.enabled);
+  const running = ALL_COMPONENTS.filter((c) => runningPid(l, c.name) !== null);
+  // A node that failed before is tried again (auto) unless the machine cannot run one at all.
+  const nodeAsWanted = l.realNode === "off" ? !decision.enabled
+    : decision.enabled || (l.realNode === "auto" && !checkNodeSupport(l).enabled);
+  if (running.length === wanted.length && wanted.every((c) => running.includes(c)) && sameConfig(state, l) && nodeAsWanted) {
+    const checks = await Promise.all(wanted.map((c) => c.health(l)));
     if (checks.every((h) => h.ok)) {
       const nodes = await readyNodes(l).catch(() => []);
-      if (nodes.length >= l.nodes) {
+      if (nodes.length >= l.nodes && (!decision.enabled || (await realNodeReady(l)))) {
         const r = info(true, nodes);
         l.log(`already running and healthy (Kubernetes ${l.versions.kubernetes}, ${nodes.length} nodes), checked in ${r.durationMs} ms`);
         return r;
@@ -145,6 +163,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   if (running.length > 0 && !sameConfig(state, l)) {
     l.log(`a cluster from ${l.clusterDir} is running with another configuration (versions/ports/binaries); restarting it`);
     await stopLocalCluster(opts);
+  } else if (l.realNode === "off" && ALL_COMPONENTS.some((c) => c.node && runningPid(l, c.name) !== null)) {
+    l.log("ACADEMY_CLUSTER_REAL_NODE=off: stopping the real node");
+    await stopRealNode(l);
   }
 
   // 2. Binaries. The build status file tells lab pages what is going on meanwhile.
@@ -170,9 +191,20 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   // The deadline starts now: only the start-up of the components counts against it.
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
-  // 3. Leftovers, certificates, configs.
+  // 3. Leftovers, certificates, configs; whether the real node can run here.
   await cleanLeftovers(l, COMPONENT_NAMES);
-  if (!COMPONENTS.some((c) => runningPid(l, c.name) !== null)) checkEtcdData(l);
+  if (!ALL_COMPONENTS.some((c) => runningPid(l, c.name) !== null)) checkEtcdData(l);
+  decision = checkNodeSupport(l);
+  if (!decision.enabled) {
+    if (l.realNode === "on") throw new LocalClusterError(`ACADEMY_CLUSTER_REAL_NODE=on, but the real node cannot run here: ${decision.reason}`);
+    l.log(`starting without a real node (pods run on KWOK nodes only, nothing really runs): ${decision.reason}`);
+  }
+  writeDecision(l, decision);
+  if (decision.enabled && opts.nodeIndex === undefined && !fs.existsSync(indexFile(l.clusterDir))) {
+    const index = chooseFreeIndex(l.clusterDir, l.node.network.index);
+    fs.writeFileSync(indexFile(l.clusterDir), `${index}\n`);
+    l.node = nodeLayout(l.clusterDir, l.pkiDir, index);
+  }
   ensurePki(l);
   writeKubeconfigs(l);
   writeKwokConfig(l);
@@ -180,15 +212,15 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
 
   // 4. Components in order; keep those already running. Ports are checked up front so a clash
   //    does not leave half a cluster behind.
-  for (const c of COMPONENTS) {
+  for (const c of componentsOf(decision.enabled)) {
     if (runningPid(l, c.name) === null) await ensurePortsFree(l, c);
   }
   let startedAny = false;
-  for (const c of COMPONENTS) {
+  const startOne = async (c: Component) => {
     const existing = runningPid(l, c.name);
     if (existing !== null) {
       const h = await c.health(l);
-      if (h.ok) continue;
+      if (h.ok) return;
       l.log(`${c.name} (pid ${existing}) is running but not healthy (${h.detail}); restarting it`);
       await terminate(existing);
       fs.rmSync(pidFile(l, c.name), { force: true });
@@ -199,8 +231,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const pid = spawnDetached(l, c.name, c.command(l));
     await waitHealthy(l, c, pid, deadline);
     startedAny = true;
-    l.log(`${c.name} is up (pid ${pid}, port ${mainPort(l, c)}) in ${Date.now() - ts} ms`);
-  }
+    l.log(`${c.name} is up (pid ${pid}, ${addressOf(l, c)}) in ${Date.now() - ts} ms`);
+  };
+  for (const c of componentsOf(false)) await startOne(c);
 
   // 5. Fake nodes, and proof that the controllers work.
   const names = nodeNames(l);
@@ -214,6 +247,25 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     async () => (await api(l, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
     `log: ${logFile(l, "kube-controller-manager")}\n--- last lines ---\n${tail(logFile(l, "kube-controller-manager"))}`);
 
+  // 6. The real node. When it cannot start and was not asked for explicitly, the cluster runs without it.
+  if (decision.enabled) {
+    try {
+      for (const c of ALL_COMPONENTS.filter((x) => x.node)) await startOne(c);
+      await ensureKubernetesEndpoints(l);
+      await waitFor(`the real node ${NODE_NAME} to become Ready`, deadline,
+        () => realNodeReady(l),
+        `log: ${logFile(l, "kubelet")}\n--- last lines ---\n${tail(logFile(l, "kubelet"))}`);
+      l.log(`real node ${NODE_NAME} is Ready (pods ${l.node.network.podCidr}, Services ${l.node.network.serviceCidr}, ${Date.now() - t0} ms since start)`);
+    } catch (e) {
+      if (l.realNode === "on") throw e;
+      const reason = (e as Error).message.split("\n")[0] ?? String(e);
+      l.log(`the real node did not start (${reason}); stopping its parts and going on without it`);
+      await stopRealNode(l);
+      decision = { enabled: false, reason: `the real node did not start: ${reason}` };
+      writeDecision(l, decision);
+    }
+  }
+
   const r = info(false, await readyNodes(l));
   l.log(`${startedAny ? "started" : "repaired"} in ${(r.durationMs / 1000).toFixed(1)} s` +
     `${buildMs ? ` (build ${(buildMs / 1000).toFixed(0)} s)` : ""}: Kubernetes ${l.versions.kubernetes}, ` +
@@ -221,10 +273,30 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   return r;
 }
 
+/** Stops kubelet, removes every container, then stops the node's other processes and removes what they left. */
+async function stopRealNode(l: Layout): Promise<string[]> {
+  const stopped: string[] = [];
+  const stop = async (name: string) => {
+    const pid = readPid(l, name);
+    if (pid !== null && isAlive(pid) && isOurProcess(l, pid, name)) {
+      await terminate(pid, 10_000);
+      stopped.push(name);
+      l.log(`stopped ${name} (pid ${pid})`);
+    }
+    fs.rmSync(pidFile(l, name), { force: true });
+  };
+  await stop("kubelet");
+  const removed = removeContainers(l);
+  if (removed) l.log(`removed ${removed} containers and pod sandboxes from the real node`);
+  for (const c of ALL_COMPONENTS.filter((x) => x.node).reverse()) await stop(c.name);
+  removeNodeLeftovers(l);
+  return stopped;
+}
+
 export async function stopLocalCluster(opts: LocalClusterOptions = {}): Promise<{ stopped: string[] }> {
   const l = layout(opts);
-  const stopped: string[] = [];
   const graceMs = 10_000;
+  const stopped: string[] = await stopRealNode(l);
   for (const name of [...COMPONENT_NAMES].reverse()) {
     const pid = readPid(l, name);
     if (pid !== null && isAlive(pid) && isOurProcess(l, pid, name)) {

@@ -13,15 +13,18 @@ import {
   DEFAULT_NODES,
   DEFAULT_PORTS,
   type LocalClusterOptions,
+  type RealNodeMode,
 } from "./options";
+import { type NodeLayout, nodeLayout } from "./node/layout";
 
 export type ClusterVersions = {
   kubernetes: string;
   etcd: string;
   kwok: string;
+  coredns: string;
 };
 
-export type KubeconfigName = "admin" | "controller-manager" | "scheduler" | "kwok";
+export type KubeconfigName = "admin" | "controller-manager" | "scheduler" | "kwok" | "kubelet" | "kube-proxy" | "coredns";
 
 export type Layout = {
   repoRoot: string;
@@ -44,6 +47,9 @@ export type Layout = {
   versions: ClusterVersions;
   ports: ClusterPorts;
   nodes: number;
+  realNode: RealNodeMode;
+  /** The real node's files and network (used only when it runs; see node/decision.ts). */
+  node: NodeLayout;
   log: (line: string) => void;
 };
 
@@ -74,6 +80,9 @@ export function layout(opts: LocalClusterOptions): Layout {
       "controller-manager": path.join(clusterDir, "controller-manager.kubeconfig"),
       scheduler: path.join(clusterDir, "scheduler.kubeconfig"),
       kwok: path.join(clusterDir, "kwok.kubeconfig"),
+      kubelet: path.join(clusterDir, "kubelet.kubeconfig"),
+      "kube-proxy": path.join(clusterDir, "kube-proxy.kubeconfig"),
+      coredns: path.join(clusterDir, "coredns.kubeconfig"),
     },
     kwokConfig: path.join(clusterDir, "kwok.yaml"),
     cacheDir,
@@ -82,6 +91,8 @@ export function layout(opts: LocalClusterOptions): Layout {
     versions,
     ports: { ...DEFAULT_PORTS, ...opts.ports },
     nodes: opts.nodes ?? DEFAULT_NODES,
+    realNode: opts.realNode ?? "auto",
+    node: nodeLayout(clusterDir, path.join(clusterDir, "pki"), opts.nodeIndex),
     log: opts.log ?? defaultLog,
   };
 }
@@ -99,6 +110,7 @@ export function readPinnedVersions(repoRoot: string): ClusterVersions {
     kubernetes: pinned("kubernetes", "k8s.io/kubernetes"),
     etcd: pinned("etcd", "go.etcd.io/etcd/server/v3"),
     kwok: pinned("kwok", "sigs.k8s.io/kwok"),
+    coredns: pinned("coredns", "github.com/coredns/coredns"),
   };
 }
 

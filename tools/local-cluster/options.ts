@@ -67,7 +67,18 @@ export type LocalClusterOptions = {
   timeoutMs?: number;
   /** Progress output. Default: lines on stderr prefixed with "cluster:". */
   log?: (line: string) => void;
+  /**
+   * The real node (containerd + kubelet; pods really run). "auto" (default): start it when the
+   * machine can run one, and otherwise start without it and say why; "on": fail when it cannot
+   * start; "off": KWOK nodes only. ACADEMY_CLUSTER_REAL_NODE.
+   */
+  realNode?: RealNodeMode;
+  /** Picks the node's address block (0..63); default derived from the data directory. ACADEMY_CLUSTER_NODE_INDEX. */
+  nodeIndex?: number;
 };
+
+export const REAL_NODE_MODES = ["auto", "on", "off"] as const;
+export type RealNodeMode = (typeof REAL_NODE_MODES)[number];
 
 const port = z.coerce
   .number({ error: "must be a TCP port number" })
@@ -85,6 +96,9 @@ const EnvSchema = z.object({
     .min(1, "must be at least 1")
     .max(50, "must be at most 50")
     .optional(),
+  ACADEMY_CLUSTER_REAL_NODE: z.enum(REAL_NODE_MODES, { error: 'must be "auto", "on" or "off"' }).optional(),
+  ACADEMY_CLUSTER_NODE_INDEX: z.coerce.number({ error: "must be a number" }).int("must be a whole number")
+    .min(0, "must be 0..63").max(63, "must be 0..63").optional(),
   ...(Object.fromEntries(Object.values(PORT_SETTINGS).map((name) => [name, port])) as Record<string, typeof port>),
 });
 
@@ -129,6 +143,8 @@ export function clusterOptionsFromEnv(env: Record<string, string | undefined> = 
     cacheDir: parsed.data.ACADEMY_CACHE_DIR ?? defaultCacheDir(env),
     ports,
     ...(parsed.data.ACADEMY_CLUSTER_NODES === undefined ? {} : { nodes: parsed.data.ACADEMY_CLUSTER_NODES }),
+    ...(parsed.data.ACADEMY_CLUSTER_REAL_NODE === undefined ? {} : { realNode: parsed.data.ACADEMY_CLUSTER_REAL_NODE }),
+    ...(parsed.data.ACADEMY_CLUSTER_NODE_INDEX === undefined ? {} : { nodeIndex: parsed.data.ACADEMY_CLUSTER_NODE_INDEX }),
   };
 }
 

@@ -60,7 +60,7 @@ test("a build slower than the start deadline does not fail the start", { timeout
     'echo "build: all 5 binaries built"',
   ].join("\n");
   const log: string[] = [];
-  options = { dataDir, cacheDir: cached.cacheDir, binDir, ports, nodes: 1, timeoutMs: START_TIMEOUT_MS, buildCommand: ["bash", "-c", slowBuild], log: (line) => log.push(line) };
+  options = { dataDir, cacheDir: cached.cacheDir, binDir, ports, nodes: 1, realNode: "off", timeoutMs: START_TIMEOUT_MS, buildCommand: ["bash", "-c", slowBuild], log: (line) => log.push(line) };
 
   const seenWhileBuilding: BuildStatus[] = [];
   let watching = true;
@@ -84,7 +84,8 @@ test("a build slower than the start deadline does not fail the start", { timeout
   expect(started.server).toBe(`https://127.0.0.1:${apiserver}`);
   const status = await localClusterStatus(options);
   expect(status.healthy).toBe(true);
-  expect(status.components.map((c) => c.port)).toEqual([etcdClient, apiserver, controllerManager, scheduler, kwok]);
+  expect(status.components.map((c) => c.address)).toEqual([etcdClient, apiserver, controllerManager, scheduler, kwok].map((p) => `127.0.0.1:${p}`));
+  expect(status.realNode).toEqual({ enabled: false, reason: "ACADEMY_CLUSTER_REAL_NODE=off" });
 
   // Meanwhile the status file said what was being built; afterwards it says done.
   expect(seenWhileBuilding.length).toBeGreaterThan(BUILD_SECONDS / 2);

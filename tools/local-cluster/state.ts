@@ -37,20 +37,22 @@ function minor(v: string) {
 
 /** Handles etcd data written by another etcd/Kubernetes version: moves it aside and says so. */
 export function checkEtcdData(l: Layout): void {
-  const want = { etcd: l.versions.etcd, kubernetes: l.versions.kubernetes };
+  // The Service range is fixed in etcd once allocated (the default ServiceCIDR object), so data
+  // made with another range is moved aside like data of another version.
+  const want = { etcd: l.versions.etcd, kubernetes: l.versions.kubernetes, serviceCidr: l.node.network.serviceCidr };
   const hasData = fs.existsSync(path.join(l.etcdDir, "member"));
   if (!hasData) {
     fs.writeFileSync(l.etcdVersionFile, JSON.stringify(want) + "\n");
     return;
   }
-  let have: { etcd?: string; kubernetes?: string } = {};
+  let have: { etcd?: string; kubernetes?: string; serviceCidr?: string } = {};
   try {
     have = JSON.parse(fs.readFileSync(l.etcdVersionFile, "utf8"));
   } catch {
     /* unknown */
   }
   const compatible = have.etcd && have.kubernetes && minor(have.etcd) === minor(want.etcd) &&
-    minor(have.kubernetes) === minor(want.kubernetes);
+    minor(have.kubernetes) === minor(want.kubernetes) && have.serviceCidr === want.serviceCidr;
   if (compatible) {
     if (have.etcd !== want.etcd || have.kubernetes !== want.kubernetes) {
       l.log(`reusing etcd data written by etcd ${have.etcd} / Kubernetes ${have.kubernetes} (patch upgrade to ${want.etcd} / ${want.kubernetes})`);
@@ -58,11 +60,13 @@ export function checkEtcdData(l: Layout): void {
     }
     return;
   }
-  const from = have.etcd ? `etcd ${have.etcd} / Kubernetes ${have.kubernetes}` : "an unknown (older) version";
+  const from = have.etcd
+    ? `etcd ${have.etcd} / Kubernetes ${have.kubernetes}${have.serviceCidr === want.serviceCidr ? "" : ` / Service range ${have.serviceCidr ?? "10.96.0.0/16"}`}`
+    : "an unknown (older) version";
   const aside = path.join(l.clusterDir, "old", `etcd-${(have.kubernetes ?? "unknown").replace(/[^\w.-]/g, "")}-${Date.now()}`);
   fs.mkdirSync(path.dirname(aside), { recursive: true });
   fs.renameSync(l.etcdDir, aside);
   fs.writeFileSync(l.etcdVersionFile, JSON.stringify(want) + "\n");
-  l.log(`leftover: etcd data from ${from} does not match etcd ${want.etcd} / Kubernetes ${want.kubernetes};`);
+  l.log(`leftover: etcd data from ${from} does not match etcd ${want.etcd} / Kubernetes ${want.kubernetes} / Service range ${want.serviceCidr};`);
   l.log(`  moved it to ${aside} and starting with an empty cluster (delete that directory when you no longer need it)`);
 }

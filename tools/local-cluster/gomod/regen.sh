@@ -28,7 +28,7 @@ gover=$(awk '$1=="go"{print $2; exit}' "$tmp")
   echo "require k8s.io/kubernetes $K8S"
   echo
   echo "tool ("
-  for c in kube-apiserver kube-controller-manager kube-scheduler; do echo "	k8s.io/kubernetes/cmd/$c"; done
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do echo "	k8s.io/kubernetes/cmd/$c"; done
   echo ")"
   echo
   echo "// Every staging module the tag requires at v0.0.0 (replaced by ./staging/... upstream) -> $STAGING"

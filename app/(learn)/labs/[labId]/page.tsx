@@ -33,7 +33,7 @@ export default async function LabPage({ params }: Params) {
     lab.sandbox ? labSandbox(db, user, lab.id) : Promise.resolve(null),
     listAttempts(db, user, lab.id),
     compileMdx(lab.body, { file: lab.file, cacheDir: path.join(env.ACADEMY_DATA_DIR, "cache", "mdx") }),
-    lab.sandbox ? clusterAvailability() : Promise.resolve({ state: "ready" as const, server: "" }),
+    lab.sandbox ? clusterAvailability({ needsRealNode: lab.workloads === "real" }) : Promise.resolve({ state: "ready" as const, server: "" }),
   ]);
   // The only failure is "no such lab", which getLab above has already ruled out.
   if (!Array.isArray(files)) notFound();
@@ -58,6 +58,7 @@ export default async function LabPage({ params }: Params) {
         <p className="small muted">
           {lab.difficulty} · about {lab.minutes} minutes · {lab.checks.length} checks, {lab.totalPoints} points
           {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
+          {lab.workloads === "real" ? " · your containers really run" : ""}
         </p>
         <MdxContent code={instructions.code} />
       </article>

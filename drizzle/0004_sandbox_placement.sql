@@ -1,0 +1,1 @@
+ALTER TABLE "sandboxes" ADD COLUMN "placement" text DEFAULT 'simulated' NOT NULL;
