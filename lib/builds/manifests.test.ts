@@ -1,5 +1,7 @@
 import { expect, test } from "vitest";
-import { IMAGES, LEARNER_IMAGES_HOST as TOOLS_LEARNER_HOST } from "@/tools/images/images";
+import { IMAGES } from "@/tools/images/images";
+import { LINK_PORTS } from "@/tools/local-cluster/node/network";
+import { LEARNER_REGISTRY } from "@/tools/local-cluster/node/prepare";
 import {
   BUILDER_IMAGE,
   BUILDS_NAMESPACE,
@@ -8,6 +10,7 @@ import {
   buildsNamespaceFor,
   DEFAULT_BUILD_LIMITS,
   LEARNER_IMAGES_HOST,
+  NODE_REGISTRY_PORT,
   learnerImageKey,
   learnerImageRef,
   learnerRepository,
@@ -24,10 +27,11 @@ const spec = {
   limits: DEFAULT_BUILD_LIMITS,
 };
 
-test("the builder image and the learner registry host are the ones tools/images builds and mirrors", () => {
+test("the builder image, the learner registry host and the relay port are the ones tools/ builds and serves", () => {
   const builder = IMAGES.find((i) => i.name === "builder")!;
   expect(builder.publicRefs).toContain(BUILDER_IMAGE);
-  expect(LEARNER_IMAGES_HOST).toBe(TOOLS_LEARNER_HOST);
+  expect(LEARNER_IMAGES_HOST).toBe(LEARNER_REGISTRY);
+  expect(NODE_REGISTRY_PORT).toBe(LINK_PORTS.registry);
 });
 
 test("only the builds namespace is privileged, and nothing else is in it", () => {
@@ -43,6 +47,7 @@ test("the build Job runs once, on the real node, with no token and hard limits o
   expect(job.spec?.activeDeadlineSeconds).toBe(DEFAULT_BUILD_LIMITS.deadlineSeconds);
   const pod = job.spec!.template.spec!;
   expect(pod.automountServiceAccountToken).toBe(false);
+  expect(pod.hostNetwork).toBe(true);
   expect(pod.enableServiceLinks).toBe(false);
   expect(pod.restartPolicy).toBe("Never");
   expect(pod.nodeSelector).toEqual({ "academy.dev/node": "real" });
@@ -88,5 +93,5 @@ test("a learner's images live under one stable folder per learner and installati
   expect(learnerImageKey("academy", "user-2")).not.toBe(key);
   expect(learnerImageKey("other", "user-1")).not.toBe(key);
   expect(learnerRepository("academy", "user-1", "model-server")).toBe(`learners/${key}/model-server`);
-  expect(learnerImageRef(`learners/${key}/model-server`, "latest")).toBe(`registry.academy.internal/learners/${key}/model-server:latest`);
+  expect(learnerImageRef(`learners/${key}/model-server`, "latest")).toBe(`registry.academy.local/learners/${key}/model-server:latest`);
 });

@@ -17,10 +17,17 @@ export const BUILDER_IMAGE = "ghcr.io/academy-labs/builder:1.28.2";
 
 /**
  * The registry host learners' images are pulled by (a Deployment's `image:`). containerd on the
- * node resolves it to the Academy registry (tools/images LEARNER_IMAGES_HOST); build pods push to
- * the same registry by the address they reach it at.
+ * real node resolves it to the Academy registry (tools/local-cluster/node/prepare.ts
+ * LEARNER_REGISTRY); build pods push to the same registry through the node's relay.
  */
-export const LEARNER_IMAGES_HOST = "registry.academy.internal";
+export const LEARNER_IMAGES_HOST = "registry.academy.local";
+
+/**
+ * The registry relay's port on the real node's InternalIP (tools/local-cluster/node/network.ts
+ * LINK_PORTS.registry). Only the node's own network namespace reaches it, so build pods use the
+ * host network (hostNetwork), and buildah's RUN steps get an empty network namespace of their own.
+ */
+export const NODE_REGISTRY_PORT = 5000;
 
 /** The real node (docs/decisions, the local cluster): builds need a kernel, KWOK nodes have none. */
 export const REAL_NODE_SELECTOR = { "academy.dev/node": "real" };
@@ -185,6 +192,9 @@ export function buildJobFor(spec: Omit<BuildSpec, "context">, items: { key: stri
         metadata: { labels: meta },
         spec: {
           restartPolicy: "Never",
+          // The node's network namespace: the one place the registry relay answers. The build
+          // itself runs with no network at all (academy-build.sh), only pulls and the push use it.
+          hostNetwork: true,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 5,

@@ -14,6 +14,8 @@ import {
   buildJobName,
   buildsNamespaceFor,
   BUILD_LABEL,
+  NODE_REGISTRY_PORT,
+  REAL_NODE_SELECTOR,
   type BuildSpec,
 } from "./manifests";
 import { buildOutcome, type BuildObservation, type BuildOutcome } from "./outcome";
@@ -42,6 +44,19 @@ export function ensureBuildsNamespace(cluster: KubeClient): Promise<void> {
     pending.catch(() => namespaces.delete(cluster.server));
   }
   return pending;
+}
+
+type NodeObject = KubeObject & { status?: { addresses?: { type: string; address: string }[] } };
+
+/**
+ * The registry as build pods reach it: the relay on the real node's InternalIP. null when the
+ * cluster has no real node (then nothing can build).
+ */
+export async function nodeRegistryAddress(cluster: KubeClient): Promise<string | null> {
+  const selector = Object.entries(REAL_NODE_SELECTOR).map(([k, v]) => `${k}=${v}`).join(",");
+  const nodes = await cluster.list<NodeObject>("v1", "Node", { labelSelector: selector });
+  const ip = nodes.flatMap((n) => n.status?.addresses ?? []).find((a) => a.type === "InternalIP")?.address;
+  return ip ? `${ip}:${NODE_REGISTRY_PORT}` : null;
 }
 
 type PodObject = KubeObject & {

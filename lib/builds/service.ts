@@ -22,7 +22,7 @@ import type { BuildFailure } from "./outcome";
 
 export type { BuildEvent } from "./events";
 import { claimSlot, enqueueBuild, finishBuild, heartbeat } from "./queue";
-import { runBuild } from "./runner";
+import { nodeRegistryAddress, runBuild } from "./runner";
 
 export const LEARNER_IMAGE_TAG = "latest";
 
@@ -97,6 +97,19 @@ export async function beginImageBuild(
         await new Promise((resolve) => setTimeout(resolve, deps.pollMs ?? 1000));
       }
       onEvent({ type: "started" });
+      const registry = deps.registry ?? env.ACADEMY_BUILD_REGISTRY ?? (await nodeRegistryAddress(cluster));
+      if (!registry) {
+        const outcome: BuildFailure = {
+          ok: false,
+          reason: "unknown",
+          error: "Image builds need the cluster's real node, and this cluster has none right now. Tell your instructor.",
+          details: [],
+        };
+        await finishBuild(db, id, outcome);
+        const { ok: _ok, ...failed } = outcome;
+        onEvent({ type: "failed", durationMs: Date.now() - started, ...failed });
+        return { ok: true, failed: outcome, durationMs: Date.now() - started };
+      }
       const outcome = await runBuild(
         cluster,
         {
@@ -107,7 +120,7 @@ export async function beginImageBuild(
           dockerfileText: files[build.dockerfile] ?? "",
           repository,
           tag: LEARNER_IMAGE_TAG,
-          registry: deps.registry ?? env.ACADEMY_BUILD_REGISTRY,
+          registry,
           limits,
         },
         { onPhase: (words) => onEvent({ type: "progress", words }), onLog: (line) => onEvent({ type: "log", line }) },

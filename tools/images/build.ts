@@ -19,7 +19,6 @@ import {
   type ImageName,
   type ImageSpec,
   KUBERNETES_VERSION,
-  LEARNER_IMAGES_HOST,
   PAUSE_VERSION,
   publicRefs,
   pushRefs,
@@ -509,7 +508,7 @@ export function writeContainerdHosts(settings: ImagesSettings): string {
   const collisions = pathCollisions(publicRefs());
   if (collisions.length) throw new StepError(`public names share a registry path: ${collisions.map((c) => c.join(" and ")).join("; ")}`);
   const l = registryLayout(settings);
-  for (const f of containerdHostsFiles([...upstreamRegistries(publicRefs()), LEARNER_IMAGES_HOST], l.address)) {
+  for (const f of containerdHostsFiles(upstreamRegistries(publicRefs()), l.address)) {
     fs.mkdirSync(path.join(l.hostsDir, f.dir), { recursive: true });
     fs.writeFileSync(path.join(l.hostsDir, f.dir, "hosts.toml"), f.content);
   }

@@ -10,12 +10,6 @@ export const PAUSE_VERSION = "3.10.2";
 export const MODEL_SERVER_VERSION = "1.4.2";
 /** Debian bookworm's buildah, which the builder image runs. */
 export const BUILDAH_VERSION = "1.28.2";
-/**
- * The registry host of learners' own images (lib/builds): not an upstream anyone pulls from, a
- * name containerd resolves to the Academy registry like the public ones, so a learner's
- * Deployment names `registry.academy.internal/learners/<key>/<image>:latest`.
- */
-export const LEARNER_IMAGES_HOST = "registry.academy.internal";
 
 export type ImageName = "debian" | "python" | "pause" | "workspace" | "model-server" | "builder";
 

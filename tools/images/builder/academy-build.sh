@@ -26,13 +26,13 @@ fail() { # <reason> <message>
 }
 
 # Public names resolve to the Academy registry, and nowhere else: a rewrite, not a mirror, so a
-# missing image never becomes a pull from the internet.
+# missing image never becomes a pull from the internet. Other registry hosts are refused below.
 conf=$STORAGE/registries.conf
 mkdir -p "$STORAGE/root" "$STORAGE/runroot" "$STORAGE/tmp" "$STORAGE/context"
 {
   echo 'unqualified-search-registries = ["docker.io"]'
   echo 'short-name-mode = "permissive"'
-  for host in docker.io ghcr.io registry.k8s.io quay.io registry.academy.internal "$REG"; do
+  for host in docker.io ghcr.io registry.k8s.io quay.io registry.academy.local; do
     printf '[[registry]]\nprefix = "%s"\nlocation = "%s"\ninsecure = true\n' "$host" "$REG"
   done
 } >"$conf"
@@ -56,6 +56,15 @@ bases=$(awk 'BEGIN { IGNORECASE = 1 }
     if (image != "" && !(tolower(image) in stage) && tolower(image) != "scratch" && image !~ /\$/) print image
   }' "$DOCKERFILE" | sort -u)
 for base in $bases; do
+  # A registry host in the name must be one the Academy registry stands in for: the pod has the
+  # node's network, and buildah must not be sent to anything else on it.
+  first=${base%%/*}
+  if [ "$first" != "$base" ] && { [[ $first == *.* ]] || [[ $first == *:* ]] || [ "$first" = localhost ]; }; then
+    case "$first" in
+      docker.io | ghcr.io | registry.k8s.io | quay.io | registry.academy.local) ;;
+      *) fail pull "the base image $base names the registry $first; builds pull only from the Academy registry (docker.io, ghcr.io, registry.k8s.io, quay.io and registry.academy.local names)" ;;
+    esac
+  fi
   echo "academy-build: pulling $base from the Academy registry"
   "${ba[@]}" pull --quiet --tls-verify=false "$base" >/dev/null 2>"$STORAGE/pull.err" || {
     cat "$STORAGE/pull.err"
