@@ -103,6 +103,12 @@ function waitingProblem(pod: PodObject): string | null {
   return null;
 }
 
+/** An RFC 3339 stamp with its fraction padded to nanoseconds, so stamps compare as strings. */
+export function sortableStamp(stamp: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(stamp);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(9, "0")}Z` : stamp;
+}
+
 /** Follows the pod's log until the container ends, reconnecting (without repeating lines) if the stream drops. */
 async function followLog(cluster: KubeClient, pod: string, onLine: (line: string) => void, stillRunning: () => Promise<boolean>): Promise<void> {
   const log = new Log(cluster.kubeConfig);
@@ -111,11 +117,14 @@ async function followLog(cluster: KubeClient, pod: string, onLine: (line: string
     let partial = "";
     const emit = (raw: string) => {
       // `timestamps: true`: "<RFC3339Nano> <line>"; the stamp lets a reconnect skip what was seen.
-      const space = raw.indexOf(" ");
-      const stamp = space > 0 ? raw.slice(0, space) : "";
-      if (stamp && last && stamp <= last) return;
-      if (stamp) last = stamp;
-      onLine(space > 0 ? raw.slice(space + 1) : raw);
+      const stamped = /^(\d{4}-\d\d-\d\dT\S+) (.*)$/.exec(raw);
+      // Without a stamp it is the kubelet speaking, not the build (a container already removed).
+      if (!stamped) return;
+      const stamp = sortableStamp(stamped[1]!);
+      // After a reconnect (sinceTime has second precision) the lines already seen come again.
+      if (attempt > 0 && stamp <= last) return;
+      if (stamp > last) last = stamp;
+      onLine(stamped[2]!);
     };
     await new Promise<void>((resolve) => {
       const sink = new Writable({
@@ -133,7 +142,7 @@ async function followLog(cluster: KubeClient, pod: string, onLine: (line: string
       });
       sink.on("error", () => resolve());
       log
-        .log(BUILDS_NAMESPACE, pod, "build", sink, { follow: true, timestamps: true, ...(last ? { sinceTime: last } : {}) })
+        .log(BUILDS_NAMESPACE, pod, "build", sink, { follow: true, timestamps: true, ...(last ? { sinceTime: `${last.slice(0, 19)}Z` } : {}) })
         .catch(() => resolve());
     });
     if (!(await stillRunning())) return;
