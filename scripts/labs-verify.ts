@@ -26,7 +26,8 @@ async function main(): Promise<number> {
     console.error(`labs:verify: no lab ${unknown.join(", ")}; known: ${listLabs().map((l) => l.id).join(", ")}`);
     return 2;
   }
-  const cluster = labs.some((lab) => lab.sandbox) ? createKubeClient(await kubeconfigPath()) : null;
+  // Labs with a sandbox, and labs that build an image (on the real node), need the cluster.
+  const cluster = labs.some((lab) => lab.sandbox || lab.build) ? createKubeClient(await kubeconfigPath()) : null;
   const handle = await openDatabase({ memory: true });
   try {
     const { verdicts, summary } = await verifyLabs({

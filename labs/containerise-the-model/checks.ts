@@ -72,4 +72,16 @@ export const checks = defineChecks([
     kind: "dockerignore.excludes",
     params: { paths: ["data/train.parquet", ".venv/bin/python", ".git/HEAD", "app/__pycache__/main.cpython-312.pyc"], keep: ["app/main.py", "requirements.txt"] },
   },
+  {
+    id: "image-builds",
+    title: "The image builds, offline, from the platform's base image",
+    points: 20,
+    hints: [
+      "Press Build image and read the log: the failing step is named with its Dockerfile line.",
+      "Builds have no internet: start FROM python:3.11.2-slim-bookworm, and keep requirements.txt pinned to the versions the base image holds.",
+      "The model is trained at build time: `RUN python -m app.train` after `COPY app/ ./app/`.",
+    ],
+    kind: "image.builds",
+    params: {},
+  },
 ]);

@@ -35,7 +35,8 @@ export type BuildDeps = LabOptions & {
   cluster?: KubeClient;
   installation?: string;
   concurrency?: number;
-  registry?: string;
+  /** The image registry as build pods reach it (default: ACADEMY_BUILD_REGISTRY, or the real node's relay). */
+  imageRegistry?: string;
   limits?: BuildLimits;
   /** How often a queued build asks for a slot. */
   pollMs?: number;
@@ -97,7 +98,7 @@ export async function beginImageBuild(
         await new Promise((resolve) => setTimeout(resolve, deps.pollMs ?? 1000));
       }
       onEvent({ type: "started" });
-      const registry = deps.registry ?? env.ACADEMY_BUILD_REGISTRY ?? (await nodeRegistryAddress(cluster));
+      const registry = deps.imageRegistry ?? env.ACADEMY_BUILD_REGISTRY ?? (await nodeRegistryAddress(cluster));
       if (!registry) {
         const outcome: BuildFailure = {
           ok: false,

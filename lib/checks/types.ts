@@ -55,6 +55,12 @@ export type DryRunResult = {
 
 export type DryRunOutcome = { ok: true; results: DryRunResult[] } | { ok: false; problems: string[] };
 
+/** Building the learner's image of the lab (lib/builds), as checks see its outcome. */
+export type ImageBuildVerdict =
+  | { ok: true; image: string; digest: string; durationMs: number }
+  /** The build failed (the learner's Dockerfile) or could not run (`platform`: not the learner's doing). */
+  | { ok: false; error: string; details: string[]; line?: number; platform?: boolean };
+
 export type CheckContext = {
   labId: string;
   /** Every file of the lab: the learner's saved text, or the starter for unsaved/read-only files. */
@@ -64,6 +70,11 @@ export type CheckContext = {
   cluster: ReadOnlyCluster | null;
   /** Server-side dry-run of manifest text AS THE LEARNER; nothing is persisted. */
   dryRunAsLearner: ((text: string) => Promise<DryRunOutcome>) | null;
+  /**
+   * Builds the learner's image of the lab for real (labs with `build:` in lab.mdx), once per
+   * attempt however many checks ask; absent or null for labs that build nothing.
+   */
+  buildImage?: (() => Promise<ImageBuildVerdict>) | null;
   /** Aborted when the check's time is up; long-running checks should listen to it. */
   signal: AbortSignal;
 };

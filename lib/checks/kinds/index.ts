@@ -1,7 +1,8 @@
 // The registry of built-in check kinds (name → params schema + run). A new kind goes in a file
-// of this folder by what it reads (k8s, manifests, dockerfile, shell, structured, workflow) and is
+// of this folder by what it reads (k8s, manifests, dockerfile, image, shell, structured, workflow) and is
 // listed here; docs/lab-format.md lists them for authors.
 import { dockerfileKinds } from "./dockerfile";
+import { imageKinds } from "./image";
 import { k8sKinds } from "./k8s";
 import type { KindSpec } from "./kind";
 import { manifestKinds } from "./manifests";
@@ -13,6 +14,7 @@ export const CHECK_KINDS = {
   ...k8sKinds,
   ...manifestKinds,
   ...dockerfileKinds,
+  ...imageKinds,
   ...shellKinds,
   ...structuredKinds,
   ...workflowKinds,

@@ -10,6 +10,13 @@ export type KindSpec<S extends z.ZodType = z.ZodType> = {
   params: S;
   /** Whether the kind reads the learner's namespace (the lab must have a sandbox). */
   needsCluster: boolean;
+  /**
+   * Runs in the grading process instead of the static-check worker, though it needs no sandbox:
+   * it uses a platform capability of the context (an image build).
+   */
+  inProcess?: boolean;
+  /** The kind's own time limit, when its work takes longer than a check's usual 60 s at most. */
+  timeoutMs?: number;
   run(params: z.output<S>, ctx: CheckContext): Promise<CheckOutcome>;
 };
 
