@@ -82,7 +82,15 @@ export async function beginImageBuild(
   const queued = await enqueueBuild(db, { id, userId: user.id, labId: lab.id, image: `${repository}:${LEARNER_IMAGE_TAG}` });
   if (!queued.ok) return queued;
 
-  const run: BuildRun = async (onEvent) => {
+  const run: BuildRun = async (listener) => {
+    // A page that went away stops listening; the build carries on and its outcome is recorded.
+    const onEvent = (event: BuildEvent) => {
+      try {
+        listener(event);
+      } catch {
+        // the stream is closed
+      }
+    };
     const started = Date.now();
     const beat = setInterval(() => void heartbeat(db, id).catch(() => {}), deps.heartbeatMs ?? 10_000);
     try {
