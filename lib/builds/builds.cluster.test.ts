@@ -25,7 +25,7 @@ function solutionContext(): Record<string, string> {
   };
 }
 
-async function build(context: Record<string, string>, deadlineSeconds = DEFAULT_BUILD_LIMITS.deadlineSeconds) {
+async function build(context: Record<string, string>, deadlineSeconds = DEFAULT_BUILD_LIMITS.deadlineSeconds, storage = DEFAULT_BUILD_LIMITS.storage) {
   const registry = await nodeRegistryAddress(cluster);
   if (!registry) throw new Error("the test cluster has no real node (academy.dev/node=real); start it with the real node");
   const id = randomBytes(5).toString("hex");
@@ -39,7 +39,7 @@ async function build(context: Record<string, string>, deadlineSeconds = DEFAULT_
     repository,
     tag: "latest",
     registry,
-    limits: { ...DEFAULT_BUILD_LIMITS, deadlineSeconds },
+    limits: { ...DEFAULT_BUILD_LIMITS, deadlineSeconds, storage },
   };
   const log: string[] = [];
   const phases: string[] = [];
@@ -63,7 +63,9 @@ test("the containerise solution builds offline on the real node, is pushed, and 
   if (!first.outcome.ok) return;
   expect(first.log).toContain("[2/2] STEP 7/11: RUN python -m app.train");
   expect(first.log.some((l) => /Requirement already satisfied: scikit-learn==1\.2\.1/.test(l))).toBe(true);
-  expect(first.phases).toEqual(["Sending your files to the builder…", "Starting the builder…", "Building…"]);
+  // (A busy node adds "Waiting for room…" between the last two.)
+  expect(first.phases.slice(0, 2)).toEqual(["Sending your files to the builder…", "Starting the builder…"]);
+  expect(first.phases.at(-1)).toBe("Building…");
   // The registry on the host holds the image under the learner's path, with the digest the build reported.
   const head = await fetch(`http://127.0.0.1:15000/v2/${first.repository}/manifests/latest`, {
     method: "HEAD",
@@ -94,6 +96,13 @@ test("a failing RUN is reported with its Dockerfile line, its output and buildah
   expect(outcome.details.join("\n")).toMatch(/No matching distribution found for fastapi==0\.115\.4/);
   const jobs = await cluster.list("batch/v1", "Job", { namespace: BUILDS_NAMESPACE, labelSelector: `academy.dev/installation=${installation}` });
   for (const job of jobs) expect(await jobGone(job.metadata.labels!["academy.dev/build"]!)).toBe(true);
+}, 180_000);
+
+test("a build that fills its disk is stopped at its storage limit and reported with its line", async () => {
+  const context = { Dockerfile: "FROM debian:bookworm-slim\nRUN head -c 2000000000 /dev/zero > /big\nCMD [\"bash\"]\n" };
+  const { outcome, log } = await build(context, 300, "1Gi");
+  expect(outcome, log.join("\n")).toMatchObject({ ok: false, reason: "disk-full", line: 2 });
+  expect(!outcome.ok && outcome.error).toMatch(/filled its 1Gi of disk and was stopped at `RUN head -c 2000000000/);
 }, 180_000);
 
 test("a base image from a registry the platform does not stand in for is refused before anything is pulled", async () => {

@@ -15,6 +15,7 @@ import {
   learnerImageRef,
   learnerRepository,
   MAX_CONTEXT_BYTES,
+  mebibytes,
 } from "./manifests";
 
 const spec = {
@@ -59,6 +60,8 @@ test("the build Job runs once, on the real node, with no token and hard limits o
     expect.arrayContaining([
       { name: "ACADEMY_REGISTRY", value: "198.18.0.1:15000" },
       { name: "ACADEMY_IMAGE", value: "learners/0123456789abcdef/model-server:latest" },
+      // 90% of the 3Gi emptyDir: the build is stopped before the kubelet would evict it.
+      { name: "ACADEMY_STORAGE_LIMIT_MB", value: "2764" },
     ]),
   );
   const storage = pod.volumes!.find((v) => v.name === "storage")!;
@@ -84,6 +87,11 @@ test("the context Secret keeps every byte and every path, and refuses a context 
   const big = buildContextSecretFor({ id: "x", installation: "academy", context: { Dockerfile: "x".repeat(MAX_CONTEXT_BYTES + 1) } });
   expect(big).toMatchObject({ ok: false, code: "context-too-large" });
   expect(buildContextSecretFor({ id: "x", installation: "academy", context: {} })).toMatchObject({ ok: false, code: "context-empty" });
+});
+
+test("byte quantities read as MiB", () => {
+  expect([mebibytes("3Gi"), mebibytes("400Mi"), mebibytes("2048Ki"), mebibytes("1048576")]).toEqual([3072, 400, 2, 1]);
+  expect(() => mebibytes("3G")).toThrow(/not a byte quantity/);
 });
 
 test("a learner's images live under one stable folder per learner and installation, named by a digest", () => {

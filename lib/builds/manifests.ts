@@ -76,6 +76,14 @@ export type BuildSpec = {
   limits: BuildLimits;
 };
 
+/** A Kubernetes quantity of bytes ("3Gi", "400Mi") in MiB. */
+export function mebibytes(quantity: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!m) throw new Error(`not a byte quantity: ${quantity}`);
+  const factor = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[m[2] as "Ki" | "Mi" | "Gi" | "Ti"] ?? 1 / (1024 * 1024);
+  return Number(m[1]) * factor;
+}
+
 /** `build-<id>`: the Job, and the prefix of its pod and Secret. */
 export function buildJobName(id: string): string {
   return `build-${id}`;
@@ -204,16 +212,22 @@ export function buildJobFor(spec: Omit<BuildSpec, "context">, items: { key: stri
             {
               name: "build",
               image: BUILDER_IMAGE,
-              imagePullPolicy: "IfNotPresent",
+              // A rebuilt builder keeps its tag; asking the local registry costs milliseconds.
+              imagePullPolicy: "Always",
               env: [
                 { name: "ACADEMY_REGISTRY", value: spec.registry },
                 { name: "ACADEMY_IMAGE", value: `${spec.repository}:${spec.tag}` },
                 { name: "ACADEMY_DOCKERFILE", value: spec.dockerfile },
+                // The script stops the build a little below the emptyDir's limit, at once and with words.
+                { name: "ACADEMY_STORAGE_LIMIT_MB", value: String(Math.floor(mebibytes(l.storage) * 0.9)) },
               ],
               // buildah mounts, unshares and chroots: it needs a privileged container (hence the namespace).
               securityContext: { privileged: true },
               resources: {
-                requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+                // No CPU request: the real node's CPU is what learners' pods reserve, and a build must not
+                // wait for a reservation nor take one from them. The queue bounds how many builds run, the
+                // limit how much each may use; under contention builds get the smallest CPU share.
+                requests: { cpu: "0", memory: "256Mi", "ephemeral-storage": "256Mi" },
                 limits: { cpu: l.cpu, memory: l.memory, "ephemeral-storage": l.ephemeralStorage },
               },
               terminationMessagePolicy: "File",

@@ -103,6 +103,12 @@ test("the deadline, the memory limit and a full disk are reported as such, with 
   );
   expect(evicted).toMatchObject({ ok: false, reason: "disk-full" });
   expect(!evicted.ok && evicted.error).toMatch(/filled its 3Gi of disk/);
+  const watched = buildOutcome(
+    { ...none, terminationMessage: '{"ok":false,"reason":"disk","message":"the build\'s storage passed 2764 MiB"}', logTail: log },
+    MULTI_STAGE,
+    limits,
+  );
+  expect(watched).toMatchObject({ ok: false, reason: "disk-full", line: 11 });
   const enospc = buildOutcome({ ...none, logTail: [...log, "write /x: no space left on device"] }, MULTI_STAGE, limits);
   expect(enospc).toMatchObject({ ok: false, reason: "disk-full" });
 });

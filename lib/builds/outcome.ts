@@ -140,18 +140,22 @@ export function buildOutcome(observed: BuildObservation, dockerfile: string, lim
       details: stepOutput(log),
     });
   }
+  const result = parseResult(observed.terminationMessage);
   const diskWords = /ephemeral|emptydir|storage|disk/i;
-  if ((observed.podReason === "Evicted" && diskWords.test(observed.podMessage ?? "")) || log.some((l) => /no space left on device/i.test(l))) {
+  if (
+    result?.reason === "disk" ||
+    (observed.podReason === "Evicted" && diskWords.test(observed.podMessage ?? "")) ||
+    log.some((l) => /no space left on device/i.test(l))
+  ) {
     return withLine({
       reason: "disk-full",
       error:
         `The build filled its ${limits.storage} of disk and was stopped${at}. Keep large files out of the image (.dockerignore, ` +
         "`pip install --no-cache-dir`, one RUN that downloads and deletes).",
-      details: stepOutput(log),
+      details: stepOutput(log).filter((l) => !l.startsWith("academy-build: ")),
     });
   }
 
-  const result = parseResult(observed.terminationMessage);
   if (result?.ok && result.digest) return { ok: true, digest: result.digest, buildSeconds: result.buildSeconds ?? null };
   const errorLine = [...log].reverse().find((l) => STEP_ERROR.test(l));
   const lastError = [...log].reverse().find((l) => /^(Error|error):/.test(l));

@@ -187,6 +187,7 @@ export async function runBuild(cluster: KubeClient, input: RunBuildInput, events
   try {
     events.onPhase("Starting the builder…");
     const queuedAt = Date.now();
+    let waitingForRoom = false;
     let pod: PodObject | null = null;
     for (;;) {
       pod = await buildPod(cluster, spec.id);
@@ -198,11 +199,20 @@ export async function runBuild(cluster: KubeClient, input: RunBuildInput, events
         const problem = waitingProblem(pod);
         if (problem) return { ok: false, reason: "unknown", error: `The build could not start: ${problem}. Tell your instructor.`, details: [] };
         const unschedulable = pod.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
-        if (unschedulable && Date.now() - queuedAt > UNSCHEDULABLE_MS) {
+        // A full node is a wait (learners' pods come and go); a cluster with no node for builds is not.
+        const full = /Insufficient (cpu|memory|ephemeral-storage)|Too many pods/i.test(unschedulable?.message ?? "");
+        if (unschedulable && full && !waitingForRoom) {
+          waitingForRoom = true;
+          events.onPhase("Waiting for room on the cluster's build node (it is busy)…");
+        }
+        const waitLimit = full ? spec.limits.deadlineSeconds * 1000 : UNSCHEDULABLE_MS;
+        if (unschedulable && Date.now() - queuedAt > waitLimit) {
           return {
             ok: false,
             reason: "unknown",
-            error: `The build could not start: no node can run it (${unschedulable.message ?? unschedulable.reason ?? "unschedulable"}). Image builds need the cluster's real node; tell your instructor.`,
+            error: full
+              ? `The build could not start: the cluster's build node had no room for it for ${Math.round(waitLimit / 60_000)} minutes (${unschedulable.message}). Try again later.`
+              : `The build could not start: no node can run it (${unschedulable.message ?? unschedulable.reason ?? "unschedulable"}). Image builds need the cluster's real node; tell your instructor.`,
             details: [],
           };
         }

@@ -7,6 +7,7 @@
 #   ACADEMY_IMAGE       repository:tag to push, under that registry (learners/<key>/<name>:latest)
 #   ACADEMY_DOCKERFILE  the Dockerfile, relative to the context   (default Dockerfile)
 #   ACADEMY_CONTEXT     the context folder, relative to /context   (default .)
+#   ACADEMY_STORAGE_LIMIT_MB  stop the build when its storage grows past this (0: no watch)
 # The learner's files are mounted read-only at /context (a Secret: binary-safe, one key per file).
 # The outcome goes to the termination message (one JSON object) for the platform to read; the
 # log is buildah's own output, line by line.
@@ -45,6 +46,40 @@ cd "$STORAGE/context/$CONTEXT" 2>/dev/null || fail context "the build context fo
 
 ba=(buildah --root "$STORAGE/root" --runroot "$STORAGE/runroot" --storage-driver vfs)
 
+# The disk watch: the kubelet evicts a pod whose emptyDir passes its size limit, but only when it
+# next measures (up to a minute later, after the build may have ended). This stops the build at
+# once, a little below the limit, and says why.
+LIMIT_MB=${ACADEMY_STORAGE_LIMIT_MB:-0}
+watch_disk() { # <pid to stop>
+  while sleep 2; do
+    used=$(du -sxm "$STORAGE" 2>/dev/null | cut -f1)
+    if [ "${used:-0}" -gt "$LIMIT_MB" ]; then
+      echo "academy-build: the build's storage reached ${used} MiB of its ${LIMIT_MB} MiB; stopping the build"
+      : >"$STORAGE/disk-full"
+      kill -TERM "$1" 2>/dev/null
+      sleep 3
+      kill -KILL "$1" 2>/dev/null
+      return
+    fi
+  done
+}
+disk_full() { [ -e "$STORAGE/disk-full" ] && fail disk "the build's storage passed ${LIMIT_MB} MiB"; }
+# Runs a command in the background under the disk watch; its status is the command's.
+watched() {
+  "$@" &
+  local pid=$! watcher="" status
+  if [ "$LIMIT_MB" -gt 0 ]; then
+    watch_disk "$pid" &
+    watcher=$!
+  fi
+  wait "$pid"
+  status=$?
+  [ -n "$watcher" ] && kill "$watcher" 2>/dev/null
+  wait 2>/dev/null
+  disk_full
+  return "$status"
+}
+
 # Base images are pulled first, with the pod's network (it reaches the registry only); the build
 # itself then runs in a network namespace of its own with nothing in it, so RUN steps (chroot
 # isolation shares the builder's network) reach nothing at all. A FROM naming an earlier stage,
@@ -66,7 +101,7 @@ for base in $bases; do
     esac
   fi
   echo "academy-build: pulling $base from the Academy registry"
-  "${ba[@]}" pull --quiet --tls-verify=false "$base" >/dev/null 2>"$STORAGE/pull.err" || {
+  watched "${ba[@]}" pull --quiet --tls-verify=false "$base" >/dev/null 2>"$STORAGE/pull.err" || {
     cat "$STORAGE/pull.err"
     if grep -q "manifest unknown" "$STORAGE/pull.err"; then fail pull "the base image $base is not in the Academy registry"; fi
     fail pull "could not pull the base image $base"
@@ -76,7 +111,7 @@ done
 echo "academy-build: building $DOCKERFILE (buildah $(buildah --version | awk '{print $3}'), no network)"
 start=$(date +%s)
 # --format docker keeps HEALTHCHECK (the OCI image config has no field for it).
-unshare --net -- "${ba[@]}" bud --isolation chroot --pull-never --format docker -f "$DOCKERFILE" -t "$REG/$IMAGE" . 2>&1
+watched unshare --net -- "${ba[@]}" bud --isolation chroot --pull-never --format docker -f "$DOCKERFILE" -t "$REG/$IMAGE" . 2>&1
 status=$?
 [ "$status" = 0 ] || fail build "buildah exited $status"
 built=$(($(date +%s) - start))
