@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { testCluster, testInstallation } from "@/tests/support/cluster";
-import { BUILDS_NAMESPACE, DEFAULT_BUILD_LIMITS, learnerRepository } from "./manifests";
+import { BUILDS_NAMESPACE, DEFAULT_BUILD_LIMITS, learnerImageRef, learnerRepository } from "./manifests";
+import { runImage } from "./run-image";
 import { nodeRegistryAddress, runBuild, type RunBuildInput } from "./runner";
 
 const cluster = testCluster();
@@ -72,6 +73,11 @@ test("the containerise solution builds offline on the real node, is pushed, and 
     headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
   });
   expect(head.headers.get("docker-content-digest")).toBe(first.outcome.digest);
+  // The image runs as the deploy lab would run it: by its registry.academy.local name, as user 10001,
+  // ready at once because the model was trained at build time.
+  const ran = await runImage(cluster, { id: `r${randomBytes(4).toString("hex")}`, installation, image: learnerImageRef(first.repository, "latest"), port: 8000, path: "/ready" });
+  expect(ran).toMatchObject({ ok: true, status: 200, uid: 10001 });
+  expect(ran.ok && ran.body).toMatch(/ready/);
   const second = await build(solutionContext());
   expect(second.outcome.ok).toBe(true);
   console.log(`containerise solution build: first ${first.seconds.toFixed(1)} s (buildah ${first.outcome.buildSeconds} s), again ${second.seconds.toFixed(1)} s`);
@@ -104,6 +110,15 @@ test("a build that fills its disk is stopped at its storage limit and reported w
   expect(outcome, log.join("\n")).toMatchObject({ ok: false, reason: "disk-full", line: 2 });
   expect(!outcome.ok && outcome.error).toMatch(/filled its 1Gi of disk and was stopped at `RUN head -c 2000000000/);
 }, 180_000);
+
+test("an image whose USER was never created builds, but does not start, and the container's own error says why", async () => {
+  const context = { Dockerfile: 'FROM python:3.11-slim\nWORKDIR /app\nUSER app\nCMD ["python", "-m", "http.server", "8000"]\n' };
+  const built = await build(context);
+  expect(built.outcome, built.log.join("\n")).toMatchObject({ ok: true });
+  const ran = await runImage(cluster, { id: `r${randomBytes(4).toString("hex")}`, installation, image: learnerImageRef(built.repository, "latest"), port: 8000, path: "/" });
+  expect(ran).toMatchObject({ ok: false });
+  expect(!ran.ok && ran.error).toMatch(/^Your image does not start: .*unable to find user app/);
+}, 240_000);
 
 test("a base image from a registry the platform does not stand in for is refused before anything is pulled", async () => {
   const { outcome } = await build({ Dockerfile: "FROM 198.18.0.5:8080/evil:1\nRUN true\n" });

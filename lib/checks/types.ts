@@ -61,6 +61,11 @@ export type ImageBuildVerdict =
   /** The build failed (the learner's Dockerfile) or could not run (`platform`: not the learner's doing). */
   | { ok: false; error: string; details: string[]; line?: number; platform?: boolean };
 
+/** Running the image the attempt built, for a moment: one HTTP answer and the main process's uid. */
+export type ImageRunVerdict =
+  | { ok: true; status: number; body: string; uid: number | null }
+  | { ok: false; error: string; details: string[]; platform?: boolean };
+
 export type CheckContext = {
   labId: string;
   /** Every file of the lab: the learner's saved text, or the starter for unsaved/read-only files. */
@@ -75,6 +80,8 @@ export type CheckContext = {
    * attempt however many checks ask; absent or null for labs that build nothing.
    */
   buildImage?: (() => Promise<ImageBuildVerdict>) | null;
+  /** Starts the image buildImage built and asks it `path` on `port`; absent or null without a build. */
+  runBuiltImage?: ((request: { port: number; path: string }) => Promise<ImageRunVerdict>) | null;
   /** Aborted when the check's time is up; long-running checks should listen to it. */
   signal: AbortSignal;
 };

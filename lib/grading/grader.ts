@@ -7,11 +7,13 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { runImage } from "@/lib/builds/run-image";
 import { beginImageBuild, type BuildDeps } from "@/lib/builds/service";
 import { builtinKind } from "@/lib/checks/kinds";
 import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ImageBuildVerdict, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
+import { env } from "@/lib/env";
 import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
 import type { CheckDefinition } from "@/lib/labs/define";
@@ -151,6 +153,24 @@ export function imageBuildOnce(db: Database, user: { id: string }, labId: string
       return { ok: true, image: result.image, digest: result.digest, durationMs: result.durationMs };
     })();
     return pending;
+  };
+}
+
+/** The image capabilities of one attempt's checks: the build (once) and runs of what it built. */
+function builtImageChecks(db: Database, user: { id: string }, labId: string, deps: BuildDeps): Pick<CheckEnvironment, "buildImage" | "runBuiltImage"> {
+  const buildImage = imageBuildOnce(db, user, labId, deps);
+  return {
+    buildImage,
+    async runBuiltImage(request) {
+      const built = await buildImage();
+      if (!built.ok) return { ok: false, error: built.error, details: built.details, platform: built.platform };
+      return runImage(deps.cluster ?? adminClient(), {
+        id: randomUUID().slice(0, 12),
+        installation: env.ACADEMY_INSTALLATION_ID,
+        image: built.image,
+        ...request,
+      });
+    },
   };
 }
 
@@ -398,7 +418,7 @@ export async function gradeAttempt(
       namespace,
       cluster: admin && namespace ? readOnlyCluster(admin, namespace) : null,
       dryRunAsLearner: admin && namespace ? learnerDryRun(admin, namespace) : null,
-      buildImage: lab.build ? imageBuildOnce(db, user, lab.id, { cluster: deps.cluster, root: deps.root, registry: deps.registry, imageRegistry: deps.imageRegistry }) : null,
+      ...(lab.build ? builtImageChecks(db, user, lab.id, { cluster: deps.cluster, root: deps.root, registry: deps.registry, imageRegistry: deps.imageRegistry }) : {}),
     };
     safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });
     const started = performance.now();

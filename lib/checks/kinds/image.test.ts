@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import type { ImageBuildVerdict } from "../types";
+import type { ImageBuildVerdict, ImageRunVerdict } from "../types";
 import { builtinKind } from "./index";
 import { contextWith } from "./test-helpers";
 
@@ -35,4 +35,25 @@ test("a build the platform could not run is an error, not the learner's fail; so
   expect(platform.status).toBe("error");
   const none = await kind.run({}, contextWith({ Dockerfile: "FROM x\n" }));
   expect(none.status).toBe("error");
+});
+
+const runs = builtinKind("image.runs")!;
+const ctxRun = (build: ImageBuildVerdict, run: ImageRunVerdict) => ({
+  ...contextWith({ Dockerfile: "FROM x\n" }),
+  buildImage: async () => build,
+  runBuiltImage: async () => run,
+});
+const built: ImageBuildVerdict = { ok: true, image: "registry.academy.local/learners/k/m:latest", digest: "sha256:1", durationMs: 1 };
+const params = runs.params.parse({ port: 8000 });
+
+test("image.runs passes an image that answers as a non-root user, and fails root, a dead container and a broken build", async () => {
+  expect(await runs.run(params, ctxRun(built, { ok: true, status: 200, body: "{}", uid: 10001 }))).toEqual({
+    status: "pass",
+    message: "Your image starts and answers GET /healthz on port 8000 as uid 10001, not root.",
+  });
+  expect(await runs.run(params, ctxRun(built, { ok: true, status: 200, body: "{}", uid: 0 }))).toMatchObject({ status: "fail", message: expect.stringMatching(/runs as root/) });
+  const dead = await runs.run(params, ctxRun(built, { ok: false, error: "Your image does not start: CreateContainerError: unable to find user app.", details: ["log line"] }));
+  expect(dead).toEqual({ status: "fail", message: "Your image does not start: CreateContainerError: unable to find user app.", details: ["log line"] });
+  const broken = await runs.run(params, ctxRun({ ok: false, error: "RUN false failed", details: [] }, { ok: true, status: 200, body: "", uid: 1 }));
+  expect(broken).toMatchObject({ status: "fail", message: expect.stringMatching(/does not build/) });
 });
