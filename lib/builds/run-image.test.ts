@@ -20,8 +20,10 @@ test("the container's own trouble is named; a container still starting is not tr
   const pod = (containerStatuses: unknown[], phase = "Pending") => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, status: { phase, containerStatuses } }) as never;
   expect(containerProblem(pod([{ state: { waiting: { reason: "ContainerCreating" } } }]))).toBeNull();
   expect(containerProblem(pod([{ state: { running: {} } }], "Running"))).toBeNull();
-  expect(containerProblem(pod([{ state: { waiting: { reason: "CreateContainerError", message: "unable to find user app: no matching entries in passwd file" } } }]))).toBe(
-    "CreateContainerError: unable to find user app: no matching entries in passwd file",
+  expect(containerProblem(pod([{ state: { waiting: { reason: "CreateContainerError", message: "failed to create containerd container: mount callback failed on /x: no users found" } } }]))).toBe(
+    "the user its USER names does not exist in the image, so the container cannot be created (create it with useradd in the final stage, before USER) — " +
+      "CreateContainerError: failed to create containerd container: mount callback failed on /x: no users found",
   );
+  expect(containerProblem(pod([{ state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } } }]))).toBe("ImagePullBackOff: Back-off pulling image");
   expect(containerProblem(pod([{ state: { terminated: { reason: "Error", exitCode: 1 } } }], "Failed"))).toBe("the container exited (Error, exit code 1)");
 });

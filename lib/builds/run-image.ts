@@ -59,7 +59,12 @@ export function containerProblem(pod: Pod): string | null {
   const status = pod.status?.containerStatuses?.[0];
   const waiting = status?.state?.waiting;
   if (waiting?.reason && /CreateContainerError|CreateContainerConfigError|RunContainerError|ErrImagePull|ImagePullBackOff|InvalidImageName/.test(waiting.reason)) {
-    return `${waiting.reason}: ${waiting.message ?? "no message"}`;
+    const said = `${waiting.reason}: ${waiting.message ?? "no message"}`;
+    // containerd 1.6 says "no users found", runc "unable to find user": the USER names no account.
+    if (/no users found|unable to find user|no matching entries in passwd/i.test(waiting.message ?? "")) {
+      return `the user its USER names does not exist in the image, so the container cannot be created (create it with useradd in the final stage, before USER) — ${said}`;
+    }
+    return said;
   }
   const terminated = status?.state?.terminated;
   if (terminated) return `the container exited (${terminated.reason ?? "Error"}, exit code ${terminated.exitCode ?? "?"})${terminated.message ? `: ${terminated.message}` : ""}`;
