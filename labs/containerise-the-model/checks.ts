@@ -84,4 +84,16 @@ export const checks = defineChecks([
     kind: "image.builds",
     params: {},
   },
+  {
+    id: "image-runs",
+    title: "The image starts, ready to serve, as a non-root user",
+    points: 15,
+    hints: [
+      "The check starts your image as the platform would and asks GET /ready on port 8000: the server must find its model.",
+      "`USER app` needs an account named app in the final stage: `RUN useradd --create-home --uid 10001 app` before it.",
+      "Train the model in the image (`RUN python -m app.train`), readable by that user.",
+    ],
+    kind: "image.runs",
+    params: { port: 8000, path: "/ready" },
+  },
 ]);
