@@ -91,8 +91,9 @@ case "${1:-}" in
       # Before Vitest: on a fresh machine this builds the control plane first (minutes, with
       # progress), which no test hook could wait for. The cluster tests, labs:verify and the
       # end-to-end tests then all use this cluster.
-      say "local Kubernetes control plane for the cluster and end-to-end tests"
-      npx tsx scripts/cluster.ts start
+      say "local Kubernetes cluster (control plane, KWOK nodes and the real node) for the cluster and end-to-end tests"
+      # The tests run real containers: a machine that cannot run the real node fails here, saying why.
+      ACADEMY_CLUSTER_REAL_NODE="${ACADEMY_CLUSTER_REAL_NODE:-on}" npx tsx scripts/cluster.ts start
       ACADEMY_TEST_KUBECONFIG="$(realpath -m -s "${ACADEMY_DATA_DIR:-.academy-data}")/cluster/admin.kubeconfig"
       export ACADEMY_TEST_KUBECONFIG
     fi

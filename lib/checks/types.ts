@@ -1,6 +1,7 @@
 // lib/checks owns the check API: what a check receives and returns (this file), the kit for
-// custom checks (kit.ts), the built-in check kinds (kinds/) and the one way to apply a pattern to
-// learner text (pattern.ts, RE2: linear time). It imports nothing from
+// custom checks (kit.ts), the built-in check kinds (kinds/), the one way to apply a pattern to
+// learner text (pattern.ts, RE2: linear time) and container failures in a learner's words
+// (pod-problems.ts, which the lab page's Workloads panel shows too). It imports nothing from
 // lib/labs, lib/grading or lib/sandbox: labs define checks with it, grading runs them.
 //
 // The one interface every check implements, built-in or custom. A check gets a context with the

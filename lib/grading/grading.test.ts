@@ -127,7 +127,7 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
 
     // A verifier without the key cannot be fooled by recomputed hashes.
     expect((await verifyAttemptChain(handle.db, { userId: user.id }, keyringOf({ test: randomBytes(32) }))).ok).toBe(false);
-  });
+  }, 20_000); // several gradings, each with its check worker: seconds on a loaded 2-core machine
 
   test("a crashing check is stored as a check error; learners see the plain message, instructors the details", async () => {
     const learner = await newUser();
@@ -167,7 +167,7 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const ids = after!.failingChecks.map((c) => c.id);
     expect(ids).toContain("predict-operation");
     expect(after!.failingChecks[0]!.failures + after!.failingChecks[0]!.errors).toBeGreaterThanOrEqual(after!.failingChecks.at(-1)!.failures);
-  });
+  }, 20_000); // several gradings, each with its check worker: seconds on a loaded 2-core machine
 
   test("instructors see per lab whether the stored attempts verify; learners cannot ask", async () => {
     const instructor = await newUser("instructor");
@@ -186,5 +186,5 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId).problems).toEqual(
       expect.arrayContaining([{ seq: 1, reason: "the signed head is attempt 2: attempt 2 was deleted" }]),
     );
-  });
+  }, 20_000); // several gradings, each with its check worker: seconds on a loaded 2-core machine
 });

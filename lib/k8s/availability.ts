@@ -56,7 +56,7 @@ function duration(ms: number): string {
   return `${minutes} min ${seconds % 60} s`;
 }
 
-/** "about 9-13 minutes": the measured cold build, with and without module downloads. */
+/** "about 15-20 minutes": the measured cold build, with and without module downloads. */
 export function coldBuildTime(): string {
   const low = Math.round(COLD_BUILD_SECONDS.modulesCached / 60);
   const high = Math.round(COLD_BUILD_SECONDS.fresh / 60);

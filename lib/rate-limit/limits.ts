@@ -39,6 +39,8 @@ function perMinute(name: string, limit: number, what: string): UserLimitRow {
  * - file-save: autosave saves after each pause in typing, and reset-to-starter writes a revision
  *   too; a learner typing fast in two files stays well under two a second.
  * - quiz: each submission is stored as an attempt.
+ * - workloads: each read lists the learner's pods, events and controllers and reads their logs
+ *   (about ten API requests); the lab page reads every few seconds while visible (about 15 a minute).
  * - build: each image build is minutes of a builder pod on the real node (they also queue).
  */
 export const USER_LIMITS = {
@@ -47,6 +49,7 @@ export const USER_LIMITS = {
   apply: perMinute("apply:user", 20, "applies to your lab environment"),
   "file-save": perMinute("file-save:user", 120, "saves"),
   quiz: perMinute("quiz:user", 20, "quiz submissions"),
+  workloads: perMinute("workloads:user", 60, "reads of your workloads"),
   build: perMinute("build:user", 6, "image builds"),
 } satisfies Record<string, UserLimitRow>;
 

@@ -386,7 +386,8 @@ export const LEARNER_RULES: V1PolicyRule[] = [
   { apiGroups: [""], resources: ["pods", "pods/log", "events", "endpoints"], verbs: READ },
   { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: READ },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
-  { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+  // kubectl exec and port-forward upgrade a GET to a WebSocket: that needs "get" as well as "create".
+  { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["get", "create"] },
 ];
 
 /** What the grader may see: everything the learner works with, read-only. */

@@ -2,11 +2,15 @@
 // sandbox's pods land on the real node and really run (the learner reads their real logs), a
 // "simulated" one's on KWOK nodes, and a learner's own nodeSelector cannot move them.
 // Needs the local cluster's real node (`npm run cluster -- start` as root).
+import net from "node:net";
+import { Writable } from "node:stream";
+import { Exec, KubeConfig, PortForward } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { learnerClient, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { createLearners, testCluster, testInstallation } from "@/tests/support/cluster";
 import { openTestDatabase } from "@/tests/support/databases";
+import { learnerKubeconfig } from "./kubeconfig";
 import { startSandbox, stopSandbox } from "./lifecycle";
 import { removeClusterPolicies } from "./policies";
 import type { SandboxDTO } from "./queries";
@@ -109,6 +113,46 @@ describe("sandbox placement", { timeout: 120_000 }, () => {
     expect(message).toMatch(/didn't match Pod's node affinity\/selector/);
     const again = await podOf(me, real.namespace, "elsewhere", () => true);
     expect(again.spec.nodeName).toBeUndefined();
+  });
+
+  test("the learner debugs with their own kubeconfig: logs, exec and port-forward reach the real container", async () => {
+    const me = learnerClient(admin, real.namespace);
+    await me.apply(deployment(real.namespace, "web", {
+      containers: [{ ...container, command: ["python3", "-m", "http.server", "8000", "--directory", "/usr/share"] }],
+    }));
+    const pod = await podOf(me, real.namespace, "web", (p) => p.status?.phase === "Running");
+    const issued = await learnerKubeconfig(handle.db, learners[0]!, real.id, {}, deps);
+    if (!issued.ok) throw new Error(issued.error);
+    const kc = new KubeConfig();
+    kc.loadFromString(issued.kubeconfig);
+
+    let stdout = "";
+    const sink = new Writable({ write(chunk, _enc, done) { stdout += String(chunk); done(); } });
+    await new Promise<void>((resolve, reject) => {
+      void new Exec(kc).exec(real.namespace, pod.metadata.name, "app", ["id", "-u"], sink, null, null, false, (status) => {
+        if (status.status === "Success") resolve();
+        else reject(new Error(JSON.stringify(status)));
+      }).catch(reject);
+    });
+    expect(stdout.trim()).toBe("10001");
+
+    const forward = new PortForward(kc);
+    const server = net.createServer((socket) => {
+      void forward.portForward(real.namespace, pod.metadata.name, [8000], socket, null, socket).catch(() => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      let body = "";
+      const deadline = Date.now() + 20_000;
+      while (!body.includes("Directory listing") && Date.now() < deadline) {
+        body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => "");
+        if (!body.includes("Directory listing")) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(body).toContain("Directory listing for /");
+    } finally {
+      server.close();
+    }
   });
 
   test("a simulated sandbox's pods stay on KWOK nodes, even when they ask for the real node", async () => {

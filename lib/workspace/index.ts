@@ -18,6 +18,7 @@ import { applyLearnerManifests, type ObjectResult } from "@/lib/sandbox/learner-
 import { extendSandbox, resetSandbox, resumeSandbox, startSandbox, stopSandbox } from "@/lib/sandbox/lifecycle";
 import { liveSandboxForLab, type SandboxDTO } from "@/lib/sandbox/queries";
 import type { OnProgress, SandboxDeps, SandboxFailureCode, SandboxResult } from "@/lib/sandbox/results";
+import { sandboxWorkloads, type WorkloadsResult } from "@/lib/sandbox/workloads-view";
 
 /**
  * The sandbox failures, plus: the lab has no sandbox, or the learner has none running for it, or
@@ -131,6 +132,18 @@ export async function labKubeconfig(db: Database, user: ActingUser, labId: strin
     const result = await learnerKubeconfig(db, user, sandbox.id, {}, deps);
     return result.ok ? { ...result, fileName: `${sandbox.namespace}.kubeconfig` } : result;
   });
+}
+
+/**
+ * The learner's pods in the lab's sandbox, with their events, last log lines and what is wrong in
+ * words, for the lab page's Workloads panel. Counted against the learner's own read limit (the
+ * page reads every few seconds, far below it); reading is not activity on the sandbox.
+ */
+export async function labWorkloads(db: Database, user: ActingUser, labId: string, deps: SandboxDeps = {}): Promise<WorkloadsResult | WorkspaceFailure> {
+  const none = failure("no-sandbox", "Start your lab environment to see your workloads.");
+  const allowed = await takeUserLimit(db, "workloads", user.id);
+  if (!allowed.ok) return allowed;
+  return withLabSandbox(db, user, labId, none, (sandbox) => sandboxWorkloads(db, user, sandbox.id, deps));
 }
 
 export type FileApplyResult =

@@ -3,6 +3,16 @@
 import type { AttemptDTO } from "@/lib/grading/attempts";
 import type { SandboxDTO } from "@/lib/sandbox/queries";
 
+/** What GET /api/labs/[labId]/workloads answers with (built in lib/sandbox/workloads-view-model.ts). */
+export type {
+  ContainerView,
+  EventView,
+  LogView,
+  PodView,
+  WorkloadProblemView,
+  WorkloadsView,
+} from "@/lib/sandbox/workloads-view-model";
+
 export type SandboxView = {
   id: string;
   namespace: string;

@@ -11,7 +11,7 @@ import { USER_LIMITS } from "@/lib/rate-limit/limits";
 import { fakeCluster } from "@/lib/sandbox/test-helpers";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
-import { applyLabFiles, changeLabSandbox, extendLabSandbox, labKubeconfig, labSandbox } from "./index";
+import { applyLabFiles, changeLabSandbox, extendLabSandbox, labKubeconfig, labSandbox, labWorkloads } from "./index";
 
 const LAB = "deploy-the-model";
 const NO_SANDBOX_LAB = "containerise-the-model";
@@ -88,6 +88,32 @@ describe.each(DATABASE_KINDS)("workspace facade on %s", (kind) => {
     const extended = await extendLabSandbox(handle.db, learner!, LAB, deps);
     if (!extended.ok) throw new Error(extended.error);
     expect(extended.sandbox.expiresAt.getTime()).toBeGreaterThan(started.sandbox.expiresAt.getTime());
+  });
+
+  test("workloads are read from the learner's own sandbox only, and without one the answer says what to do", async () => {
+    const [learner, other] = await createLearners(handle.db, 2);
+    expect(await labWorkloads(handle.db, learner!, LAB, deps)).toEqual({ ok: false, code: "no-sandbox", error: "Start your lab environment to see your workloads." });
+    const mine = await changeLabSandbox(handle.db, learner!, LAB, "start", () => {}, deps);
+    const theirs = await changeLabSandbox(handle.db, other!, LAB, "start", () => {}, deps);
+    if (!mine.ok || !mine.sandbox || !theirs.ok || !theirs.sandbox) throw new Error("start failed");
+    await cluster.apply({ apiVersion: "v1", kind: "Node", metadata: { name: "kwok-node-0", annotations: { "kwok.x-k8s.io/node": "fake" } } });
+    const podIn = (namespace: string, name: string) =>
+      cluster.apply({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace },
+        spec: { nodeName: "kwok-node-0", containers: [{ name: "app", image: "ghcr.io/academy-labs/model-server:1.4.2" }] },
+        status: { phase: "Running", containerStatuses: [{ name: "app", ready: true, restartCount: 0, state: { running: {} } }] },
+      });
+    await podIn(mine.sandbox.namespace, "mine");
+    await podIn(theirs.sandbox.namespace, "theirs");
+
+    const read = await labWorkloads(handle.db, learner!, LAB, deps);
+    if (!read.ok) throw new Error(read.error);
+    expect(read.view.namespace).toBe(mine.sandbox.namespace);
+    expect(read.view.pods.map((p) => [p.name, p.node.kind, p.containers[0]!.logs.available])).toEqual([["mine", "simulated", false]]);
+    const theirsRead = await labWorkloads(handle.db, other!, LAB, deps);
+    expect(theirsRead.ok && theirsRead.view.pods.map((p) => p.name)).toEqual(["theirs"]);
   });
 
   describe("rate limits", () => {

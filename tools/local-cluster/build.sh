@@ -59,7 +59,7 @@ fi
 
 echo "build: building Kubernetes $K8S_VERSION (control plane, kubelet, kube-proxy), etcd $ETCD_VERSION, kwok $KWOK_VERSION and CoreDNS $COREDNS_VERSION with $GO_VERSION"
 echo "build: output directory $BIN (Go module and build caches: $(go env GOMODCACHE), $(go env GOCACHE))"
-echo "build: a cold build takes 9-13 minutes on 2 cores (512 s measured, 761 s when the Go modules are downloaded too); later runs reuse the cache"
+echo "build: a cold build takes 15-20 minutes on 2 cores (913 s measured with the Go modules cached; downloading them adds minutes); later runs reuse the cache"
 mkdir -p "$BIN"
 rm -f "$STAMP"
 export GOFLAGS="-trimpath -mod=readonly" CGO_ENABLED=0

@@ -3,8 +3,9 @@
 // The working half of a lab page, put together from its parts: the learner's files (file-editor,
 // autosaved by hooks/use-autosave), the lab environment (environment-panel, hooks/use-sandbox),
 // "Apply to sandbox" (apply-results) and "Check my work" (checks-list, attempts-list,
-// hooks/use-grading), and for labs that build an image, "Build image" (build-panel,
-// hooks/use-build). A new panel (a build log, a terminal) is one more hook and component here.
+// hooks/use-grading), the learner's pods (workloads-panel, hooks/use-workloads) and, for labs
+// that build an image, "Build image" (build-panel, hooks/use-build). A new panel (a terminal) is
+// one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
 import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
@@ -17,6 +18,7 @@ import { useAutosave } from "./hooks/use-autosave";
 import { useBuild } from "./hooks/use-build";
 import { useGrading } from "./hooks/use-grading";
 import { useSandbox } from "./hooks/use-sandbox";
+import { WorkloadsPanel } from "./workloads-panel";
 import type { AvailabilityView, CheckSummary, LabFileView } from "./types";
 
 export type { AvailabilityView, LabFileView } from "./types";
@@ -79,6 +81,8 @@ export function LabRoom({
       </section>
 
       {sandbox.applyResult ? <ApplyResults result={sandbox.applyResult} /> : null}
+
+      {hasSandbox && sandboxReady ? <WorkloadsPanel labId={labId} active={sandboxReady} refreshSignal={sandbox.applyResult} /> : null}
 
       {buildsImage ? <BuildPanel build={build} /> : null}
 
