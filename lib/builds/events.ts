@@ -12,3 +12,6 @@ export type BuildEvent =
   | { type: "log"; line: string }
   | { type: "done"; image: string; digest: string; durationMs: number; buildSeconds: number | null }
   | ({ type: "failed"; durationMs: number } & Omit<BuildFailure, "ok">);
+
+/** What the lab page shows of a learner's last built image: the name a Deployment uses. */
+export type BuiltImageView = { image: string; digest: string; builtAt: string };

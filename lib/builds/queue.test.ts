@@ -6,7 +6,7 @@ import type { DatabaseHandle } from "@/lib/db/client";
 import { imageBuilds } from "@/lib/db/schema";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
-import { claimSlot, enqueueBuild, finishBuild, HEARTBEAT_STALE_MS, heartbeat, latestSuccessfulBuild } from "./queue";
+import { claimSlot, enqueueBuild, finishBuild, HEARTBEAT_STALE_MS, heartbeat, lastBuiltImage, latestSuccessfulBuild } from "./queue";
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 5, 1, 12, 0, seconds));
 
@@ -53,6 +53,8 @@ describe.each(DATABASE_KINDS)("the build queue on %s", (kind) => {
     await finishBuild(db, "one-1", { ok: true, digest: "sha256:11", buildSeconds: 3 }, at(12));
     expect((await enqueueBuild(db, { id: "one-4", userId, labId: "lab-a", image: "i" }, at(13))).ok).toBe(true);
     expect(await latestSuccessfulBuild(db, userId, "lab-a")).toMatchObject({ id: "one-1", digest: "sha256:11" });
+    expect(await lastBuiltImage(db, { id: userId }, "lab-a")).toEqual({ image: "registry.academy.local/i", digest: "sha256:11", builtAt: at(12).toISOString() });
+    expect(await lastBuiltImage(db, { id: userId }, "lab-b")).toBeNull();
   });
 
   test("a build whose driver stopped beating is failed and gives its slot back; one that beats keeps it", async () => {

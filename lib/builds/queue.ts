@@ -7,6 +7,8 @@ import "server-only";
 import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { imageBuilds, type ImageBuildRow } from "@/lib/db/schema";
+import { LEARNER_IMAGES_HOST } from "./manifests";
+import type { BuiltImageView } from "./events";
 import type { BuildOutcome } from "./outcome";
 
 /** A live build whose driver has not beaten for this long is taken for dead. */
@@ -102,6 +104,13 @@ export async function finishBuild(db: Database, id: string, outcome: BuildOutcom
         : { state: "failed", reason: outcome.reason, error: outcome.error, finishedAt: now },
     )
     .where(and(eq(imageBuilds.id, id), inArray(imageBuilds.state, [...LIVE])));
+}
+
+/** The learner's newest successful build of the lab's image, by the name a Deployment uses. */
+export async function lastBuiltImage(db: Database, user: { id: string }, labId: string): Promise<BuiltImageView | null> {
+  const row = await latestSuccessfulBuild(db, user.id, labId);
+  if (!row?.digest || !row.finishedAt) return null;
+  return { image: `${LEARNER_IMAGES_HOST}/${row.image}`, digest: row.digest, builtAt: row.finishedAt.toISOString() };
 }
 
 /** The learner's newest successful build of a lab's image (the deploy lab runs it). */

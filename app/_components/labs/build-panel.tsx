@@ -3,16 +3,26 @@
 // "Image build": the Build image button's progress in words, the build log as it streams, and
 // the outcome: the image reference to deploy, or the failing Dockerfile line and buildah's error.
 import { useEffect, useRef } from "react";
+import type { BuiltImageView } from "@/lib/builds/events";
 import type { BuildState } from "./hooks/use-build";
 
-export function BuildPanel({ build }: { build: BuildState }) {
+export function BuildPanel({ build, lastImage }: { build: BuildState; lastImage: BuiltImageView | null }) {
   const logRef = useRef<HTMLPreElement>(null);
   useEffect(() => {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [build.log.length]);
   const { result } = build;
-  if (!build.building && !build.error && !result && build.log.length === 0) return null;
+  if (!build.building && !build.error && !result && build.log.length === 0) {
+    return lastImage ? (
+      <section className="stack-tight build-panel" aria-labelledby="build-heading">
+        <h2 id="build-heading">Image build</h2>
+        <p className="muted small" data-testid="last-image">
+          Your last image, built {new Date(lastImage.builtAt).toLocaleString()}: <code>{lastImage.image}</code>
+        </p>
+      </section>
+    ) : null;
+  }
 
   return (
     <section className="stack-tight build-panel" aria-labelledby="build-heading" aria-busy={build.building}>

@@ -7,6 +7,7 @@
 // that build an image, "Build image" (build-panel, hooks/use-build). A new panel (a terminal) is
 // one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
+import type { BuiltImageView } from "@/lib/builds/events";
 import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
 import { AttemptsList } from "./attempts-list";
@@ -32,6 +33,7 @@ export function LabRoom({
   checks,
   initialAttempts,
   buildsImage = false,
+  lastImage = null,
 }: {
   labId: string;
   files: LabFileView[];
@@ -42,6 +44,8 @@ export function LabRoom({
   initialAttempts: AttemptView[];
   /** The lab declares `build:` in its frontmatter: show "Build image". */
   buildsImage?: boolean;
+  /** The learner's last built image of this lab, shown until a new build reports. */
+  lastImage?: BuiltImageView | null;
 }) {
   const autosave = useAutosave(
     () => Object.fromEntries(files.map((f) => [f.path, f.content])),
@@ -84,7 +88,7 @@ export function LabRoom({
 
       {hasSandbox && sandboxReady ? <WorkloadsPanel labId={labId} active={sandboxReady} refreshSignal={sandbox.applyResult} /> : null}
 
-      {buildsImage ? <BuildPanel build={build} /> : null}
+      {buildsImage ? <BuildPanel build={build} lastImage={lastImage} /> : null}
 
       <ChecksList
         grading={grading.grading}
