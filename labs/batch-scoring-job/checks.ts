@@ -155,14 +155,21 @@ export const checks = defineChecks([
   },
   {
     id: "job-complete",
-    title: "The Job completes: every shard succeeded",
-    points: 15,
+    title: "Every shard really ran and wrote its scores",
+    points: 20,
     hints: [
       "`kubectl describe job churn-scoring` lists the Job's events: \"FailedCreate\" says why its pods were refused (Pod Security, quota, a missing ConfigMap).",
-      "A Job that failed (deadline passed, retries used up) stays failed; delete it and apply again once the cause is fixed.",
+      "`kubectl logs <pod>` shows what the scorer printed: it names a setting it cannot use (an `s3://` location cannot be reached from the sandbox; the ConfigMap's `file://` ones can) or the folder it cannot read (mount the ConfigMap `churn-features` at `/data/features`).",
+      "A Job that failed (deadline passed, retries used up) stays failed; delete it and apply it again once the cause is fixed.",
     ],
-    kind: "k8s.jobComplete",
-    params: { job: JOB.name },
-    timeoutMs: 30_000,
+    kind: "k8s.jobOutput",
+    params: {
+      job: JOB.name,
+      container: "scorer",
+      waitSeconds: 50,
+      // The scorer's last line for a shard it wrote: "shard 2/4: scored 12 rows from 2 files into …".
+      logMatches: ["shard \\d+/4: scored [1-9]\\d* rows from [1-9]\\d* files into /tmp/scores/"],
+    },
+    timeoutMs: 60_000,
   },
 ]);

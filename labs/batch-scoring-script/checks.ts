@@ -1,6 +1,8 @@
 import { defineChecks } from "@/lib/labs/define";
+import { FAILING_INPUT, GOOD_INPUT, GOOD_OUTPUTS, SCORER_STAND_IN } from "./samples";
 
 const file = "score.sh";
+const tools = { python: SCORER_STAND_IN };
 
 export const checks = defineChecks([
   {
@@ -46,8 +48,8 @@ export const checks = defineChecks([
     },
   },
   {
-    id: "exit-codes",
-    title: "Distinct exit codes for distinct failures",
+    id: "exit-codes-written",
+    title: "The script names distinct exit codes",
     points: 15,
     hints: ["Use `exit 2` for wrong usage, `exit 3` when the input folder is missing and `exit 1` when scoring fails."],
     kind: "shell.exitCodes",
@@ -80,5 +82,47 @@ export const checks = defineChecks([
       failure: "There is no `trap … EXIT` whose handler removes the temporary files (`rm`), so they stay behind when the script stops half-way.",
       success: "A trap cleans up on exit.",
     },
+  },
+  // Behaviour: score.sh runs in a pod in your sandbox against sample folders.
+  {
+    id: "exit-codes",
+    title: "It exits 2, 3 and 1 when it should, and 0 when all is scored",
+    points: 15,
+    hints: [
+      "Wrong usage (no arguments) prints a usage line to stderr and exits 2; a missing input folder exits 3; a file the scorer fails on exits 1.",
+      "Under `set -e` a failing command stops the script with that command's own exit code. To exit 1 when scoring fails, test it: `if ! python -m scorer …; then exit 1; fi`.",
+    ],
+    kind: "script.runInPod",
+    params: {
+      file,
+      tools,
+      cases: [
+        { name: "no arguments", args: [], exitCode: 2, stderr: "(?i)usage", tmpClean: false },
+        { name: "an input folder that does not exist", args: ["missing", "out"], dirs: ["out"], exitCode: 3, tmpClean: false },
+        { name: "a file the scorer fails on", args: ["in", "out"], files: FAILING_INPUT, dirs: ["out"], exitCode: 1, tmpClean: false },
+        { name: "two good files", args: ["in", "out"], files: GOOD_INPUT, dirs: ["out"], exitCode: 0, tmpClean: false },
+      ],
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    id: "runs-clean",
+    title: "Every file is scored, and nothing half-written or temporary is left",
+    points: 15,
+    hints: [
+      "A file named `week 1.csv` must become `week 1.scores.csv`: quote every expansion and loop over the glob, never over `ls`.",
+      "When the scorer fails half-way, the output folder must not hold its half-written file: write to a `mktemp` file and `mv` it into place only when the scorer succeeded.",
+      "Temporary files and folders must be gone when the script ends, whether it succeeded or failed: `trap cleanup EXIT`.",
+    ],
+    kind: "script.runInPod",
+    params: {
+      file,
+      tools,
+      cases: [
+        { name: "two good files", args: ["in", "out"], files: GOOD_INPUT, dirs: ["out"], exitCode: 0, folders: [{ path: "out", names: GOOD_OUTPUTS }] },
+        { name: "a file the scorer fails on", args: ["in", "out"], files: FAILING_INPUT, dirs: ["out"], exitCode: "nonzero", folders: [{ path: "out", names: ["a.scores.csv"] }] },
+      ],
+    },
+    timeoutMs: 60_000,
   },
 ]);

@@ -1,6 +1,9 @@
 import { defineChecks } from "@/lib/labs/define";
 
 const workload = { kind: "Deployment", name: "model-server" } as const;
+/** The Service port the lab asks for; requests go through it as other pods' requests would. */
+const service = { service: "model-server", port: 80 } as const;
+const LOOK_AT_PODS = "`kubectl get pods` and `kubectl describe pod <name>` show why a pod is not Ready; `kubectl logs <pod>` shows what the server printed.";
 
 export const checks = defineChecks([
   {
@@ -100,5 +103,73 @@ export const checks = defineChecks([
     hints: ["ConfigMap values are strings: write `PREDICTION_THRESHOLD: \"0.5\"`."],
     kind: "k8s.field",
     params: { apiVersion: "v1", kind: "ConfigMap", name: "model-settings", path: "data.PREDICTION_THRESHOLD", matches: "^(0(\\.\\d+)?|1(\\.0+)?)$" },
+  },
+  // Behaviour: the pods really run on the sandbox's node; these talk to them.
+  {
+    id: "healthz-answers",
+    title: "The server answers /healthz through the Service",
+    points: 10,
+    hints: [
+      "The request goes to the Service on port 80, which forwards to `targetPort`: that must be the port the server listens on (8080, named `http`).",
+      LOOK_AT_PODS,
+    ],
+    kind: "http.request",
+    params: { ...service, request: { path: "/healthz" }, expect: { status: 200, json: [{ path: "status", equals: "ok" }] }, retrySeconds: 20 },
+    timeoutMs: 30_000,
+  },
+  {
+    id: "ready-after-load",
+    title: "The server reports ready once the model is loaded",
+    points: 10,
+    hints: ["`/ready` answers 503 while the model loads and 200 after; if it never does, the server's log says why (`kubectl logs deploy/model-server`).", LOOK_AT_PODS],
+    kind: "http.request",
+    params: { ...service, request: { path: "/ready" }, expect: { status: 200, json: [{ path: "status", equals: "ready" }, { path: "model_version", equals: "1.4.2" }] }, retrySeconds: 20 },
+    timeoutMs: 30_000,
+  },
+  {
+    id: "predict-answers",
+    title: "/predict returns a churn probability",
+    points: 15,
+    hints: [
+      "POST a customer as JSON: `{\"tenure_months\": 3, \"monthly_charges\": 89.5, \"contract\": \"month-to-month\"}`; the answer has `churn_probability` (0 to 1) and `churn` (true or false).",
+      "The threshold in the answer is `PREDICTION_THRESHOLD` from the ConfigMap: a server that does not read the ConfigMap answers with its default.",
+    ],
+    kind: "http.request",
+    params: {
+      ...service,
+      request: { method: "POST", path: "/predict", json: { tenure_months: 3, monthly_charges: 89.5, contract: "month-to-month" } },
+      expect: {
+        status: 200,
+        json: [
+          { path: "churn_probability", type: "number", min: 0, max: 1 },
+          { path: "churn", type: "boolean" },
+          { path: "threshold", type: "number", min: 0, max: 1 },
+          { path: "model_name", equals: "churn-classifier" },
+        ],
+      },
+      retrySeconds: 20,
+    },
+    timeoutMs: 30_000,
+  },
+  {
+    id: "runs-as-app-user",
+    title: "The running server is user 10001",
+    points: 5,
+    hints: ["The grader reads the user of the server's process in a running pod (`kubectl exec deploy/model-server -- id`). Set `runAsUser: 10001` in the pod's securityContext."],
+    kind: "k8s.runsAsUser",
+    params: { workload, uid: 10001 },
+    timeoutMs: 30_000,
+  },
+  {
+    id: "readiness-gates-traffic",
+    title: "A pod that is still loading gets no traffic",
+    points: 10,
+    hints: [
+      "The grader starts a copy of your pod whose model loads slowly and watches it: its readiness probe must fail while `/ready` answers 503, so the Service leaves it out.",
+      "A readiness probe on `/healthz` (or a bare TCP check) passes as soon as the process is up, before the model is loaded: probe `/ready`.",
+    ],
+    kind: "k8s.readinessGates",
+    params: { service: "model-server", workload, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 40 },
+    timeoutMs: 55_000,
   },
 ]);

@@ -2,7 +2,7 @@
 // v1.37.2 with containerd 1.6 (the local cluster's real node, December 2026) and from the API
 // server's admission messages. Names and uids are shortened; the messages are verbatim.
 import { expect, test } from "vitest";
-import { explainPodProblems, explainWorkloadProblems, exitCodeMeaning, type ContainerSpecLike, type ContainerStatusLike, type EventLike, type PodLike } from "./pod-problems";
+import { explainPodProblems, explainWorkloadProblems, exitCodeMeaning, lastLines, type ContainerSpecLike, type ContainerStatusLike, type EventLike, type PodLike } from "./pod-problems";
 
 function pod(name: string, spec: ContainerSpecLike, status: ContainerStatusLike, extra: { phase?: string } = {}): PodLike {
   return {
@@ -343,4 +343,9 @@ test("a pod whose events belong to another pod is not blamed for them", () => {
   const fine = pod("web-1", probed, { ready: false, state: { running: {} } });
   const other = [podEvent("web-2", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 500", 3, "2026-12-02T05:26:04Z")];
   expect(explainPodProblems(fine, other)).toEqual([]);
+});
+
+test("lastLines keeps the last non-empty lines, each cut to 300 characters", () => {
+  expect(lastLines("a\n\nb\n  \nc\n", 2)).toEqual(["b", "c"]);
+  expect(lastLines("x".repeat(400), 1)[0]).toHaveLength(301);
 });

@@ -152,8 +152,11 @@ type ContainerFacts = {
 };
 
 function containersOf(pod: PodLike): ContainerFacts[] {
-  const facts = (specs: ContainerSpecLike[] = [], statuses: ContainerStatusLike[] = [], init: boolean) =>
-    specs.map((spec) => ({ name: cleanText(spec.name, 63), init, spec, status: statuses.find((s) => s.name === spec.name) ?? {} }));
+  // Every container the spec names, plus any the status reports that the spec (as read) lacks.
+  const facts = (specs: ContainerSpecLike[] = [], statuses: ContainerStatusLike[] = [], init: boolean) => [
+    ...specs.map((spec) => ({ name: cleanText(spec.name, 63), init, spec, status: statuses.find((s) => s.name === spec.name) ?? {} })),
+    ...statuses.filter((s) => !specs.some((spec) => spec.name === s.name)).map((status) => ({ name: cleanText(status.name, 63), init, spec: { name: status.name } as ContainerSpecLike, status })),
+  ];
   return [...facts(pod.spec?.initContainers, pod.status?.initContainerStatuses, true), ...facts(pod.spec?.containers, pod.status?.containerStatuses, false)];
 }
 
@@ -533,4 +536,14 @@ export function explainPodProblems(pod: PodLike, events: readonly EventLike[] = 
     ...explainWorkloadProblems(ownerEvents),
   ];
   return [...new Set(sentences)];
+}
+
+/** The last `n` non-empty lines of a log, each cut to 300 characters. */
+export function lastLines(log: string, n = 5): string[] {
+  return log
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "")
+    .slice(-n)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
 }

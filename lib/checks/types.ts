@@ -56,6 +56,51 @@ export type DryRunResult = {
 
 export type DryRunOutcome = { ok: true; results: DryRunResult[] } | { ok: false; problems: string[] };
 
+/** An HTTP answer through the API server's proxy. */
+export type HttpAnswer = {
+  status: number;
+  /** The body as text (at most 64 KiB). */
+  text: string;
+  /** The body parsed as JSON, when it is JSON; undefined otherwise. */
+  json: unknown;
+  /**
+   * True when the API server answered itself instead of the learner's app: the Service has no
+   * ready endpoint, the pod refused the connection, the port does not exist. `text` is its message.
+   */
+  fromApiServer: boolean;
+};
+
+/** Where an HTTP request goes: a Service port (by number or name) or a pod port. */
+export type HttpTarget = { kind: "service" | "pod"; name: string; port: number | string };
+
+export type HttpRequest = { method: "GET" | "POST" | "PUT" | "DELETE"; path: string; body?: string; contentType?: string; timeoutMs?: number };
+
+export type ExecResult =
+  | { ok: true; exitCode: number; stdout: string; stderr: string }
+  /** The command could not be run at all (no such container, no such file, the pod went away). */
+  | { ok: false; error: string; stdout: string; stderr: string };
+
+/**
+ * What behaviour checks may do in the learner's namespace, with the platform's own identity and
+ * only there: HTTP through the API server's service and pod proxy, container logs, `exec` in a
+ * running container, and short-lived grader pods, which the implementation labels, bounds
+ * (activeDeadlineSeconds, no service account token) and which the kind deletes when it is done.
+ */
+export type LiveSandbox = {
+  readonly namespace: string;
+  http(target: HttpTarget, request: HttpRequest): Promise<HttpAnswer>;
+  /** The container's log ('' when it has none yet), at most `tailLines` lines (default 200). */
+  logs(pod: string, options?: { container?: string; tailLines?: number; previous?: boolean }): Promise<string>;
+  exec(pod: string, container: string, command: string[], options: { timeoutMs: number; stdin?: string }): Promise<ExecResult>;
+  /**
+   * Creates a grader pod from `pod` (namespace, labels and bounds are set here). A refusal by the
+   * API server (quota, Pod Security, an invalid field) is returned with its own message.
+   */
+  createPod(pod: AnyObject): Promise<{ ok: true; pod: AnyObject } | { ok: false; status: number; error: string }>;
+  /** Deletes a grader pod at once; nothing when it is already gone. */
+  deletePod(name: string): Promise<void>;
+};
+
 /** Building the learner's image of the lab (lib/builds), as checks see its outcome. */
 export type ImageBuildVerdict =
   | { ok: true; image: string; digest: string; durationMs: number }
@@ -76,6 +121,8 @@ export type CheckContext = {
   cluster: ReadOnlyCluster | null;
   /** Server-side dry-run of manifest text AS THE LEARNER; nothing is persisted. */
   dryRunAsLearner: ((text: string) => Promise<DryRunOutcome>) | null;
+  /** Behaviour in the learner's namespace (HTTP, logs, exec, grader pods); absent or null without a sandbox. */
+  live?: LiveSandbox | null;
   /**
    * Builds the learner's image of the lab for real (labs with `build:` in lab.mdx), once per
    * attempt however many checks ask; absent or null for labs that build nothing.

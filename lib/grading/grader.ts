@@ -26,6 +26,7 @@ import { readySandboxForLab } from "@/lib/sandbox/queries";
 import { attemptKeyring, keyringOf, type AttemptKeyring } from "./attempt-keys";
 import { appendAttempt, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
 import { staticCheckRunner, type StaticCheckRunner } from "./check-worker-host";
+import { liveSandbox } from "./live-sandbox";
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -418,6 +419,7 @@ export async function gradeAttempt(
       namespace,
       cluster: admin && namespace ? readOnlyCluster(admin, namespace) : null,
       dryRunAsLearner: admin && namespace ? learnerDryRun(admin, namespace) : null,
+      live: admin && namespace ? liveSandbox(admin, namespace) : null,
       ...(lab.build ? builtImageChecks(db, user, lab.id, { cluster: deps.cluster, root: deps.root, registry: deps.registry, imageRegistry: deps.imageRegistry }) : {}),
     };
     safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });

@@ -173,7 +173,8 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     const instructor = await newUser("instructor");
     const learner = await newUser();
     await expect(resultsVerification(handle.db, learner, keys)).rejects.toBeInstanceOf(ForbiddenError);
-    const labId = "batch-scoring-script";
+    // A second lab graded without a sandbox (batch-scoring-script now runs the script in one).
+    const labId = "ci-pipeline-for-a-model";
     await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
     await gradeAttempt(handle.db, learner, labId, undefined, noLimit);
     expect(labVerification(await resultsVerification(handle.db, instructor, keys), labId)).toEqual({ ok: true, problems: [] });

@@ -93,7 +93,7 @@ async function prepare(
   if (!lab.sandbox) return { namespace: null, problems };
   if (!options.cluster) return { namespace: null, problems: ["the lab needs a sandbox, but no cluster was given"] };
   const deps = { cluster: options.cluster, installation: options.installation };
-  const started = await startSandbox(options.db, learner, { labId: lab.id, sizeProfile: lab.sandbox, ttlMinutes: lab.ttlMinutes ?? undefined }, () => {}, deps);
+  const started = await startSandbox(options.db, learner, { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined }, () => {}, deps);
   if (!started.ok) return { namespace: null, problems: [`starting the sandbox failed: ${started.error}`] };
   const namespace = started.sandbox.namespace;
   for (const file of lab.files.filter((f) => f.apply)) {

@@ -135,3 +135,15 @@ test("definitions are frozen", () => {
   expect(() => ((checks[0] as { points: number }).points = 100)).toThrow();
   expect(() => (checks as CheckDefinition[]).push(good[0]!)).toThrow();
 });
+
+test("a behaviour check in a lab whose pods do not really run is refused", () => {
+  write("labs/fixture-lab/lab.mdx", LAB_MDX.replace("sandbox: none", "sandbox: small"));
+  const http: CheckDefinition[] = [
+    { id: "healthz", title: "Healthz", points: 5, hints: ["h"], kind: "http.request", params: { service: "s", port: 80, request: { path: "/healthz" } } },
+  ];
+  expect(lines({ "fixture-lab": defineChecks(http) })).toEqual([
+    'labs/fixture-lab/checks.ts:1:1 — check "healthz" (http.request) observes pods that really run, but lab.mdx does not say `workloads: real`',
+  ]);
+  write("labs/fixture-lab/lab.mdx", LAB_MDX.replace("sandbox: none", "sandbox: small\nworkloads: real"));
+  expect(lines({ "fixture-lab": defineChecks(http) })).toEqual([]);
+});

@@ -141,6 +141,9 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
           continue;
         }
         needsCluster = kind.needsCluster;
+        if (kind.needsRealWorkloads && fm.sandbox !== "none" && fm.workloads !== "real") {
+          report(checksFile, line, `check "${check.id}" (${check.kind}) observes pods that really run, but lab.mdx does not say \`workloads: real\``);
+        }
         const params = kind.params.safeParse((check as { params?: unknown }).params ?? {});
         if (!params.success) {
           for (const issue of params.error.issues) {

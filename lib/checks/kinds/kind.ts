@@ -10,6 +10,8 @@ export type KindSpec<S extends z.ZodType = z.ZodType> = {
   params: S;
   /** Whether the kind reads the learner's namespace (the lab must have a sandbox). */
   needsCluster: boolean;
+  /** Whether it observes pods that really run (the lab must say `workloads: real`). */
+  needsRealWorkloads?: boolean;
   /**
    * Runs in the grading process instead of the static-check worker, though it needs no sandbox:
    * it uses a platform capability of the context (an image build).
