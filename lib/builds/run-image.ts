@@ -9,6 +9,7 @@ import type { ImageRunVerdict } from "@/lib/checks/types";
 import type { KubeClient, KubeObject } from "@/lib/k8s/client";
 import { INSTALLATION_LABEL, MANAGED_BY, MANAGED_BY_LABEL, labelValue, toApiObject } from "@/lib/sandbox/manifests";
 import { BUILDS_NAMESPACE, BUILD_LABEL, REAL_NODE_SELECTOR, REAL_NODE_TOLERATION } from "./manifests";
+import { ensureBuildsNamespace } from "./runner";
 
 export type RunImageRequest = { id: string; installation: string; image: string; port: number; path: string; timeoutMs?: number };
 
@@ -110,6 +111,7 @@ export async function runImage(cluster: KubeClient, req: RunImageRequest): Promi
   const pod = imageRunPodFor(req);
   const name = pod.metadata.name;
   const ref = { apiVersion: "v1", kind: "Pod", name, namespace: BUILDS_NAMESPACE };
+  await ensureBuildsNamespace(cluster);
   await cluster.apply(pod);
   try {
     const deadline = Date.now() + (req.timeoutMs ?? 60_000);
