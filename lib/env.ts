@@ -62,6 +62,19 @@ const EnvSchema = z.object({
     .default("academy"),
   /** How many live sandboxes one learner may have at once. */
   ACADEMY_SANDBOX_MAX_PER_LEARNER: z.coerce.number().int().min(1).max(50).default(3),
+  /** Learner image builds (lib/builds) running at once on this installation; the rest queue. */
+  ACADEMY_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+  /**
+   * The Academy image registry as build pods on the real node reach it (host:port, plain HTTP):
+   * buildah pulls bases from it and pushes learners' images to it. Unset: the registry relay on
+   * the real node's InternalIP (the local cluster's, port 5000).
+   */
+  ACADEMY_BUILD_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "ACADEMY_BUILD_REGISTRY must be host:port, e.g. 198.19.254.1:5000")
+    .optional(),
+  /** A build that runs longer than this is stopped and reported. */
+  ACADEMY_BUILD_DEADLINE_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -30,11 +30,14 @@ async function main(): Promise<number> {
     console.error(`labs:verify: no lab ${unknown.join(", ")}; known: ${listLabs().map((l) => l.id).join(", ")}`);
     return 2;
   }
-  // A cluster for the labs with a sandbox; for labs without one, only to ask whether a real node
-  // exists (a given kubeconfig, never a cluster started just for that).
+  // A cluster for the labs with a sandbox and the labs that build an image (on the real node); for
+  // other labs, only to ask whether a real node exists (a given kubeconfig, never a cluster started
+  // just for that).
   const given = env.KUBECONFIG ?? process.env.ACADEMY_TEST_KUBECONFIG;
   const needsRealNode = labs.some((lab) => labFixtures(lab).some((f) => f.needs === "real-node"));
-  const cluster = labs.some((lab) => lab.sandbox) ? createKubeClient(await kubeconfigPath()) : needsRealNode && given ? createKubeClient(given) : null;
+  const cluster = labs.some((lab) => lab.sandbox || lab.build)
+    ? createKubeClient(await kubeconfigPath())
+    : needsRealNode && given ? createKubeClient(given) : null;
   const handle = await openDatabase({ memory: true });
   try {
     const { verdicts, summary } = await verifyLabs({

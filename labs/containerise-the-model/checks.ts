@@ -5,7 +5,7 @@ export const checks = defineChecks([
     id: "base-image-pinned",
     title: "Base images are pinned to a version",
     points: 15,
-    hints: ["Replace `python:latest` with a specific tag such as `python:3.12.7-slim-bookworm` in every FROM."],
+    hints: ["Replace `python:latest` with a specific tag such as `python:3.11.2-slim-bookworm` in every FROM."],
     kind: "dockerfile.pinnedBase",
     params: {},
   },
@@ -71,5 +71,29 @@ export const checks = defineChecks([
     ],
     kind: "dockerignore.excludes",
     params: { paths: ["data/train.parquet", ".venv/bin/python", ".git/HEAD", "app/__pycache__/main.cpython-312.pyc"], keep: ["app/main.py", "requirements.txt"] },
+  },
+  {
+    id: "image-builds",
+    title: "The image builds, offline, from the platform's base image",
+    points: 20,
+    hints: [
+      "Press Build image and read the log: the failing step is named with its Dockerfile line.",
+      "Builds have no internet: start FROM python:3.11.2-slim-bookworm, and keep requirements.txt pinned to the versions the base image holds.",
+      "The model is trained at build time: `RUN python -m app.train` after `COPY app/ ./app/`.",
+    ],
+    kind: "image.builds",
+    params: {},
+  },
+  {
+    id: "image-runs",
+    title: "The image starts, ready to serve, as a non-root user",
+    points: 15,
+    hints: [
+      "The check starts your image as the platform would and asks GET /ready on port 8000: the server must find its model.",
+      "`USER app` needs an account named app in the final stage: `RUN useradd --create-home --uid 10001 app` before it.",
+      "Train the model in the image (`RUN python -m app.train`), readable by that user.",
+    ],
+    kind: "image.runs",
+    params: { port: 8000, path: "/ready" },
   },
 ]);

@@ -101,6 +101,17 @@ export type LiveSandbox = {
   deletePod(name: string): Promise<void>;
 };
 
+/** Building the learner's image of the lab (lib/builds), as checks see its outcome. */
+export type ImageBuildVerdict =
+  | { ok: true; image: string; digest: string; durationMs: number }
+  /** The build failed (the learner's Dockerfile) or could not run (`platform`: not the learner's doing). */
+  | { ok: false; error: string; details: string[]; line?: number; platform?: boolean };
+
+/** Running the image the attempt built, for a moment: one HTTP answer and the main process's uid. */
+export type ImageRunVerdict =
+  | { ok: true; status: number; body: string; uid: number | null }
+  | { ok: false; error: string; details: string[]; platform?: boolean };
+
 export type CheckContext = {
   labId: string;
   /** Every file of the lab: the learner's saved text, or the starter for unsaved/read-only files. */
@@ -112,6 +123,13 @@ export type CheckContext = {
   dryRunAsLearner: ((text: string) => Promise<DryRunOutcome>) | null;
   /** Behaviour in the learner's namespace (HTTP, logs, exec, grader pods); absent or null without a sandbox. */
   live?: LiveSandbox | null;
+  /**
+   * Builds the learner's image of the lab for real (labs with `build:` in lab.mdx), once per
+   * attempt however many checks ask; absent or null for labs that build nothing.
+   */
+  buildImage?: (() => Promise<ImageBuildVerdict>) | null;
+  /** Starts the image buildImage built and asks it `path` on `port`; absent or null without a build. */
+  runBuiltImage?: ((request: { port: number; path: string }) => Promise<ImageRunVerdict>) | null;
   /** Aborted when the check's time is up; long-running checks should listen to it. */
   signal: AbortSignal;
 };

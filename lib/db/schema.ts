@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 
 export const ROLES = ["learner", "instructor", "reviewer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -285,3 +286,44 @@ export const labGradingLocks = pgTable(
 export type LabFileRow = typeof labFiles.$inferSelect;
 export type LabAttemptRow = typeof labAttempts.$inferSelect;
 export type LabAttemptHeadRow = typeof labAttemptHeads.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// Learner image builds (lib/builds)
+
+export const IMAGE_BUILD_STATES = ["queued", "running", "succeeded", "failed"] as const;
+export type ImageBuildState = (typeof IMAGE_BUILD_STATES)[number];
+
+/**
+ * Learner image builds: the queue (queued, running) and their results. At most one live build per
+ * learner and lab (the partial unique index); at most ACADEMY_BUILD_CONCURRENCY running per
+ * installation (lib/builds/queue.ts). The process driving a build beats `heartbeat_at`; a live
+ * row whose heartbeat stopped belongs to a process that died, and is failed by the next claim.
+ */
+export const imageBuilds = pgTable(
+  "image_builds",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    labId: text("lab_id").notNull(),
+    state: text("state", { enum: IMAGE_BUILD_STATES }).notNull().default("queued"),
+    /** repository:tag in the Academy registry, e.g. learners/<key>/model-server:latest. */
+    image: text("image").notNull(),
+    digest: text("digest"),
+    /** Why it failed (lib/builds/outcome.ts BuildFailureReason) and the words the learner saw. */
+    reason: text("reason"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("image_builds_live_unique").on(t.userId, t.labId).where(sql`${t.state} in ('queued', 'running')`),
+    index("image_builds_state_idx").on(t.state, t.createdAt),
+    index("image_builds_user_lab_idx").on(t.userId, t.labId, t.createdAt),
+  ],
+);
+
+export type ImageBuildRow = typeof imageBuilds.$inferSelect;

@@ -7,10 +7,13 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, desc, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { runImage } from "@/lib/builds/run-image";
+import { beginImageBuild, type BuildDeps } from "@/lib/builds/service";
 import { builtinKind } from "@/lib/checks/kinds";
-import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ReadOnlyCluster } from "@/lib/checks/types";
+import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ImageBuildVerdict, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
+import { env } from "@/lib/env";
 import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
 import type { CheckDefinition } from "@/lib/labs/define";
@@ -52,6 +55,8 @@ export type GradingDeps = LabOptions & {
   now?: () => Date;
   /** A grading lock older than this is considered abandoned (process died). */
   staleLockMs?: number;
+  /** The image registry build pods push to (default: ACADEMY_BUILD_REGISTRY, or the real node's relay). */
+  imageRegistry?: string;
 };
 
 const OutcomeSchema = z.object({
@@ -130,6 +135,46 @@ export function learnerDryRun(admin: KubeClient, namespace: string, options: { c
   };
 }
 
+/**
+ * The lab's image build for the checks of one attempt: built once, on first use, like "Build
+ * image" (the same queue), without the per-user build limit (grading has its own).
+ */
+export function imageBuildOnce(db: Database, user: { id: string }, labId: string, deps: BuildDeps): () => Promise<ImageBuildVerdict> {
+  let pending: Promise<ImageBuildVerdict> | null = null;
+  return () => {
+    pending ??= (async (): Promise<ImageBuildVerdict> => {
+      const begun = await beginImageBuild(db, user, labId, { ...deps, skipRateLimit: true });
+      if (!begun.ok) return { ok: false, error: begun.error, details: [], platform: begun.code !== "already-building" };
+      const result = await begun.run(() => {});
+      if (!result.ok) return { ok: false, error: result.error, details: [], platform: true };
+      if ("failed" in result) {
+        const { error, details, line, reason } = result.failed;
+        return { ok: false, error, details, ...(line ? { line } : {}), ...(reason === "unknown" || reason === "push" ? { platform: true } : {}) };
+      }
+      return { ok: true, image: result.image, digest: result.digest, durationMs: result.durationMs };
+    })();
+    return pending;
+  };
+}
+
+/** The image capabilities of one attempt's checks: the build (once) and runs of what it built. */
+function builtImageChecks(db: Database, user: { id: string }, labId: string, deps: BuildDeps): Pick<CheckEnvironment, "buildImage" | "runBuiltImage"> {
+  const buildImage = imageBuildOnce(db, user, labId, deps);
+  return {
+    buildImage,
+    async runBuiltImage(request) {
+      const built = await buildImage();
+      if (!built.ok) return { ok: false, error: built.error, details: built.details, platform: built.platform };
+      return runImage(deps.cluster ?? adminClient(), {
+        id: randomUUID().slice(0, 12),
+        installation: env.ACADEMY_INSTALLATION_ID,
+        image: built.image,
+        ...request,
+      });
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running checks
 
@@ -142,7 +187,9 @@ function errorText(error: unknown): string {
 
 async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number, worker: StaticCheckRunner): Promise<StoredCheckResult> {
   const started = performance.now();
-  const timeoutMs = Math.min(check.timeoutMs ?? defaultTimeoutMs, 60_000);
+  const kindSpec = check.kind === "custom" ? undefined : builtinKind(check.kind);
+  // A kind with work longer than a minute (an image build) brings its own limit.
+  const timeoutMs = Math.min(check.timeoutMs ?? kindSpec?.timeoutMs ?? defaultTimeoutMs, kindSpec?.timeoutMs ?? 60_000);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const base = { id: check.id, title: check.title, points: check.points };
@@ -166,7 +213,7 @@ async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTime
     );
   // Static built-in kinds read only files: they run in a worker thread with a hard kill at the
   // timeout, off the event loop (docs/decisions/006-grading.md, "Isolation").
-  if (check.kind !== "custom" && !checkNeedsCluster(check)) {
+  if (check.kind !== "custom" && !checkNeedsCluster(check) && !kindSpec?.inProcess) {
     const ran = await worker.run({ labId: env.labId, kind: check.kind, params: (check as { params?: unknown }).params ?? {}, files: { ...env.files } }, timeoutMs);
     if (ran.ok) {
       const outcome = OutcomeSchema.safeParse(ran.outcome);
@@ -373,6 +420,7 @@ export async function gradeAttempt(
       cluster: admin && namespace ? readOnlyCluster(admin, namespace) : null,
       dryRunAsLearner: admin && namespace ? learnerDryRun(admin, namespace) : null,
       live: admin && namespace ? liveSandbox(admin, namespace) : null,
+      ...(lab.build ? builtImageChecks(db, user, lab.id, { cluster: deps.cluster, root: deps.root, registry: deps.registry, imageRegistry: deps.imageRegistry }) : {}),
     };
     safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });
     const started = performance.now();

@@ -10,7 +10,7 @@ import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
-import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabFrontmatter } from "./schema";
+import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
 
 export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
 
@@ -29,6 +29,8 @@ export type Lab = {
   /** Where the sandbox's pods run (frontmatter `workloads:`). */
   workloads: WorkloadPlacement;
   files: LabFile[];
+  /** The image the lab's "Build image" builds (lib/builds); null for labs without one. */
+  build: LabBuild | null;
   /** The instructions: MDX source without the frontmatter (line numbers kept). */
   body: string;
   /** Absolute path of lab.mdx (for error messages and compilation). */
@@ -112,6 +114,7 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     ttlMinutes: fm.sandbox === "none" ? null : (fm.ttlMinutes ?? null),
     workloads: fm.workloads,
     files: fm.files.map((f) => ({ path: f.path, language: f.language, readonly: f.readonly, apply: f.apply })),
+    build: fm.build ?? null,
     body: splitFrontmatter(source).body,
     file,
     checks,

@@ -33,6 +33,22 @@ export const LabFileSchema = z.strictObject({
   apply: z.boolean().default(false),
 });
 
+/** An image name a lab builds: one lower-case path component, like `model-server`. */
+const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * `build:` in lab.mdx: the lab has a "Build image" button that builds the learner's Dockerfile for
+ * real (lib/builds). `context` is a folder of the lab's files ("." for all of them), `dockerfile`
+ * a lab file inside it, `image` the name the result is pushed under.
+ */
+export const LabBuildSchema = z.strictObject({
+  dockerfile: LabPathSchema,
+  context: z.union([z.literal("."), LabPathSchema]).default("."),
+  image: z.string().regex(IMAGE_NAME, { error: "must be an image name such as model-server" }).max(60),
+});
+
+export type LabBuild = z.output<typeof LabBuildSchema>;
+
 export const LabFrontmatterSchema = z
   .strictObject({
     title: text,
@@ -45,6 +61,7 @@ export const LabFrontmatterSchema = z
     /** Where the sandbox's pods run: simulated (KWOK; default) or real (containers really run). */
     workloads: z.enum(WORKLOAD_PLACEMENTS, { error: `must be one of ${WORKLOAD_PLACEMENTS.join(", ")}` }).default("simulated"),
     files: z.array(LabFileSchema, { error: "must be a list of files" }).min(1, { error: "needs at least one file" }),
+    build: LabBuildSchema.optional(),
   })
   .superRefine((fm, ctx) => {
     if (fm.sandbox === "none" && fm.workloads === "real") {
@@ -60,6 +77,18 @@ export const LabFrontmatterSchema = z
       if (fm.sandbox === "none" && f.apply) ctx.addIssue({ code: "custom", path: ["files", i, "apply"], message: "needs a sandbox (the lab has `sandbox: none`)" });
       if (f.readonly && f.apply) ctx.addIssue({ code: "custom", path: ["files", i, "apply"], message: "read-only files are not applied" });
     });
+    if (fm.build) {
+      const { dockerfile, context } = fm.build;
+      const inContext = (p: string) => context === "." || p.startsWith(`${context}/`);
+      if (!fm.files.some((f) => f.path === dockerfile)) {
+        ctx.addIssue({ code: "custom", path: ["build", "dockerfile"], message: `${dockerfile} is not one of the lab's files` });
+      } else if (!inContext(dockerfile)) {
+        ctx.addIssue({ code: "custom", path: ["build", "dockerfile"], message: `${dockerfile} is outside the build context ${context}` });
+      }
+      if (!fm.files.some((f) => inContext(f.path))) {
+        ctx.addIssue({ code: "custom", path: ["build", "context"], message: `no lab file is inside ${context}` });
+      }
+    }
     if (fm.files.every((f) => f.readonly)) ctx.addIssue({ code: "custom", path: ["files"], message: "needs at least one file the learner edits" });
   });
 

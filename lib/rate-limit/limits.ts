@@ -41,6 +41,7 @@ function perMinute(name: string, limit: number, what: string): UserLimitRow {
  * - quiz: each submission is stored as an attempt.
  * - workloads: each read lists the learner's pods, events and controllers and reads their logs
  *   (about ten API requests); the lab page reads every few seconds while visible (about 15 a minute).
+ * - build: each image build is minutes of a builder pod on the real node (they also queue).
  */
 export const USER_LIMITS = {
   sandbox: perMinute("sandbox:user", 10, "lab environment starts, resets and stops"),
@@ -49,6 +50,7 @@ export const USER_LIMITS = {
   "file-save": perMinute("file-save:user", 120, "saves"),
   quiz: perMinute("quiz:user", 20, "quiz submissions"),
   workloads: perMinute("workloads:user", 60, "reads of your workloads"),
+  build: perMinute("build:user", 6, "image builds"),
 } satisfies Record<string, UserLimitRow>;
 
 export type UserLimit = keyof typeof USER_LIMITS;

@@ -389,6 +389,16 @@ const builders: Record<ImageName, (ctx: Ctx, spec: ImageSpec) => Promise<void>> 
     await repack(ctx, `apt-get install ${spec.packages.join(" ")}; kubectl ${KUBERNETES_VERSION}; user learner (10001)`);
   },
 
+  async builder(ctx, spec) {
+    await unpack(ctx);
+    await installPackages(ctx, spec);
+    const script = path.join(rootfs(ctx), "usr/local/bin/academy-build");
+    fs.copyFileSync(path.join(ctx.settings.repoRoot, "tools/images/builder/academy-build.sh"), script);
+    fs.chmodSync(script, 0o755);
+    await inRoot(ctx, "check", ["--", "sh", "-c", "buildah --version && unshare --version"]);
+    await repack(ctx, `apt-get install ${spec.packages.join(" ")}; academy-build`);
+  },
+
   async "model-server"(ctx) {
     await unpack(ctx);
     const src = path.join(ctx.settings.repoRoot, "tools/images/model-server");

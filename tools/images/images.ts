@@ -8,8 +8,10 @@ export const PYTHON_VERSION = "3.11.2";
 export const KUBERNETES_VERSION = "v1.37.2";
 export const PAUSE_VERSION = "3.10.2";
 export const MODEL_SERVER_VERSION = "1.4.2";
+/** Debian bookworm's buildah, which the builder image runs. */
+export const BUILDAH_VERSION = "1.28.2";
 
-export type ImageName = "debian" | "python" | "pause" | "workspace" | "model-server";
+export type ImageName = "debian" | "python" | "pause" | "workspace" | "model-server" | "builder";
 
 export type ImageConfig = {
   entrypoint?: string[];
@@ -140,6 +142,24 @@ export const IMAGES: readonly ImageSpec[] = [
       },
       exposedPorts: ["8080/tcp"],
       labels: labels("model-server", MODEL_SERVER_VERSION),
+    },
+  },
+  {
+    name: "builder",
+    description: `The learner image builder: buildah ${BUILDAH_VERSION} (vfs storage, chroot isolation) and its build script`,
+    localRepository: "academy/builder",
+    tags: [BUILDAH_VERSION],
+    publicRefs: [`ghcr.io/academy-labs/builder:${BUILDAH_VERSION}`],
+    base: "debian",
+    // No fuse-overlayfs, runc or crun: vfs storage and chroot isolation need neither.
+    packages: ["buildah", "ca-certificates", "tar", "util-linux"],
+    stubPackages: [],
+    inputs: [...STEPS, "tools/images/builder/academy-build.sh"],
+    config: {
+      entrypoint: ["/usr/local/bin/academy-build"],
+      workingDir: "/",
+      env: { PATH: PATH_ENV, LANG: "C.UTF-8", BUILDAH_ISOLATION: "chroot", STORAGE_DRIVER: "vfs" },
+      labels: labels("builder", BUILDAH_VERSION),
     },
   },
 ];

@@ -1,8 +1,9 @@
 // The registry of built-in check kinds (name → params schema + run). A new kind goes in a file
-// of this folder by what it reads (k8s, pods, http, script, manifests, dockerfile, shell, structured, workflow) and is
-// listed here; docs/lab-format.md lists them for authors.
+// of this folder by what it reads (k8s, pods, http, script, manifests, dockerfile, image, shell, structured,
+// workflow) and is listed here; docs/lab-format.md lists them for authors.
 import { dockerfileKinds } from "./dockerfile";
 import { httpKinds } from "./http";
+import { imageKinds } from "./image";
 import { k8sKinds } from "./k8s";
 import type { KindSpec } from "./kind";
 import { manifestKinds } from "./manifests";
@@ -19,6 +20,7 @@ export const CHECK_KINDS = {
   ...scriptKinds,
   ...manifestKinds,
   ...dockerfileKinds,
+  ...imageKinds,
   ...shellKinds,
   ...structuredKinds,
   ...workflowKinds,

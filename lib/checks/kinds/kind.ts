@@ -12,6 +12,13 @@ export type KindSpec<S extends z.ZodType = z.ZodType> = {
   needsCluster: boolean;
   /** Whether it observes pods that really run (the lab must say `workloads: real`). */
   needsRealWorkloads?: boolean;
+  /**
+   * Runs in the grading process instead of the static-check worker, though it needs no sandbox:
+   * it uses a platform capability of the context (an image build).
+   */
+  inProcess?: boolean;
+  /** The kind's own time limit, when its work takes longer than a check's usual 60 s at most. */
+  timeoutMs?: number;
   run(params: z.output<S>, ctx: CheckContext): Promise<CheckOutcome>;
 };
 

@@ -7,6 +7,7 @@ import { MdxContent } from "@/app/_components/mdx/mdx-content";
 import { requireUser } from "@/lib/auth/session";
 import { getCatalogue } from "@/lib/content/catalogue";
 import { compileMdx } from "@/lib/content/compile";
+import { lastBuiltImage } from "@/lib/builds/queue";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { listAttempts } from "@/lib/grading/attempts";
@@ -28,12 +29,13 @@ export default async function LabPage({ params }: Params) {
   if (!lab) notFound();
   const user = await requireUser(`/labs/${lab.id}`);
   const db = await getDb();
-  const [files, sandbox, attempts, instructions, availability] = await Promise.all([
+  const [files, sandbox, attempts, instructions, availability, lastImage] = await Promise.all([
     listLabFiles(db, user, lab.id),
     lab.sandbox ? labSandbox(db, user, lab.id) : Promise.resolve(null),
     listAttempts(db, user, lab.id),
     compileMdx(lab.body, { file: lab.file, cacheDir: path.join(env.ACADEMY_DATA_DIR, "cache", "mdx") }),
     lab.sandbox ? clusterAvailability({ needsRealNode: lab.workloads === "real" }) : Promise.resolve({ state: "ready" as const, server: "" }),
+    lab.build ? lastBuiltImage(db, user, lab.id) : Promise.resolve(null),
   ]);
   // The only failure is "no such lab", which getLab above has already ruled out.
   if (!Array.isArray(files)) notFound();
@@ -78,6 +80,8 @@ export default async function LabPage({ params }: Params) {
         initialSandbox={sandbox ? sandboxView(sandbox) : null}
         checks={publicChecks(lab)}
         initialAttempts={attempts.map(attemptView)}
+        buildsImage={lab.build !== null}
+        lastImage={lastImage}
       />
     </div>
   );
