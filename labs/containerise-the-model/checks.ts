@@ -55,11 +55,11 @@ export const checks = defineChecks([
     title: "EXPOSE, exec-form CMD and HEALTHCHECK",
     points: 10,
     hints: [
-      "Write the command as a JSON list: `CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]`.",
-      "Add `EXPOSE 8000` and a `HEALTHCHECK CMD [\"python\", \"-c\", \"…urlopen('http://127.0.0.1:8000/healthz')\"]`.",
+      "Write the command as a JSON list: `CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"]`.",
+      "Add `EXPOSE 8080` and a `HEALTHCHECK CMD [\"python\", \"-c\", \"…urlopen('http://127.0.0.1:8080/healthz')\"]`.",
     ],
     kind: "dockerfile.instructions",
-    params: { expose: 8000, execForm: true, healthcheck: true },
+    params: { expose: 8080, execForm: true, healthcheck: true },
   },
   {
     id: "dockerignore",
@@ -89,11 +89,11 @@ export const checks = defineChecks([
     title: "The image starts, ready to serve, as a non-root user",
     points: 15,
     hints: [
-      "The check starts your image as the platform would and asks GET /ready on port 8000: the server must find its model.",
+      "The check starts your image as the platform would and asks GET /ready on port 8080: the server must find its model.",
       "`USER app` needs an account named app in the final stage: `RUN useradd --create-home --uid 10001 app` before it.",
       "Train the model in the image (`RUN python -m app.train`), readable by that user.",
     ],
     kind: "image.runs",
-    params: { port: 8000, path: "/ready" },
+    params: { port: 8080, path: "/ready" },
   },
 ]);

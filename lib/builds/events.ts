@@ -15,3 +15,13 @@ export type BuildEvent =
 
 /** What the lab page shows of a learner's last built image: the name a Deployment uses. */
 export type BuiltImageView = { image: string; digest: string; builtAt: string };
+
+/**
+ * The reference to deploy: the image's name pinned to this build's digest
+ * (`registry.academy.local/learners/<key>/model-server@sha256:…`), so the Deployment runs exactly
+ * this build and the deploy lab's "image pinned" check is met; `:latest` moves with every build.
+ */
+export function pinnedImageRef(image: string, digest: string): string {
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return image;
+  return `${image.replace(/:[^/:@]+$/, "")}@${digest}`;
+}

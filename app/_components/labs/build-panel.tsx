@@ -3,7 +3,7 @@
 // "Image build": the Build image button's progress in words, the build log as it streams, and
 // the outcome: the image reference to deploy, or the failing Dockerfile line and buildah's error.
 import { useEffect, useRef } from "react";
-import type { BuiltImageView } from "@/lib/builds/events";
+import { type BuiltImageView, pinnedImageRef } from "@/lib/builds/events";
 import type { BuildState } from "./hooks/use-build";
 
 export function BuildPanel({ build, lastImage }: { build: BuildState; lastImage: BuiltImageView | null }) {
@@ -18,7 +18,8 @@ export function BuildPanel({ build, lastImage }: { build: BuildState; lastImage:
       <section className="stack-tight build-panel" aria-labelledby="build-heading">
         <h2 id="build-heading">Image build</h2>
         <p className="muted small" data-testid="last-image">
-          Your last image, built {new Date(lastImage.builtAt).toLocaleString()}: <code>{lastImage.image}</code>
+          Your last image, built {new Date(lastImage.builtAt).toLocaleString()}: <code>{lastImage.image}</code>. To deploy
+          exactly this build: <code data-testid="last-image-pinned">{pinnedImageRef(lastImage.image, lastImage.digest)}</code>
         </p>
       </section>
     ) : null;
@@ -43,7 +44,8 @@ export function BuildPanel({ build, lastImage }: { build: BuildState; lastImage:
             Your image: <code>{result.image}</code>
           </p>
           <p className="check-body muted small">
-            Digest <code>{result.digest}</code>. Use this name as the <code>image:</code> of your Deployment in the deploy lab.
+            To run exactly this build in the deploy lab, use this as the <code>image:</code> of your Deployment:{" "}
+            <code data-testid="build-image-pinned">{pinnedImageRef(result.image, result.digest)}</code>
           </p>
         </div>
       ) : result?.type === "failed" ? (

@@ -7,7 +7,11 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
 MODEL_PATH = Path(os.environ.get("MODEL_PATH", "/app/model/model.pkl"))
-app = FastAPI(title="churn-classifier")
+MODEL_NAME = "churn-classifier"
+MODEL_VERSION = "1.4.2"
+# The same settings as the platform's model server, so the deploy lab can run this image too.
+THRESHOLD = float(os.environ.get("PREDICTION_THRESHOLD", "0.5"))
+app = FastAPI(title=MODEL_NAME)
 _model = None
 
 
@@ -33,7 +37,7 @@ def healthz() -> dict:
 def ready() -> dict:
     if _model is None:
         raise HTTPException(status_code=503, detail="model not loaded")
-    return {"status": "ready"}
+    return {"status": "ready", "model_name": MODEL_NAME, "model_version": MODEL_VERSION}
 
 
 @app.post("/predict")
@@ -41,4 +45,11 @@ def predict(request: PredictionRequest) -> dict:
     if _model is None:
         raise HTTPException(status_code=503, detail="model not loaded")
     features = [[request.tenure_months, request.monthly_charges, request.contract == "month-to-month"]]
-    return {"churn_probability": float(_model.predict_proba(features)[0][1]), "model_version": "1.4.2"}
+    probability = float(_model.predict_proba(features)[0][1])
+    return {
+        "model_name": MODEL_NAME,
+        "model_version": MODEL_VERSION,
+        "churn_probability": probability,
+        "churn": probability >= THRESHOLD,
+        "threshold": THRESHOLD,
+    }
