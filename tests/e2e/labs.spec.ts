@@ -1,44 +1,10 @@
-import fs from "node:fs";
-import path from "node:path";
 import type { Page } from "@playwright/test";
+import { checkUntil, replaceEditorText, solution } from "./support/editor";
 import { expect, test } from "./support/fixtures";
-
-const labsRoot = path.resolve(import.meta.dirname, "../../labs");
 const admin = { email: "root@example.com", password: "sandbox keeper 2026" };
 test.use({ admin });
 /** Every learner in this file signs up with it. */
 const password = "containers all the way 7";
-
-function solution(labId: string, file: string): string {
-  return fs.readFileSync(path.join(labsRoot, labId, "solution", file), "utf8");
-}
-
-/** Replaces the open file's text as a paste would, through the editor's own model. */
-async function replaceEditorText(page: Page, labId: string, file: string, text: string) {
-  await page.getByRole("tab", { name: file }).click();
-  await page.waitForFunction(() => Boolean((window as unknown as { monaco?: unknown }).monaco));
-  // The model the editor shows once the tab is open (the one whose edits reach the page).
-  await page.waitForFunction((uri) => {
-    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { uri: { path: string } } | null }> } } }).monaco;
-    return monaco.editor.getEditors()[0]?.getModel()?.uri.path.endsWith(uri) ?? false;
-  }, `${labId}/${file}`);
-  await page.evaluate((value) => {
-    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { setValue(v: string): void } | null }> } } }).monaco;
-    monaco.editor.getEditors()[0]!.getModel()!.setValue(value);
-  }, text);
-  await expect(page.getByTestId("save-status")).toHaveText(/Unsaved changes|Saving…/);
-  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
-}
-
-/** Checks the work; grading is rate limited per learner, so a refusal is waited out and retried. */
-async function checkUntil(page: Page, expected: string | RegExp, timeout = 60_000) {
-  await expect(async () => {
-    await page.getByRole("button", { name: "Check my work" }).click();
-    // A lab that builds its image grades for as long as the build takes.
-    await expect(page.getByRole("button", { name: "Check my work" })).toBeEnabled({ timeout: Math.max(30_000, timeout - 10_000) });
-    await expect(page.getByTestId("score")).toContainText(expected, { timeout: 1_000 });
-  }).toPass({ timeout, intervals: [2_000, 5_000] });
-}
 
 test("a learner fixes a Dockerfile lab: the starter fails with reasons and hints, the fixed files build and pass, and it all survives a reload", async ({ page, signUp }) => {
   // Build image, then grading builds and starts the image again, on the real node.
@@ -140,7 +106,7 @@ test("a learner starts a sandbox, applies manifests as themselves, sees a reject
   await expect(applied).not.toContainText("rejected");
   await expect(applied).toContainText("Service/model-server");
 
-  // The rollout runs on the simulated nodes; checking again until it is complete.
+  // The pods really run on the real node; checking again until the rollout and the behaviour checks pass.
   await checkUntil(page, "lab complete", 120_000);
 
   const kubeconfig = await page.request.get("/api/labs/deploy-the-model/kubeconfig");

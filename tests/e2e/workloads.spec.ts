@@ -1,35 +1,13 @@
-import fs from "node:fs";
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
+import { replaceEditorText, solution as solutionOf } from "./support/editor";
 import { expect, test } from "./support/fixtures";
 
 // The lab page's Workloads panel: it appears once the sandbox is ready, lists the learner's pods
-// after an apply with their status and owner, says in words why a pod on a simulated node has no
-// logs, explains a Deployment that outgrows the sandbox quota, and stops asking while the tab is
+// after an apply with their status, owner, node and the server's own log lines, explains a Deployment that outgrows the sandbox quota, and stops asking while the tab is
 // hidden.
 
-const labsRoot = path.resolve(import.meta.dirname, "../../labs");
 const LAB = "deploy-the-model";
-
-function solution(file: string): string {
-  return fs.readFileSync(path.join(labsRoot, LAB, "solution", file), "utf8");
-}
-
-/** Replaces the open file's text as a paste would, through the editor's own model. */
-async function replaceEditorText(page: Page, file: string, text: string) {
-  await page.getByRole("tab", { name: file }).click();
-  await page.waitForFunction(() => Boolean((window as unknown as { monaco?: unknown }).monaco));
-  await page.waitForFunction((uri) => {
-    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { uri: { path: string } } | null }> } } }).monaco;
-    return monaco.editor.getEditors()[0]?.getModel()?.uri.path.endsWith(uri) ?? false;
-  }, `${LAB}/${file}`);
-  await page.evaluate((value) => {
-    const monaco = (window as unknown as { monaco: { editor: { getEditors(): Array<{ getModel(): { setValue(v: string): void } | null }> } } }).monaco;
-    monaco.editor.getEditors()[0]!.getModel()!.setValue(value);
-  }, text);
-  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
-}
+const solution = (file: string) => solutionOf(LAB, file);
 
 test("the Workloads panel lists the learner's pods, explains a quota refusal, and pauses while the tab is hidden", async ({ page, signUp }) => {
   test.setTimeout(240_000);
@@ -43,8 +21,8 @@ test("the Workloads panel lists the learner's pods, explains a quota refusal, an
   await expect(panel.getByRole("heading", { name: "Workloads" })).toBeVisible();
   await expect(panel).toContainText("No pods in your namespace yet");
 
-  await replaceEditorText(page, "k8s/configmap.yaml", solution("k8s/configmap.yaml"));
-  await replaceEditorText(page, "k8s/deployment.yaml", solution("k8s/deployment.yaml"));
+  await replaceEditorText(page, LAB, "k8s/configmap.yaml", solution("k8s/configmap.yaml"));
+  await replaceEditorText(page, LAB, "k8s/deployment.yaml", solution("k8s/deployment.yaml"));
   await page.getByRole("button", { name: "Apply to sandbox" }).click();
   await expect(page.getByRole("status", { name: "Apply results" })).toContainText("Deployment/model-server");
 
@@ -56,15 +34,16 @@ test("the Workloads panel lists the learner's pods, explains a quota refusal, an
   await expect(first.getByTestId("pod-status")).toHaveText("Running");
   await expect(first).toContainText("Deployment model-server");
   await expect(first).toContainText("ready 1/1");
-  await expect(first).toContainText("simulated node");
+  // The deploy lab's pods really run (workloads: real): the panel shows the real node and the server's own log.
+  await expect(first).toContainText("node academy-node");
   await first.getByText("Logs", { exact: true }).click();
-  await expect(first.getByTestId("pod-logs")).toContainText("No logs: this pod is on a simulated node");
+  await expect(first.getByTestId("pod-logs")).toContainText("model churn-classifier 1.4.2 loaded", { timeout: 15_000 });
   await first.getByText(/^Events \(\d+\)$/).click();
   await expect(first).toContainText("Scheduled");
 
   // Ten replicas (the most a sandbox admits) ask for more memory than its quota holds: the
   // ReplicaSet's refusal is explained once, on the Deployment.
-  await replaceEditorText(page, "k8s/deployment.yaml", solution("k8s/deployment.yaml").replace("replicas: 2", "replicas: 10"));
+  await replaceEditorText(page, LAB, "k8s/deployment.yaml", solution("k8s/deployment.yaml").replace("replicas: 2", "replicas: 10"));
   await page.getByRole("button", { name: "Apply to sandbox" }).click();
   const refused = panel.getByRole("list", { name: "Workloads with problems" }).getByRole("listitem").filter({ has: page.getByRole("heading", { level: 3 }) });
   await expect(refused).toHaveCount(1, { timeout: 60_000 });
