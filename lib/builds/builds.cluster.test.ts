@@ -75,7 +75,7 @@ test("the containerise solution builds offline on the real node, is pushed, and 
   expect(head.headers.get("docker-content-digest")).toBe(first.outcome.digest);
   // The image runs as the deploy lab would run it: by its registry.academy.local name, as user 10001,
   // ready at once because the model was trained at build time.
-  const ran = await runImage(cluster, { id: `r${randomBytes(4).toString("hex")}`, installation, image: learnerImageRef(first.repository, "latest"), port: 8000, path: "/ready" });
+  const ran = await runImage(cluster, { id: `r${randomBytes(4).toString("hex")}`, installation, image: learnerImageRef(first.repository, "latest"), port: 8080, path: "/ready" });
   expect(ran).toMatchObject({ ok: true, status: 200, uid: 10001 });
   expect(ran.ok && ran.body).toMatch(/ready/);
   const second = await build(solutionContext());

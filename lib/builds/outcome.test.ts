@@ -128,3 +128,17 @@ test("a base image the registry lacks, success, and a pod that vanished", () => 
   });
   expect(buildOutcome(none, "FROM x\n", limits)).toMatchObject({ ok: false, reason: "unknown" });
 });
+
+test("a disk filled by a RUN is blamed on that RUN, even when buildah was already past it", () => {
+  const dockerfile = 'FROM debian:bookworm-slim\nRUN head -c 2000000000 /dev/zero > /big\nCMD ["bash"]\n';
+  const log = [
+    "STEP 1/3: FROM debian:bookworm-slim",
+    "STEP 2/3: RUN head -c 2000000000 /dev/zero > /big",
+    'STEP 3/3: CMD ["bash"]',
+    "COMMIT 198.19.254.41:5000/learners/k/model-server:latest",
+    "academy-build: the build's storage reached 2111 MiB of its 921 MiB; stopping the build",
+  ];
+  const outcome = buildOutcome({ ...none, terminationMessage: '{"ok":false,"reason":"disk","message":"the build\'s storage passed 921 MiB"}', logTail: log }, dockerfile, limits);
+  expect(outcome).toMatchObject({ ok: false, reason: "disk-full", line: 2 });
+  expect(!outcome.ok && outcome.error).toMatch(/stopped at `RUN head -c 2000000000 \/dev\/zero > \/big` \(Dockerfile line 2\)/);
+});

@@ -60,6 +60,18 @@ export function lastStep(log: readonly string[]): StepRef | null {
   return null;
 }
 
+/**
+ * The last step that writes files (RUN, COPY, ADD): the one that filled the disk. buildah may
+ * already be past it (a metadata step, or the commit copying the layers) when the disk watch fires.
+ */
+export function lastWritingStep(log: readonly string[]): StepRef | null {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const m = STEP_HEADER.exec(log[i]!);
+    if (m && /^(RUN|COPY|ADD)\b/i.test(m[5]!)) return { stage: Number(m[1] ?? 1), step: Number(m[3]), text: m[5]! };
+  }
+  return lastStep(log);
+}
+
 const normalise = (text: string) => text.replace(/\\\s*\n/g, " ").replace(/\s+/g, " ").trim();
 
 /**
@@ -147,13 +159,18 @@ export function buildOutcome(observed: BuildObservation, dockerfile: string, lim
     (observed.podReason === "Evicted" && diskWords.test(observed.podMessage ?? "")) ||
     log.some((l) => /no space left on device/i.test(l))
   ) {
-    return withLine({
+    const writer = lastWritingStep(log);
+    const writerLine = writer ? dockerfileLine(dockerfile, writer) : undefined;
+    const atWriter = writer ? ` at \`${normalise(writer.text).slice(0, 120)}\`${writerLine ? ` (Dockerfile line ${writerLine})` : ""}` : "";
+    return {
+      ok: false,
+      ...(writerLine ? { line: writerLine } : {}),
       reason: "disk-full",
       error:
-        `The build filled its ${limits.storage} of disk and was stopped${at}. Keep large files out of the image (.dockerignore, ` +
+        `The build filled its ${limits.storage} of disk and was stopped${atWriter}. Keep large files out of the image (.dockerignore, ` +
         "`pip install --no-cache-dir`, one RUN that downloads and deletes).",
       details: stepOutput(log).filter((l) => !l.startsWith("academy-build: ")),
-    });
+    };
   }
 
   if (result?.ok && result.digest) return { ok: true, digest: result.digest, buildSeconds: result.buildSeconds ?? null };

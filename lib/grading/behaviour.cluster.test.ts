@@ -183,7 +183,7 @@ describe("http.request through the Service", () => {
     const outcome = await check("http.request", { service: "crashing", port: 80, request: { path: "/healthz" }, retrySeconds: 25 });
     expect(outcome.status).toBe("fail");
     expect(outcome.message).toContain("no pod behind the Service is Ready");
-    expect(outcome.details?.join("\n")).toMatch(/container "server" (keeps crashing|stopped).*exit code 1.*LOG_LEVEL must be one of/s);
+    expect(outcome.details?.join("\n")).toMatch(/Container “server” (keeps crashing|exited).*code 1.*LOG_LEVEL must be one of/s);
   });
 
   test("a Service on the wrong port does not reach the app", async () => {

@@ -19,7 +19,7 @@ test("every Dockerfile rule passes on the solution and fails on the starter", as
     ["dockerfile.nonRootUser", {}],
     ["dockerfile.dependenciesFirst", {}],
     ["dockerfile.noSecrets", {}],
-    ["dockerfile.instructions", { expose: 8000, healthcheck: true }],
+    ["dockerfile.instructions", { expose: 8080, healthcheck: true }],
     ["dockerfile.multiStage", {}],
   ];
   for (const [kind, params] of cases) {
@@ -32,7 +32,7 @@ test("messages point at the line and the fix", async () => {
   expect((await run("dockerfile.pinnedBase", {}, { Dockerfile: starter })).message).toMatch(/line 1: "python:latest" uses the moving tag latest/);
   expect((await run("dockerfile.dependenciesFirst", {}, { Dockerfile: starter })).message).toMatch(/Line 6 copies the source \(\.\) before dependencies are installed \(line 7\)/);
   expect((await run("dockerfile.noSecrets", {}, { Dockerfile: starter })).message).toMatch(/line 3: ENV MODEL_API_KEY/);
-  expect((await run("dockerfile.instructions", { expose: 8000 }, { Dockerfile: starter })).message).toMatch(/EXPOSE 8000 is missing.*shell form/);
+  expect((await run("dockerfile.instructions", { expose: 8080 }, { Dockerfile: starter })).message).toMatch(/EXPOSE 8080 is missing.*shell form/);
 });
 
 test("stage names and build-arg defaults in FROM are understood", async () => {
