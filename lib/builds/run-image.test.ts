@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import type { KubeObject } from "@/lib/k8s/client";
-import { containerProblem, imageRunPodFor } from "./run-image";
+import { containerProblem, imageRunPodFor, withoutHostPaths } from "./run-image";
 
 test("the image runs as its Dockerfile says, unprivileged, on the real node, bounded and without a token", () => {
   const pod = imageRunPodFor({ id: "abc", installation: "academy", image: "registry.academy.local/learners/k/m:latest", port: 8000, path: "/healthz" }) as KubeObject & {
@@ -26,4 +26,14 @@ test("the container's own trouble is named; a container still starting is not tr
   );
   expect(containerProblem(pod([{ state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } } }]))).toBe("ImagePullBackOff: Back-off pulling image");
   expect(containerProblem(pod([{ state: { terminated: { reason: "Error", exitCode: 1 } } }], "Failed"))).toBe("the container exited (Error, exit code 1)");
+});
+
+test("the runtime's message reaches the learner without the node's file paths", () => {
+  const message = "failed to create containerd container: mount callback failed on /tmp/ci-3/.academy-data/cluster/node/containerd-root/tmpmounts/containerd-mount2362073759: no users found";
+  expect(withoutHostPaths(message)).toBe("failed to create containerd container: mount callback failed on …: no users found");
+  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, status: { phase: "Pending", containerStatuses: [{ state: { waiting: { reason: "CreateContainerError", message } } }] } } as never;
+  const said = containerProblem(pod);
+  expect(said).toContain("does not exist in the image");
+  expect(said).toContain("no users found");
+  expect(said).not.toContain("/tmp/");
 });

@@ -55,12 +55,18 @@ export function imageRunPodFor(req: RunImageRequest): KubeObject {
   }) as KubeObject;
 }
 
+/** Replaces absolute host paths (`/tmp/…/containerd-root/tmpmounts/…`) in a runtime message with "…". */
+export function withoutHostPaths(message: string): string {
+  return message.replace(/(^|[\s"'(=])\/(?:[\w.@+-]+\/)+[\w.@+-]*/g, "$1…");
+}
+
 /** The container's own trouble in words, or null while it may still come up. */
 export function containerProblem(pod: Pod): string | null {
   const status = pod.status?.containerStatuses?.[0];
   const waiting = status?.state?.waiting;
   if (waiting?.reason && /CreateContainerError|CreateContainerConfigError|RunContainerError|ErrImagePull|ImagePullBackOff|InvalidImageName/.test(waiting.reason)) {
-    const said = `${waiting.reason}: ${waiting.message ?? "no message"}`;
+    // The runtime's words, without the node's own file paths (they say nothing to a learner and name the host's layout).
+    const said = `${waiting.reason}: ${withoutHostPaths(waiting.message ?? "no message")}`;
     // containerd 1.6 says "no users found", runc "unable to find user": the USER names no account.
     if (/no users found|unable to find user|no matching entries in passwd/i.test(waiting.message ?? "")) {
       return `the user its USER names does not exist in the image, so the container cannot be created (create it with useradd in the final stage, before USER) — ${said}`;
