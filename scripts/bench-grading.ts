@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     await inBatches(learners, 10, async (learner) => {
       const saved = await saveLabFiles(db, learner, LAB, lab.files.filter((f) => !f.readonly).map((f) => ({ path: f.path, content: files[f.path]! })));
       if (!saved.ok) throw new Error(saved.error);
-      const started = await startSandbox(db, learner, { labId: LAB, sizeProfile: lab.sandbox ?? "small", ttlMinutes: 30 }, () => {}, deps);
+      const started = await startSandbox(db, learner, { labId: LAB, sizeProfile: lab.sandbox ?? "small", placement: lab.workloads, ttlMinutes: 30 }, () => {}, deps);
       if (!started.ok) throw new Error(started.error);
       namespaces.push(started.sandbox.namespace);
       for (const f of lab.files.filter((file) => file.apply)) {
