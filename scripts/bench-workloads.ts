@@ -7,7 +7,6 @@
 //   - memory (RSS) of containerd and kubelet with those pods running.
 // The last line is one JSON object with every figure.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,20 +15,11 @@ import { clusterOptionsFromEnv, startLocalCluster, stopLocalCluster } from "@/to
 import { layout } from "@/tools/local-cluster/layout";
 import type { ClusterPorts, LocalClusterOptions } from "@/tools/local-cluster/options";
 import { readPid } from "@/tools/local-cluster/processes";
+import { freePorts } from "@/tests/support/waiting";
 
 const { values } = parseArgs({ options: { pods: { type: "string", default: "20" } } });
 const PODS = Math.max(2, Number(values.pods));
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "@/tests/support/waiting";
 
 const kubeconfigPath = path.resolve(
   process.env.ACADEMY_TEST_KUBECONFIG || path.join(".academy-data", "cluster", "admin.kubeconfig"),
@@ -19,20 +20,6 @@ let apps: AppsV1Api;
 let batch: BatchV1Api;
 let networking: NetworkingV1Api;
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 function statusCode(e: unknown): number | undefined {
   return typeof e === "object" && e !== null && "code" in e ? Number((e as { code: unknown }).code) : undefined;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { AppsV1Api, BatchV1Api, CoreV1Api, Exec, KubeConfig, type V1Container, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "@/tests/support/waiting";
 
 const kubeconfigPath = path.resolve(process.env.ACADEMY_TEST_KUBECONFIG || path.join(".academy-data", "cluster", "admin.kubeconfig"));
 const ns = `test-real-node-${Date.now().toString(36)}`;
@@ -19,20 +20,6 @@ let apps: AppsV1Api;
 let batch: BatchV1Api;
 let node: V1Node;
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /** A container that meets the `restricted` Pod Security level. */
 function locked(c: V1Container): V1Container {

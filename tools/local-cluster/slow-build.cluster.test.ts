@@ -5,10 +5,10 @@
 // directory of its own. This cluster gets its own data directory and ports the kernel picks
 // among free ones, so it never meets the shared or the developer's cluster.
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
+import { freePorts } from "@/tests/support/waiting";
 import { binariesReady } from "./build";
 import { type BuildStatus, buildInProgress, readBuildStatus } from "./build-status";
 import { localClusterStatus, startLocalCluster, stopLocalCluster } from "./cluster";
@@ -18,21 +18,6 @@ import { type ClusterPorts, clusterOptionsFromEnv, type LocalClusterOptions } fr
 const START_TIMEOUT_MS = 45_000;
 const BUILD_SECONDS = 48; // longer than the start deadline
 
-/** Ports that are free right now, chosen by the kernel (all held at once, so all distinct). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<net.Server>((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => resolve(s));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "academy-slow-build-"));
 let options: LocalClusterOptions | undefined;
