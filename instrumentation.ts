@@ -1,4 +1,6 @@
-// Runs once per server process. Starts the sandbox upkeep loop (reconcile + reaper), and logs
+// Runs once per server process. Starts the sandbox upkeep loop (reconcile + reaper), the
+// assessment deadline sweep and the lab
+// terminal's service, and logs
 // every unexpected server error with its digest, which the error page shows the user as a
 // reference to quote.
 import type { Instrumentation } from "next";
@@ -8,6 +10,12 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   const { startSandboxUpkeep } = await import("./lib/sandbox/upkeep");
   startSandboxUpkeep();
+  // Assessment candidates whose time is up are submitted even if they never come back (decision 017).
+  const [{ startAssessmentSweep }, { getDb }] = await Promise.all([import("./lib/assessments/candidate-session"), import("./lib/db")]);
+  startAssessmentSweep(getDb);
+  // The lab terminal's WebSocket service, in this process so it shares the database (decision 013).
+  const { startTerminalService } = await import("./lib/terminal");
+  await startTerminalService();
 }
 
 export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {

@@ -17,9 +17,10 @@ const securityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // mdx-bundler drives esbuild at run time; esbuild and the Kubernetes client must stay
+  // mdx-bundler drives esbuild at run time; esbuild, the Kubernetes client and ws (the lab
+  // terminal's sockets; its optional native add-ons are looked up at run time) must stay
   // ordinary Node modules rather than being bundled.
-  serverExternalPackages: ["mdx-bundler", "esbuild", "@electric-sql/pglite", "@kubernetes/client-node"],
+  serverExternalPackages: ["mdx-bundler", "esbuild", "@electric-sql/pglite", "@kubernetes/client-node", "ws"],
   poweredByHeader: false,
   experimental: {
     // forbidden() renders app/forbidden.tsx with status 403 for signed-in users without the role.

@@ -1,7 +1,8 @@
 // Runs before every page request (Next 16's proxy, formerly middleware): gives each page its
-// Content-Security-Policy and, behind https, HSTS. See lib/http/security-headers.ts for the
-// policy and docs/decisions/008-content-security-policy.md for why pages prerendered at build
-// time get script hashes while the others get a fresh nonce.
+// Content-Security-Policy and, behind https, HSTS; and forwards the lab terminal's socket to its
+// service. See lib/http/security-headers.ts for the policy and
+// docs/decisions/008-content-security-policy.md for why pages prerendered at build time get
+// script hashes while the others get a fresh nonce.
 import path from "node:path";
 import { NextResponse, type NextRequest } from "next/server";
 import { themeScript } from "@/app/_components/theme-script";
@@ -32,8 +33,15 @@ function prerenderedPolicies(): Map<string, string> {
 }
 let notFoundHashes: string[] = [THEME_SCRIPT];
 
+// The lab terminal's service listens on a loopback port of this process (lib/terminal; decision
+// 013). Next forwards a rewrite to another origin, WebSocket upgrades included, with the cookies
+// and the Origin header as the browser sent them; the port is read at run time, which a
+// next.config rewrite (fixed at build time) could not do.
+const TERMINAL_ORIGIN = `http://127.0.0.1:${env.ACADEMY_TERMINAL_PORT}`;
+
 export function proxy(request: NextRequest) {
   const pathname = request.nextUrl.pathname;
+  if (pathname.startsWith("/api/terminal/")) return NextResponse.rewrite(new URL(`${pathname}${request.nextUrl.search}`, TERMINAL_ORIGIN));
   const staticPolicy = prerenderedPolicies().get(pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname);
   let response: NextResponse;
   let policy: string;
@@ -58,6 +66,7 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   matcher: [
+    "/api/terminal/:path*",
     {
       // Pages only: not route handlers, Next's static chunks, Monaco's files or the icons, which
       // get the fixed headers of next.config.mjs. Prefetches are answered from the page's policy.

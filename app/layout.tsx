@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { Providers } from "./_components/providers";
 import { themeScript } from "./_components/theme-script";
 import { ThemeToggle } from "./_components/theme-toggle";
-import { UserMenu } from "./_components/user-menu";
+import { CourseLinks, UserMenu } from "./_components/user-menu";
 import "./globals.css";
 import "./_components/mdx/mdx.css";
 import "./_components/labs/labs.css";
@@ -30,8 +30,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/" className="brand">
                 Academy
               </Link>
-              <Link href="/learn">Curriculum</Link>
-              <Link href="/labs">Labs</Link>
+              <CourseLinks />
               <span className="spacer" />
               <UserMenu />
               <ThemeToggle />

@@ -7,6 +7,8 @@ import { checks as ciPipelineForAModel } from "./ci-pipeline-for-a-model/checks"
 import { checks as containeriseTheModel } from "./containerise-the-model/checks";
 import { checks as deployTheModel } from "./deploy-the-model/checks";
 import { checks as designThePredictionApi } from "./design-the-prediction-api/checks";
+import { checks as fixTheBrokenDeployment } from "./fix-the-broken-deployment/checks";
+import { checks as testTheChurnFeatures } from "./test-the-churn-features/checks";
 
 export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> = {
   "batch-scoring-job": batchScoringJob,
@@ -15,4 +17,6 @@ export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> 
   "containerise-the-model": containeriseTheModel,
   "deploy-the-model": deployTheModel,
   "design-the-prediction-api": designThePredictionApi,
+  "fix-the-broken-deployment": fixTheBrokenDeployment,
+  "test-the-churn-features": testTheChurnFeatures,
 };

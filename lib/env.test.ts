@@ -20,3 +20,13 @@ test("providers must be configured completely", () => {
   expect(() => parseEnv({ OIDC_ISSUER: "https://id.example.com" })).toThrow(/OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET/);
   expect(parseEnv({ ACADEMY_OPEN_SIGNUP: "false" }).ACADEMY_OPEN_SIGNUP).toBe(false);
 });
+
+test("email for assessment invites is off by default and needs a sender when on", () => {
+  expect(parseEnv({}).SMTP_URL).toBeUndefined();
+  expect(() => parseEnv({ SMTP_URL: "http://mail.example.com" })).toThrow(/SMTP_URL: SMTP_URL must look like smtp:/);
+  expect(() => parseEnv({ SMTP_URL: "smtp://mail.example.com:587" })).toThrow(/SMTP_URL needs SMTP_FROM/);
+  expect(parseEnv({ SMTP_URL: "smtps://u:p@mail.example.com:465", SMTP_FROM: "Hiring <h@example.com>" })).toMatchObject({
+    SMTP_URL: "smtps://u:p@mail.example.com:465",
+    SMTP_FROM: "Hiring <h@example.com>",
+  });
+});

@@ -75,6 +75,31 @@ const EnvSchema = z.object({
     .optional(),
   /** A build that runs longer than this is stopped and reported. */
   ACADEMY_BUILD_DEADLINE_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  /**
+   * The lab terminal's service (lib/terminal) listens on 127.0.0.1 at this port, inside the
+   * Academy server process; proxy.ts forwards /api/terminal/* to it.
+   */
+  ACADEMY_TERMINAL_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** A terminal nobody typed into for this many minutes is closed, saying so. */
+  ACADEMY_TERMINAL_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A terminal session is closed after this many minutes whatever happens in it. */
+  ACADEMY_TERMINAL_MAX_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(480),
+  /** How long a terminal's shell and scrollback wait for a browser that dropped off. */
+  ACADEMY_TERMINAL_GRACE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Terminals one user may have at once (open, or waiting for a reconnect). */
+  ACADEMY_TERMINAL_MAX_PER_USER: z.coerce.number().int().min(1).max(20).default(3),
+  /** Terminals this server runs at once. */
+  ACADEMY_TERMINAL_MAX_TOTAL: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * An SMTP server for assessment invites (smtp://user:pass@host:587, or smtps:// for TLS from the
+   * first byte). Unset: email is off and reviewers copy or download the links instead.
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+    .optional(),
+  /** The From of invite emails, e.g. "Acme Hiring <hiring@acme.example>"; required with SMTP_URL. */
+  SMTP_FROM: z.string().min(3).max(200).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -99,6 +124,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(
       "Invalid Academy configuration: OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together.",
     );
+  }
+  if (env.SMTP_URL && !env.SMTP_FROM) {
+    throw new Error("Invalid Academy configuration: SMTP_URL needs SMTP_FROM (the sender of invite emails, e.g. \"Hiring <hiring@example.com>\").");
   }
   return { ...env, ACADEMY_DATA_DIR: path.resolve(env.ACADEMY_DATA_DIR) };
 }

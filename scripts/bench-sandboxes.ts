@@ -15,6 +15,7 @@ import { env } from "@/lib/env";
 import { createKubeClient, defaultKubeconfigPath, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { INSTALLATION_LABEL, MANAGED_SELECTOR, platformObjectsFor, sandboxNamespaceName, toApiObject } from "@/lib/sandbox/manifests";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
+import { readClusterEndpoints } from "@/lib/sandbox/platform";
 import { reap } from "@/lib/sandbox/upkeep";
 import { openTestDatabase } from "@/tests/support/databases";
 
@@ -69,7 +70,7 @@ function figures(side: Side): Figures & { firstError?: string } {
 async function createDirectly(cluster: KubeClient, installation: string, how: "post" | "apply"): Promise<string> {
   const name = sandboxNamespaceName("bench/floor");
   const now = new Date();
-  const objects = platformObjectsFor({ installation, learnerId: "floor", labId: "bench/floor", name, createdAt: now, expiresAt: now, sizeProfile: "small" });
+  const objects = platformObjectsFor({ installation, learnerId: "floor", labId: "bench/floor", name, createdAt: now, expiresAt: now, sizeProfile: "small", cluster: await readClusterEndpoints(cluster) });
   const post = async (object: object) => {
     const o = toApiObject(object) as KubeObject;
     const collection = await cluster.pathFor({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace });

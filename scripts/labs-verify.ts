@@ -5,7 +5,7 @@
 // and listed as skipped, when that cluster has no real node.
 // Last line: {"labs":n,"checks":n,"passed":n,"failed":n,"fixtures":n,"fixturesFailedAsExpected":n,
 // "fixturesSkipped":n,"skipped":["lab/fixture"]}; exit 1 on any failure.
-// Usage: labs-verify [lab-id ...]
+// Usage: labs-verify [--lab <lab-id> ...] (every lab when none is named; bare lab ids work too)
 import { randomBytes } from "node:crypto";
 import { clusterOptionsFromEnv, startLocalCluster } from "../tools/local-cluster";
 import { openDatabase } from "../lib/db/client";
@@ -14,6 +14,7 @@ import { createKubeClient } from "../lib/k8s/client";
 import { labFixtures } from "../lib/labs/fixtures";
 import { listLabs } from "../lib/labs/registry";
 import { verifyLabs } from "../lib/grading/self-test";
+import { parseVerifyArgs } from "./support/labs-verify-args";
 
 async function kubeconfigPath(): Promise<string> {
   const given = env.KUBECONFIG ?? process.env.ACADEMY_TEST_KUBECONFIG;
@@ -23,13 +24,14 @@ async function kubeconfigPath(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const labIds = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-  const labs = listLabs().filter((lab) => labIds.length === 0 || labIds.includes(lab.id));
-  const unknown = labIds.filter((id) => !labs.some((lab) => lab.id === id));
-  if (unknown.length) {
-    console.error(`labs:verify: no lab ${unknown.join(", ")}; known: ${listLabs().map((l) => l.id).join(", ")}`);
+  const all = listLabs();
+  const args = parseVerifyArgs(process.argv.slice(2), all.map((lab) => lab.id).sort());
+  if (!args.ok) {
+    console.error(`labs:verify: ${args.error}`);
     return 2;
   }
+  const named = args.labIds;
+  const labs = named === null ? all : all.filter((lab) => named.includes(lab.id));
   // A cluster for the labs with a sandbox and the labs that build an image (on the real node); for
   // other labs, only to ask whether a real node exists (a given kubeconfig, never a cluster started
   // just for that).

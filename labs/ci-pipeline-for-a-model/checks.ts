@@ -13,6 +13,9 @@ const TAKES_VALUE = learnerPattern("^(-r|--requirement|-c|--constraint)$");
 const NOT_A_PACKAGE = learnerPattern(String.raw`^(-|[&|;]|\.$|\.\[[\w,-]+\]$)`);
 const COV_FAIL_UNDER = learnerPattern(String.raw`--cov-fail-under[=\s]+(\d+(?:\.\d+)?)`);
 const COV = learnerPattern(String.raw`--cov\b`);
+/** Each `--cov=<source>` (or `--cov <source>`); a bare `--cov` takes pyproject's source, `app`. */
+const COV_SOURCE = learnerPattern(String.raw`--cov(?:=|\s+)([^\s-][^\s]*)`);
+const APP_SOURCE = learnerPattern(String.raw`^(\./)?app/?$`);
 const STATUS_FUNCTION = learnerPattern(String.raw`\b(always|failure|cancelled)\s*\(\s*\)`);
 const MAIN_ONLY = learnerPattern(String.raw`refs/heads/main\b|github\.ref_name\s*==\s*['"]main['"]`);
 const PIP = learnerPattern("pip");
@@ -59,8 +62,8 @@ export const checks = defineChecks([
     title: "Every action is pinned to a full commit SHA",
     points: 15,
     hints: [
-      "Replace each tag with the commit it points to and keep the tag as a comment: `uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2`.",
-      "Find the SHA on the action's release page, or with `git ls-remote https://github.com/actions/setup-python v5.3.0`.",
+      "Replace each tag with the commit it points to and keep the tag as a comment: `uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1`.",
+      "Find the SHA on the action's release page, or with `git ls-remote https://github.com/actions/setup-python v7.0.0`.",
       "Often a `run:` step is simpler than another action: `docker login --password-stdin` needs no login action.",
     ],
     kind: "workflow.actionsPinned",
@@ -165,6 +168,10 @@ export const checks = defineChecks([
         return m && COV.test(line) ? [Number(m[1])] : [];
       });
       if (thresholds.length === 0) return fail("pytest runs without a coverage threshold: add `--cov=app --cov-fail-under=85`.");
+      const elsewhere = runs.flatMap(({ line }) => COV_SOURCE.matchAll(line).map((g) => g[1]!)).filter((source) => !APP_SOURCE.test(source));
+      if (elsewhere.length) {
+        return fail(`\`--cov=${elsewhere[0]}\` measures something other than the service's code, which is in \`app/\` (pyproject's \`[tool.coverage.run] source\`): the threshold would then judge the wrong files. Write \`--cov=app\`, or a bare \`--cov\`.`);
+      }
       const best = Math.max(...thresholds);
       if (best < 80) return fail(`The coverage threshold is ${best} %; the lab asks for at least 80 %.`);
       return pass(`pytest runs with coverage and fails below ${best} %.`);

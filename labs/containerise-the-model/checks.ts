@@ -1,4 +1,8 @@
+import { fail, learnerPattern, pass } from "@/lib/checks/kit";
+import { parseDockerfile } from "@/lib/checks/kinds/dockerfile";
 import { defineChecks } from "@/lib/labs/define";
+
+const NUMERIC = learnerPattern("^[0-9]+$");
 
 export const checks = defineChecks([
   {
@@ -33,11 +37,34 @@ export const checks = defineChecks([
   },
   {
     id: "non-root",
-    title: "The container runs as an unprivileged user",
+    title: "The container runs as an unprivileged user, named by its UID",
     points: 15,
-    hints: ["Create a user (`RUN useradd --uid 10001 app`) and switch to it with `USER app` in the final stage."],
-    kind: "dockerfile.nonRootUser",
-    params: {},
+    hints: [
+      "Create the user in the final stage (`RUN groupadd --gid 10001 app && useradd --uid 10001 --gid 10001 --create-home app`) and switch to it by number: `USER 10001:10001`.",
+      "Kubernetes' `runAsNonRoot` reads the image's USER before the container starts and cannot look a name up inside the image: with `USER app` the pod is refused (\"image has non-numeric user (app), cannot verify user is non-root\").",
+    ],
+    // The built-in dockerfile.nonRootUser accepts a name; the lesson (smaller, safer images) asks
+    // for the numeric UID, so this lab checks for it.
+    kind: "custom",
+    async run(ctx) {
+      const text = ctx.files["Dockerfile"] ?? "";
+      if (text.trim() === "") return fail("`Dockerfile` is empty. Write it in the editor, save, and check again.");
+      const final = parseDockerfile(text).stages.at(-1);
+      if (!final) return fail("`Dockerfile` has no FROM instruction, so it does not build an image. Start with `FROM <image>:<tag>`.");
+      const user = final.instructions.filter((i) => i.getKeyword() === "USER").at(-1);
+      if (!user) return fail(`The final stage (line ${final.line}) never sets USER, so the container runs as root. Create a user and switch to it with \`USER 10001:10001\`.`);
+      const line = user.getRange().start.line + 1;
+      const value = (user.getArgumentsContent() ?? "").trim();
+      const uid = value.split(":")[0]!.trim();
+      if (uid === "root" || (NUMERIC.test(uid) && Number(uid) === 0)) return fail(`Line ${line}: \`USER ${value}\` is root. Switch to an unprivileged user: \`USER 10001:10001\`.`);
+      if (!NUMERIC.test(uid)) {
+        return fail(
+          `Line ${line}: \`USER ${value}\` names the user instead of giving its UID. Kubernetes' runAsNonRoot cannot look "${uid}" up inside the image and refuses to start the container ` +
+            `("image has non-numeric user (${uid}), cannot verify user is non-root"). Write the number: \`USER 10001:10001\`.`,
+        );
+      }
+      return pass(`The container runs as UID ${uid}, which Kubernetes can verify is not root.`);
+    },
   },
   {
     id: "no-secrets",
@@ -90,7 +117,7 @@ export const checks = defineChecks([
     points: 15,
     hints: [
       "The check starts your image as the platform would and asks GET /ready on port 8080: the server must find its model.",
-      "`USER app` needs an account named app in the final stage: `RUN useradd --create-home --uid 10001 app` before it.",
+      "A USER given by name needs that account in the final stage (`RUN useradd …` before it), or the container cannot start; `USER 10001:10001` runs either way.",
       "Train the model in the image (`RUN python -m app.train`), readable by that user.",
     ],
     kind: "image.runs",

@@ -52,8 +52,8 @@ export const checks = defineChecks([
     title: "Requests and limits are set and bounded",
     points: 10,
     hints: [
-      "Under the container: `resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: 500m, memory: 512Mi}}`.",
-      "No container may ask for more than 1 CPU or 1Gi, and a request never exceeds its limit.",
+      "Under the container: `resources: {requests: {cpu: 100m, memory: 384Mi}, limits: {cpu: 500m, memory: 384Mi}}`: memory request equal to its limit, as in the probes lesson.",
+      "Your namespace's quota counts CPU and memory limits, so both are needed here. No container may ask for more than 1 CPU or 1Gi, and a request never exceeds its limit.",
     ],
     kind: "k8s.resources",
     params: { workload, maxCpu: "1", maxMemory: "1Gi" },
@@ -170,7 +170,7 @@ export const checks = defineChecks([
       "A readiness probe on `/healthz` (or a bare TCP check) passes as soon as the process is up, before the model is loaded: probe `/ready`.",
     ],
     kind: "k8s.readinessGates",
-    params: { service: "model-server", workload, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 40 },
+    params: { service: "model-server", workload, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 30 },
     timeoutMs: 55_000,
   },
 ]);

@@ -4,6 +4,13 @@ import { defineChecks } from "@/lib/labs/define";
 
 const file = "openapi.yaml";
 const FEATURES = ["tenure_months", "monthly_charges", "contract"];
+const PATH = "/v1/predictions";
+
+type Schema = { type?: unknown; required?: unknown; additionalProperties?: unknown; maxItems?: unknown; properties?: Record<string, Schema>; items?: Schema };
+
+function requires(schema: Schema, field: string): boolean {
+  return Array.isArray(schema.required) && schema.required.includes(field);
+}
 
 export const checks = defineChecks([
   {
@@ -27,40 +34,49 @@ export const checks = defineChecks([
   },
   {
     id: "predict-operation",
-    title: "POST /predict has request and response schemas",
+    title: "POST /v1/predictions has request and response schemas",
     points: 20,
     hints: [
-      "Under `paths./predict.post`, add `requestBody.content.application/json.schema` and a `200` response with `content.application/json.schema`.",
+      "Version the path from day one: `/v1/predictions`. A breaking change then goes to `/v2` while `/v1` keeps serving the clients built against it.",
+      "Under `paths./v1/predictions.post`, add `requestBody.content.application/json.schema` and a `200` response with `content.application/json.schema`.",
       "Put the schemas under `components/schemas` and refer to them with `$ref`.",
     ],
     kind: "openapi.operation",
-    params: { file, method: "post", path: "/predict", requestBody: true, responses: ["200"] },
+    params: { file, method: "post", path: PATH, requestBody: true, responses: ["200"] },
   },
   {
     id: "request-fields",
-    title: "The request requires exactly the model's features",
+    title: "The request is a bounded batch of customers with exactly the model's features",
     points: 20,
     hints: [
-      "List `tenure_months`, `monthly_charges` and `contract` under `required`.",
-      "Add `additionalProperties: false` so a typo such as `tenure_month` is a 422, not a silently ignored field.",
+      "The body is an object with one required field, `instances`: an array of customers with `minItems: 1` and a `maxItems` such as 1000, so one call can score a whole batch but not an unbounded one.",
+      "Each customer lists `tenure_months`, `monthly_charges` and `contract` under `required`.",
+      "Add `additionalProperties: false` to the body and to each customer, so a typo such as `tenure_month` is a 422, not a silently ignored field.",
     ],
     kind: "custom",
     needsCluster: false,
     async run(ctx) {
       const value = requireStructured(ctx, file);
-      let doc: { paths?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } } }> };
+      let doc: { paths?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: Schema }> } } }> };
       try {
         doc = (await dereference(structuredClone(value) as never, { resolve: { external: false }, dereference: { circular: "ignore" } })) as typeof doc;
       } catch {
         return fail("The document's `$ref`s cannot be resolved; fix `valid-openapi` first.");
       }
-      const schema = Object.values(doc.paths?.["/predict"]?.post?.requestBody?.content ?? {})[0]?.schema;
-      if (!schema) return fail("`POST /predict` has no request body schema yet.");
-      const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
-      const missing = FEATURES.filter((f) => !required.includes(f));
-      if (missing.length) return fail(`The request schema does not require ${missing.join(", ")}.`);
-      if (schema.additionalProperties !== false) return fail("The request schema accepts unknown fields; set `additionalProperties: false`.");
-      return pass("The request requires the three features and nothing else.");
+      const body = Object.values(doc.paths?.[PATH]?.post?.requestBody?.content ?? {})[0]?.schema;
+      if (!body) return fail(`\`POST ${PATH}\` has no request body schema yet.`);
+      const instances = body.properties?.instances;
+      if (!instances || !requires(body, "instances")) {
+        return fail("The request body is not a batch: it needs a required `instances` field, an array of customers, as in `{\"instances\": [{...}, {...}]}`.");
+      }
+      if (instances.type !== "array" || !instances.items) return fail("`instances` is not an array of customer objects (`type: array` with `items`).");
+      if (typeof instances.maxItems !== "number") return fail("`instances` has no `maxItems`: one request could carry a million customers. Bound the batch, for example `maxItems: 1000`.");
+      if (body.additionalProperties !== false) return fail("The request body accepts unknown fields next to `instances`; set `additionalProperties: false` on it.");
+      const customer = instances.items;
+      const missing = FEATURES.filter((f) => !requires(customer, f));
+      if (missing.length) return fail(`A customer in \`instances\` does not require ${missing.join(", ")}.`);
+      if (customer.additionalProperties !== false) return fail("A customer accepts unknown fields, so `tenure_month` would be ignored; set `additionalProperties: false` on the customer schema.");
+      return pass(`The request is a batch of at most ${instances.maxItems} customers, each with exactly the three features.`);
     },
   },
   {
@@ -68,11 +84,11 @@ export const checks = defineChecks([
     title: "Client and server errors are documented",
     points: 25,
     hints: [
-      "Add a `422` response (invalid input) and a `503` response (model not loaded) to `POST /predict`.",
+      "Add a `422` response (invalid input) and a `503` response (model not loaded) to `POST /v1/predictions`.",
       "Give both a body: `content.application/problem+json.schema: {$ref: \"#/components/schemas/Problem\"}`.",
     ],
     kind: "openapi.operation",
-    params: { file, method: "post", path: "/predict", requestBody: false, responses: ["4xx", "5xx"] },
+    params: { file, method: "post", path: PATH, requestBody: false, responses: ["4xx", "5xx"] },
   },
   {
     id: "health-endpoint",

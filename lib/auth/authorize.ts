@@ -20,6 +20,7 @@ const ROLE_NAMES: Record<Role, string> = {
   instructor: "instructors",
   reviewer: "reviewers",
   admin: "administrators",
+  candidate: "assessment candidates",
 };
 
 /** Throws ForbiddenError unless the actor is signed in with one of the roles (or is an admin). */

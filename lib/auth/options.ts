@@ -14,6 +14,7 @@ import { clientAddress } from "./client-address";
 import { signInWithPassword } from "./password-sign-in";
 import { SignInSchema } from "./schema";
 import { sessionSecret } from "./secret";
+import { tokenIsCurrent } from "./session-token";
 import { findUserById, sessionVersionOf, userForExternalAccount, type ExternalSignInCode } from "./users";
 
 type OidcProfile = { sub: string; email?: string; email_verified?: boolean | string; name?: string; preferred_username?: string };
@@ -191,12 +192,8 @@ export function authOptions(context: { signedInUserId?: string | null } = {}, se
           token.sv = (await sessionVersionOf(db, user.id)) ?? 0;
           return token;
         }
-        // Every later request: the token must carry the user's current session version. Tokens made
-        // before versions existed carry none and count as version 0.
-        const uid = typeof token.uid === "string" ? token.uid : null;
-        const current = uid ? await sessionVersionOf(db, uid) : null;
-        const carried = typeof token.sv === "number" ? token.sv : 0;
-        if (current === null || carried !== current) throw new SessionEndedError("This session was ended.");
+        // Every later request: the token must carry the user's current session version.
+        if (!(await tokenIsCurrent(db, token))) throw new SessionEndedError("This session was ended.");
         return token;
       },
       async session({ session, token }) {

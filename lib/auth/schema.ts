@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "@/lib/db/schema";
+import { ASSIGNABLE_ROLES } from "@/lib/db/schema";
 import { passwordProblem } from "./password-rules";
 
 export const EmailSchema = z
@@ -29,5 +29,5 @@ export const SignInSchema = z.object({
 
 export const RoleChangeSchema = z.object({
   userId: z.string().min(1),
-  role: z.enum(ROLES),
+  role: z.enum(ASSIGNABLE_ROLES),
 });

@@ -16,10 +16,15 @@ export const getCurrentUser = cache(async (): Promise<UserDTO | null> => {
   return findUserById(await getDb(), session.uid);
 });
 
-/** For pages: sends visitors who are not signed in to the sign-in page, then back. */
+/**
+ * For pages: sends visitors who are not signed in to the sign-in page, then back. An assessment
+ * candidate (the hidden per-invite user, decision 017) gets the 403 page: every page that calls
+ * this is outside the assessment, whose pages (app/take) use lib/assessments/candidate-session.
+ */
 export async function requireUser(returnTo: string): Promise<UserDTO> {
   const user = await getCurrentUser();
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (user.role === "candidate") forbidden();
   return user;
 }
 

@@ -2,7 +2,7 @@
 // takes the acting user and checks the role here, not in pages.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, or, sql } from "drizzle-orm";
+import { and, asc, eq, ne, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { accounts, users, type Role, type UserRow } from "@/lib/db/schema";
 import { assertRole } from "./authorize";
@@ -111,7 +111,9 @@ export async function userForExternalAccount(
 
   if (options.signedInUserId) {
     const current = await findUserById(db, options.signedInUserId);
-    if (current) {
+    // An assessment candidate's hidden user never gets a way to sign in (decision 017): linking an
+    // identity to it would let that identity sign in as the candidate later.
+    if (current && current.role !== "candidate") {
       await linkIdentity(db, identity, current.id);
       return { ok: true, user: current };
     }
@@ -170,7 +172,9 @@ export { ForbiddenError, hasRole } from "./authorize";
 
 export async function listUsers(db: Database, actor: UserDTO | null): Promise<UserDTO[]> {
   assertRole(actor, "admin");
-  const rows = await db.select().from(users).orderBy(asc(users.createdAt), asc(users.email));
+  // Assessment candidates are hidden per-invite users (decision 017): they belong to a reviewer's
+  // report, not to the people an administrator manages.
+  const rows = await db.select().from(users).where(ne(users.role, "candidate")).orderBy(asc(users.createdAt), asc(users.email));
   return rows.map(toUserDTO);
 }
 
@@ -195,6 +199,8 @@ export async function changeRole(
       .for("update");
     const target = locked.find((row) => row.id === userId);
     if (!target) return { ok: false, error: "That user no longer exists." };
+    // Both ways are refused: a candidate is a hidden per-invite user, and nobody becomes one by a form.
+    if (target.role === "candidate" || role === "candidate") return { ok: false, error: "Assessment candidates have no role to change." };
     if (target.role === "admin" && role !== "admin") {
       const admins = locked.filter((row) => row.role === "admin").length;
       if (admins <= 1) return { ok: false, error: "At least one administrator must remain." };

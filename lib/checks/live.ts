@@ -28,11 +28,24 @@ export async function podsOf(ctx: CheckContext, owner: AnyObject): Promise<Pod[]
   if (!selector) return [];
   const pods = (await clusterOf(ctx).list("v1", "Pod", { labelSelector: selector, fresh: true })) as Pod[];
   // Grader pods made by behaviour checks carry the workload's labels at most by accident; never judge them.
-  return pods.filter((p) => !p.metadata.labels?.[GRADER_POD_LABEL]);
+  return pods.filter((p) => !p.metadata.labels?.[GRADER_POD_LABEL] && !isWorkspacePod(p));
 }
 
 /** The label every grader pod carries (set by the live sandbox), so checks and the pods panel can tell them apart. */
 export const GRADER_POD_LABEL = "academy.dev/grader-pod";
+
+/** The sandbox's workspace pod (the learner's terminal; lib/sandbox/workspace-manifest.ts builds it). */
+export const WORKSPACE_POD = "workspace";
+export const WORKSPACE_COMPONENT_LABEL = "academy.dev/component";
+export const WORKSPACE_COMPONENT = "workspace";
+
+/**
+ * The platform's workspace pod, by name and label together: a learner's Deployment may copy the
+ * label but its pods never have that exact name, so no learner pod is hidden from the checks.
+ */
+export function isWorkspacePod(pod: { metadata?: { name?: string; labels?: Record<string, string> } }): boolean {
+  return pod.metadata?.name === WORKSPACE_POD && pod.metadata.labels?.[WORKSPACE_COMPONENT_LABEL] === WORKSPACE_COMPONENT;
+}
 
 export function isReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");

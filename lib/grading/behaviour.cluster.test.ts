@@ -204,7 +204,7 @@ describe("k8s.runsAsUser", () => {
 
 describe("k8s.readinessGates", () => {
   test("a readiness probe on /ready keeps a loading copy out; one on /healthz does not", async () => {
-    const params = (name: string) => ({ service: name, workload: { kind: "Deployment", name }, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 40 });
+    const params = (name: string) => ({ service: name, workload: { kind: "Deployment", name }, hold: { env: "MODEL_LOAD_DELAY_SECONDS", value: "120" }, readyPath: "/ready", watchSeconds: 30 });
     const [good, wrong] = await Promise.all([check("k8s.readinessGates", params("good")), check("k8s.readinessGates", params("wrong-probe"))]);
     expectPass(good);
     expect(good.message).toContain("statuscode: 503");

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { runImage } from "@/lib/builds/run-image";
 import { beginImageBuild, type BuildDeps } from "@/lib/builds/service";
 import { builtinKind } from "@/lib/checks/kinds";
+import { isWorkspacePod } from "@/lib/checks/live";
 import type { AnyObject, CheckContext, CheckOutcome, DryRunOutcome, ImageBuildVerdict, ReadOnlyCluster } from "@/lib/checks/types";
 import type { Database } from "@/lib/db/client";
 import { labAttempts, labGradingLocks, type StoredCheckResult } from "@/lib/db/schema";
@@ -85,8 +86,11 @@ export function readOnlyCluster(admin: KubeClient, namespace: string): ReadOnlyC
         ((await grader.get({ ...ref, namespace })) as AnyObject | null),
       options.fresh),
     list: (apiVersion, kind, options = {}) =>
-      once(`list ${apiVersion} ${kind} ${options.labelSelector ?? ""}`, async () =>
-        (await grader.list(apiVersion, kind, { namespace, labelSelector: options.labelSelector })) as unknown as AnyObject[],
+      once(`list ${apiVersion} ${kind} ${options.labelSelector ?? ""}`, async () => {
+        const items = (await grader.list(apiVersion, kind, { namespace, labelSelector: options.labelSelector })) as unknown as AnyObject[];
+        // The learner's terminal is the platform's pod: no check counts or judges it.
+        return kind === "Pod" ? items.filter((pod) => !isWorkspacePod(pod)) : items;
+      },
       options.fresh),
   };
 }

@@ -40,7 +40,9 @@ const num = (v: unknown) => Number(v ?? 0);
 /** Insights for one lab, or every lab with attempts. Throws ForbiddenError for anyone but instructors and admins. */
 export async function labInsights(db: Database, actor: Pick<UserDTO, "role"> | null, labId?: string): Promise<LabInsight[]> {
   assertRole(actor, "instructor");
-  const onLab = labId ? sql`where a.lab_id = ${labId}` : sql``;
+  // Assessment candidates' attempts (decision 017) belong to their reports, not to the course's numbers.
+  const learnersOnly = sql`a.user_id not in (select id from users where role = 'candidate')`;
+  const onLab = labId ? sql`where a.lab_id = ${labId} and ${learnersOnly}` : sql`where ${learnersOnly}`;
   const totals = await rowsOf(
     db,
     sql`select a.lab_id, count(*) as attempts, count(distinct a.user_id) as learners,
@@ -61,7 +63,7 @@ export async function labInsights(db: Database, actor: Pick<UserDTO, "role"> | n
           select a.lab_id, r->>'id' as check_id, a.created_at, r->>'message' as message, r->>'internal' as internal,
                  row_number() over (partition by a.lab_id order by a.created_at desc, a.id desc) as n
           from lab_attempts a cross join lateral jsonb_array_elements(a.results) as r
-          ${labId ? sql`where a.lab_id = ${labId} and` : sql`where`} r->>'status' = 'error'
+          ${onLab} and r->>'status' = 'error'
         ) e where e.n <= 10 order by e.created_at desc`,
   );
   return totals.map((t) => {

@@ -6,11 +6,10 @@
 import "server-only";
 import http from "node:http";
 import https from "node:https";
-import { Writable } from "node:stream";
-import { Exec, type V1Status } from "@kubernetes/client-node";
 import { GRADER_POD_LABEL } from "@/lib/checks/live";
 import type { AnyObject, ExecResult, HttpAnswer, LiveSandbox } from "@/lib/checks/types";
 import { ClusterUnreachable, KubeApiError, toKubeError, type KubeClient } from "@/lib/k8s/client";
+import { exitCodeOf, runExec } from "@/lib/k8s/exec";
 
 /** Bodies and outputs beyond this are cut: checks judge a few lines, never megabytes. */
 const MAX_BYTES = 64 * 1024;
@@ -65,41 +64,7 @@ function apiServerStatus(json: unknown): { message: string } | null {
   return s && s.kind === "Status" && s.apiVersion === "v1" ? { message: String(s.message ?? "") } : null;
 }
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      if (size < MAX_BYTES) chunks.push(chunk.subarray(0, MAX_BYTES - size));
-      size += chunk.length;
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
-}
-
-/** Words for what client-node's exec rejects with: an Error, a Status, a socket ErrorEvent. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  const e = error as { message?: unknown; error?: { message?: unknown }; reason?: unknown } | null;
-  const message = e?.message ?? e?.error?.message ?? e?.reason;
-  if (typeof message === "string" && message) return message;
-  try {
-    return JSON.stringify(error) ?? String(error);
-  } catch {
-    return String(error);
-  }
-}
-
-/** The exit code in an exec's final Status; null when the command could not run at all. */
-export function exitCodeOf(status: V1Status): number | null {
-  if (status.status === "Success") return 0;
-  if (status.reason === "NonZeroExitCode") {
-    const code = Number(status.details?.causes?.find((c) => c.reason === "ExitCode")?.message);
-    return Number.isInteger(code) ? code : null;
-  }
-  return null;
-}
+export { describeError, exitCodeOf } from "@/lib/k8s/exec";
 
 export function liveSandbox(admin: KubeClient, namespace: string): LiveSandbox {
   const ns = encodeURIComponent(namespace);
@@ -136,39 +101,16 @@ export function liveSandbox(admin: KubeClient, namespace: string): LiveSandbox {
       return answer.text;
     },
     async exec(pod, container, command, options): Promise<ExecResult> {
-      const out = collector();
-      const err = collector();
-      let socket: { close(): void } | null = null;
-      const outcome = await new Promise<{ status: V1Status | null; error?: string }>((resolve) => {
-        const timer = setTimeout(() => {
-          socket?.close();
-          resolve({ status: null, error: `did not finish within ${Math.round(options.timeoutMs / 1000)} s` });
-        }, options.timeoutMs);
-        new Exec(admin.kubeConfig)
-          .exec(namespace, pod, container, command, out.stream, err.stream, null, false, (status) => {
-            clearTimeout(timer);
-            resolve({ status });
-          })
-          .then((ws) => {
-            socket = ws;
-            // A socket that closes without a status (the pod went away) ends the command too.
-            ws.on("close", () =>
-              setTimeout(() => {
-                clearTimeout(timer);
-                resolve({ status: null, error: "the connection to the container closed before the command finished" });
-              }, 200),
-            );
-          })
-          .catch((error: unknown) => {
-            clearTimeout(timer);
-            resolve({ status: null, error: describeError(error) });
-          });
+      const run = await runExec(admin.kubeConfig, { namespace, pod, container }, command, {
+        timeoutMs: options.timeoutMs,
+        maxStdoutBytes: MAX_BYTES,
+        maxStderrBytes: MAX_BYTES,
+        closedMessage: "the connection to the container closed before the command finished",
       });
-      const stdout = out.text();
-      const stderr = err.text();
-      if (!outcome.status) return { ok: false, error: outcome.error ?? "no status", stdout, stderr };
-      const exitCode = exitCodeOf(outcome.status);
-      if (exitCode === null) return { ok: false, error: outcome.status.message ?? "the command could not be run", stdout, stderr };
+      const { stdout, stderr } = run;
+      if (!run.status) return { ok: false, error: run.error ?? "no status", stdout, stderr };
+      const exitCode = exitCodeOf(run.status);
+      if (exitCode === null) return { ok: false, error: run.status.message ?? "the command could not be run", stdout, stderr };
       return { ok: true, exitCode, stdout, stderr };
     },
     async createPod(pod: AnyObject) {

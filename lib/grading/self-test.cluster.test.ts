@@ -1,5 +1,7 @@
-// The lab self-test (npm run labs:verify) inside `npm test`: every lab's solution passes every
-// check on a fresh sandbox of the real API server, and its starter does not complete the lab.
+// The lab self-test's harness on the real API server, for the lab with a sandbox that has the
+// fewest fixtures.
+// Every lab is verified once per `npm test`, by its labs:verify step (scripts/labs-verify.ts) after
+// Vitest; running them all here too would double the longest step of the suite.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
@@ -20,21 +22,25 @@ afterAll(async () => {
   await handle?.close();
 });
 
-test("every lab: the solution passes every check, the starter does not complete the lab, every fixture fails what it names", async () => {
+test("a lab with a sandbox: the solution passes every check, the starter does not complete the lab, every fixture fails what it names", async () => {
+  const lab = listLabs()
+    .filter((l) => l.sandbox && labFixtures(l).length > 0)
+    .sort((a, b) => labFixtures(a).length - labFixtures(b).length || a.id.localeCompare(b.id))[0];
+  expect(lab, "a lab with a sandbox and fixtures").toBeDefined();
+  if (!lab) return;
   const { verdicts, summary } = await verifyLabs({
     db: handle.db,
     cluster: testCluster(),
     installation: `labs-test-${randomBytes(3).toString("hex")}`,
+    labIds: [lab.id],
   });
-  expect(verdicts.map((v) => [v.labId, v.problems])).toEqual(listLabs().map((lab) => [lab.id, []]));
-  expect(summary).toMatchObject({ labs: listLabs().length, failed: 0 });
+  expect(verdicts.map((v) => [v.labId, v.problems])).toEqual([[lab.id, []]]);
+  // The test cluster has a real node, so no fixture is skipped.
+  expect(summary).toMatchObject({ labs: 1, failed: 0, fixturesSkipped: 0 });
   expect(summary.passed).toBe(summary.checks);
-  // Every fixture ran or was skipped visibly (needs a real node), and each that ran failed as it should.
-  const fixtures = listLabs().reduce((sum, lab) => sum + labFixtures(lab).length, 0);
-  expect(summary.fixtures + summary.fixturesSkipped).toBe(fixtures);
-  expect(summary.skipped).toHaveLength(summary.fixturesSkipped);
+  expect(summary.fixtures).toBe(labFixtures(lab).length);
   expect(summary.fixturesFailedAsExpected).toBe(summary.fixtures);
-}, 600_000); // about a hundred fixtures, a sandbox each for the labs that have one
+}, 600_000);
 
 test("the dry-run check names the file, document and field the API server refuses; the grader cannot write", async () => {
   const { randomUUID } = await import("node:crypto");

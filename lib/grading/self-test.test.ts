@@ -41,6 +41,7 @@ test("a fixture a mustFail check passes, or a mustPass check fails, is a problem
     mustFail: ["valid-openapi", "semantic-version"],
     mustPass: ["predict-operation", "semantic-version"],
     delete: [],
+    removeObjects: [],
     needs: null,
     overlay: { "openapi.yaml": solutionFiles(lab)["openapi.yaml"]!.replace("version: 1.0.0", "version: v1") },
   };

@@ -12,10 +12,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 import { REAL_NODE_SELECTOR } from "@/lib/k8s/availability";
-import type { KubeClient } from "@/lib/k8s/client";
+import { learnerClient, type KubeClient } from "@/lib/k8s/client";
 import { saveLabFiles } from "@/lib/labs/files";
 import { fixtureFiles, labFixtures, type LabFixture } from "@/lib/labs/fixtures";
-import { listLabs, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
+import { SETUP_KINDS } from "@/lib/labs/setup";
+import { listLabs, setupManifests, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
 import { uninstall } from "@/lib/sandbox/upkeep";
@@ -136,6 +137,8 @@ type PrepareOptions = {
   applyMustSucceed: boolean;
   /** Lab files not applied (a fixture's deleted files). */
   skipApply?: readonly string[];
+  /** Objects deleted as the learner once the sandbox has started (a fixture's `removeObjects`). */
+  removeObjects?: ReadonlyArray<{ kind: string; name: string }>;
 };
 
 async function prepare(options: VerifyOptions, lab: Lab, learner: { id: string }, files: Record<string, string>, how: PrepareOptions): Promise<Prepared> {
@@ -148,9 +151,18 @@ async function prepare(options: VerifyOptions, lab: Lab, learner: { id: string }
   if (!lab.sandbox) return { namespace: null, problems };
   if (!options.cluster) return { namespace: null, problems: ["the lab needs a sandbox, but no cluster was given"] };
   const deps = { cluster: options.cluster, installation: options.installation };
-  const started = await startSandbox(options.db, learner, { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined }, () => {}, deps);
+  // The lab's setup objects go in with the sandbox, as for a learner; the files are applied over them.
+  const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined, setup: setupManifests(lab) };
+  const started = await startSandbox(options.db, learner, input, () => {}, deps);
   if (!started.ok) return { namespace: null, problems: [`starting the sandbox failed: ${started.error}`] };
   const namespace = started.sandbox.namespace;
+  // As the learner's `kubectl delete` in the terminal would, over the setup objects.
+  const learnerKube = learnerClient(options.cluster, namespace);
+  for (const { kind, name } of how.removeObjects ?? []) {
+    await learnerKube.remove({ apiVersion: SETUP_KINDS[kind]!, kind, name, namespace }).catch((error: unknown) => {
+      problems.push(`deleting ${kind} "${name}" as the learner failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
   for (const file of lab.files.filter((f) => f.apply && !how.skipApply?.includes(f.path))) {
     const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps), how.save ? 10_000 : 3_000);
     if (how.applyMustSucceed) {
@@ -258,6 +270,7 @@ export async function verifyFixture(
     rolloutTimeoutMs: options.fixtureRolloutTimeoutMs ?? 20_000,
     applyMustSucceed: false,
     skipApply: fixture.delete,
+    removeObjects: fixture.removeObjects,
   });
   // The sandbox goes as soon as the fixture is graded: on the real node its pods really run.
   const namespaces = prepared.namespace ? [prepared.namespace] : [];

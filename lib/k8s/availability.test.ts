@@ -39,7 +39,7 @@ test("a build in progress is 'starting', in words: component, elapsed time, cold
     state: "starting",
     detail:
       "Building the local Kubernetes control plane: compiling kube-apiserver (component 3 of 5), 4 min 10 s so far; " +
-      "a cold build takes about 15–20 minutes on 2 cores, later starts take seconds.",
+      "a cold build takes about 21–26 minutes on 2 cores, later starts take seconds.",
   });
 });
 

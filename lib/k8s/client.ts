@@ -69,6 +69,21 @@ export type KubeClient = {
   pathFor(ref: Omit<ObjectRef, "name"> & { name?: string }): Promise<string>;
   /** A client that acts as `user` through impersonation; shares the connection. */
   impersonate(user: string): KubeClient;
+  /**
+   * What a WebSocket of our own to the API server needs (pods/exec for the lab terminal): the
+   * server, this kubeconfig's TLS material and auth headers, and Impersonate-User when this
+   * client impersonates.
+   */
+  socketOptions(): Promise<SocketOptions>;
+};
+
+export type SocketOptions = {
+  server: URL;
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  rejectUnauthorized?: boolean;
+  headers: Record<string, string>;
 };
 
 type ApiResource = { name: string; kind: string; namespaced: boolean };
@@ -342,6 +357,11 @@ function clientFor(connection: Connection, actingAs: string | null): KubeClient 
     },
     impersonate(user: string): KubeClient {
       return clientFor(connection, user);
+    },
+    async socketOptions(): Promise<SocketOptions> {
+      const headers: Record<string, string> = { ...(await connection.headers()) };
+      if (actingAs) headers["Impersonate-User"] = actingAs;
+      return { server: new URL(connection.server), ...connection.tls, headers };
     },
   };
 }

@@ -9,6 +9,8 @@ import type { ContentProblem } from "@/lib/content/check";
 import { parseFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import { checkFixtures } from "./fixtures";
+import { checkSetup } from "./setup";
+import { checkMutants } from "./mutants";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
 import type { LabRegistry } from "./registry";
 
@@ -111,6 +113,9 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
       }
     }
 
+    // Setup objects: what the sandbox starts with (lib/labs/setup.ts).
+    if (fm.setup) problems.push(...checkSetup(dir, fm.setup));
+
     // Checks.
     const checks = registry[id]!;
     const occurrences = new Map<string, number>();
@@ -171,6 +176,13 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
     const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution });
     fixtureCount += fixtures.fixtures;
     problems.push(...fixtures.problems);
+
+    // Mutants of the reference implementation, for tests.mutationScore (lib/labs/mutants.ts).
+    const starter = Object.fromEntries(fm.files.flatMap((f) => {
+      const text = readOrNull(path.join(dir, "starter", f.path));
+      return text === null ? [] : [[f.path, text]];
+    }));
+    problems.push(...checkMutants(dir, { files: fm.files, starter }));
   }
   return { problems, labs: folders.length, checks: checkCount, fixtures: fixtureCount };
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
-import { labAttempts, labFileRevisions, labGradingLocks, users } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import { createAssessment } from "@/lib/assessments/assessments";
+import { createInvites } from "@/lib/assessments/invites";
+import { builderInput, createOrganisationWithReviewer } from "@/lib/assessments/test-helpers";
+import { assessmentInvites, labAttempts, labFileRevisions, labGradingLocks, users } from "@/lib/db/schema";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
 import { FILE_HISTORY, currentFiles, fileHistory, filesSha256, revisionContent, saveLabFile, saveLabFiles } from "./files";
 import { getLab } from "./registry";
@@ -142,5 +146,25 @@ describe.each(DATABASE_KINDS)("file history on %s", (kind) => {
     await handle.db.delete(labGradingLocks);
     await save(user, A, "# after the grading\n");
     expect(await revisionsOf(user, A)).toHaveLength(KEEP);
+  });
+
+  test("an assessment candidate keeps every revision: the reviewer's replay shows all of them", { timeout: 30_000 }, async () => {
+    const { reviewer } = await createOrganisationWithReviewer(handle.db);
+    const created = await createAssessment(handle.db, reviewer, builderInput());
+    if (!created.ok) throw new Error(created.error);
+    const invited = await createInvites(handle.db, reviewer, created.assessment.id, [{ name: "Cand", email: `${randomUUID()}@example.com` }]);
+    if (!invited.ok) throw new Error(invited.error);
+    const candidate = await newUser();
+    await handle.db
+      .update(assessmentInvites)
+      .set({ candidateUserId: candidate.id, startedAt: new Date(), status: "started" })
+      .where(eq(assessmentInvites.id, invited.invites[0]!.id));
+    const learner = await newUser();
+    for (let i = 1; i <= KEEP + 5; i++) {
+      await save(candidate, A, `# a ${i}\n`);
+      await save(learner, A, `# a ${i}\n`);
+    }
+    expect(await revisionsOf(candidate, A)).toEqual(Array.from({ length: KEEP + 5 }, (_, i) => i + 1));
+    expect(await revisionsOf(learner, A)).toHaveLength(KEEP);
   });
 });

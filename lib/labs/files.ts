@@ -4,7 +4,8 @@
 // Functions take the acting user and only ever touch that user's rows.
 //
 // History is bounded: each save keeps the newest FILE_HISTORY.keepNewest revisions of every
-// file, plus every revision that was part of a graded attempt (see `pruneHistory` for the rule),
+// file, plus every revision that was part of a graded attempt (see `pruneHistory` for the rule;
+// an assessment candidate's history is kept whole, because the reviewer's replay shows all of it),
 // and it is read a page of metadata at a time, newest first; a revision's text is loaded only
 // when the learner opens it. One file on purpose: saving and pruning must agree on one history rule.
 import "server-only";
@@ -13,7 +14,7 @@ import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { ActingUser } from "@/lib/auth/acting-user";
 import { formatBytes } from "@/lib/bytes";
 import type { Database } from "@/lib/db/client";
-import { labAttempts, labFileRevisions, labFiles, labGradingLocks } from "@/lib/db/schema";
+import { assessmentInvites, LAB_FILE_SOURCES, labAttempts, labFileRevisions, labFiles, labGradingLocks } from "@/lib/db/schema";
 import { labPathProblem } from "@/lib/checks/file-paths";
 import { yamlBombProblem } from "@/lib/checks/kinds/structured";
 import { isFailure, type Failure } from "@/lib/result";
@@ -25,7 +26,14 @@ import { LEARNER_FILE_LIMITS, LabIdSchema } from "./schema";
  * not-found: no such lab, or not a file of it; read-only: provided by the lab; too-large: over a
  * size limit; invalid-input: anything else wrong with what was sent.
  */
-export type FileFailureCode = "not-found" | "read-only" | "too-large" | "invalid-input";
+export type FileFailureCode = "not-found" | "read-only" | "too-large" | "invalid-input" | "assessment-closed";
+
+/**
+ * Run first inside a save's transaction; a failure stores nothing. lib/workspace passes the
+ * assessment gate here (lib/assessments/gate.ts), so a candidate's save and the submission that
+ * freezes the files cannot interleave. This folder knows nothing of assessments.
+ */
+export type SaveGuard = (tx: Database) => Promise<{ ok: true } | Failure<"assessment-closed" | "not-found">>;
 export type FileFailure = Failure<FileFailureCode> & { path?: string };
 
 export type LabFileDTO = {
@@ -40,7 +48,7 @@ export type LabFileDTO = {
 };
 
 /** One entry of a file's history, without its text. */
-export type FileRevisionMeta = { revision: number; sha256: string; source: "save" | "reset"; createdAt: Date; bytes: number };
+export type FileRevisionMeta = { revision: number; sha256: string; source: LabFileSource; createdAt: Date; bytes: number };
 export type FileRevisionDTO = FileRevisionMeta & { content: string };
 
 export const FILE_HISTORY = {
@@ -117,17 +125,22 @@ function labOrFailure(labId: unknown, options: LabOptions): Lab | FileFailure {
 
 export type SaveResult = { ok: true; files: Array<{ path: string; revision: number; sha256: string; changed: boolean }> } | FileFailure;
 
+/** Where a revision came from: the editor, a reset to the starter, or the workspace's terminal. */
+export type LabFileSource = (typeof LAB_FILE_SOURCES)[number];
+
 /**
  * Saves several files of a lab at once: every file is validated first and, if one is refused,
- * nothing is stored. Unchanged files do not create a revision.
+ * nothing is stored. Unchanged files do not create a revision. `source` marks the revisions
+ * ("terminal" for files imported from the workspace pod).
  */
 export async function saveLabFiles(
   db: Database,
   user: ActingUser,
   labId: string,
   files: Array<{ path: string; content: string | Uint8Array }>,
-  options: LabOptions = {},
+  options: LabOptions & { source?: Exclude<LabFileSource, "reset">; guard?: SaveGuard } = {},
 ): Promise<SaveResult> {
+  const source = options.source ?? "save";
   const lab = labOrFailure(labId, options);
   if (isFailure(lab)) return lab;
   if (!Array.isArray(files) || files.length === 0) return { ok: false, code: "invalid-input", error: "There is nothing to save." };
@@ -139,6 +152,8 @@ export async function saveLabFiles(
     valid.push(checked);
   }
   return db.transaction(async (tx) => {
+    const allowed = options.guard ? await options.guard(tx) : null;
+    if (allowed && !allowed.ok) return { ok: false, code: allowed.code, error: allowed.error } as FileFailure;
     const stored = await tx
       .select()
       .from(labFiles)
@@ -162,7 +177,7 @@ export async function saveLabFiles(
         continue;
       }
       const revision = (row?.revision ?? 0) + 1;
-      await tx.insert(labFileRevisions).values({ userId: user.id, labId: lab.id, path: file.path, revision, content: file.content, sha256: file.sha256, source: "save", createdAt: now });
+      await tx.insert(labFileRevisions).values({ userId: user.id, labId: lab.id, path: file.path, revision, content: file.content, sha256: file.sha256, source, createdAt: now });
       await tx
         .insert(labFiles)
         .values({ userId: user.id, labId: lab.id, path: file.path, content: file.content, sha256: file.sha256, revision, updatedAt: now })
@@ -296,6 +311,10 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
  *
  * While a grading runs (its lock row exists) nothing is deleted: it may have read files that no
  * attempt names yet. A save racing the lock keeps the previous revision anyway (keepNewest ≥ 2).
+ *
+ * Nothing is deleted for an assessment candidate (a hidden user an invite's candidate_user_id
+ * names): the reviewer's report replays every saved revision (issue 11). A candidate's history is
+ * bounded by the assessment's time limit instead.
  */
 export async function pruneHistory(tx: Transaction | Database, userId: string, lab: Lab, keepNewest = FILE_HISTORY.keepNewest): Promise<number> {
   const keep = Math.max(2, keepNewest);
@@ -313,6 +332,12 @@ export async function pruneHistory(tx: Transaction | Database, userId: string, l
     .where(and(eq(labGradingLocks.userId, userId), eq(labGradingLocks.labId, lab.id)))
     .limit(1);
   if (grading.length > 0) return 0;
+  const candidate = await tx
+    .select({ id: assessmentInvites.id })
+    .from(assessmentInvites)
+    .where(eq(assessmentInvites.candidateUserId, userId))
+    .limit(1);
+  if (candidate.length > 0) return 0;
 
   const attempts = await tx
     .select({ filesSha256: labAttempts.filesSha256 })
@@ -341,13 +366,21 @@ export async function pruneHistory(tx: Transaction | Database, userId: string, l
 }
 
 /** Puts the starter text back (one file, or every editable file) as a new revision; history is kept. */
-export async function resetToStarter(db: Database, user: ActingUser, labId: string, path?: string, options: LabOptions = {}): Promise<SaveResult> {
+export async function resetToStarter(
+  db: Database,
+  user: ActingUser,
+  labId: string,
+  path?: string,
+  options: LabOptions & { guard?: SaveGuard } = {},
+): Promise<SaveResult> {
   const lab = labOrFailure(labId, options);
   if (isFailure(lab)) return lab;
   const starter = starterFiles(lab);
   const targets = lab.files.filter((f) => !f.readonly && (path === undefined || f.path === path));
   if (targets.length === 0) return { ok: false, code: "not-found", path, error: `"${path}" is not a file of this lab you can edit.` };
   return db.transaction(async (tx) => {
+    const allowed = options.guard ? await options.guard(tx) : null;
+    if (allowed && !allowed.ok) return { ok: false, code: allowed.code, error: allowed.error } as FileFailure;
     const rows = await tx.select().from(labFiles).where(and(eq(labFiles.userId, user.id), eq(labFiles.labId, lab.id))).for("update");
     const current = new Map(rows.map((r) => [r.path, r]));
     const now = new Date();

@@ -12,6 +12,7 @@ import type { ContentProblem } from "@/lib/content/check";
 import { LabPathSchema } from "@/lib/checks/file-paths";
 import { solutionFiles, LabDefinitionError, type Lab } from "./registry";
 import { CheckIdSchema, LAB_ID_PATTERN } from "./schema";
+import { SETUP_KINDS } from "./setup";
 
 export const FIXTURES_FOLDER = "fixtures";
 export const FIXTURE_FILE = "fixture.yaml";
@@ -47,6 +48,15 @@ export const FixtureSpecSchema = z.strictObject({
       { error: "must be a list of { file, find, replace }" },
     )
     .default([]),
+  /**
+   * Objects the learner deleted from the sandbox (as with `kubectl delete`) after it started with
+   * the lab's setup objects: deleted as the learner before the files are applied.
+   */
+  removeObjects: z
+    .array(z.strictObject({ kind: z.enum(Object.keys(SETUP_KINDS) as [string, ...string[]], { error: `must be one of ${Object.keys(SETUP_KINDS).join(", ")}` }), name: z.string().min(1).max(253) }), {
+      error: "must be a list of { kind, name }",
+    })
+    .default([]),
   /** Solution files this submission does not have: saved empty and never applied. */
   delete: z.array(LabPathSchema, { error: "must be a list of lab file paths" }).default([]),
   /**
@@ -64,6 +74,8 @@ export type LabFixture = {
   mustFail: string[];
   mustPass: string[];
   delete: string[];
+  /** Objects deleted from the sandbox before the files are applied (`removeObjects`). */
+  removeObjects: Array<{ kind: string; name: string }>;
   needs: FixtureNeed | null;
   /** What replaces each changed solution file (the fixture folder's files, and the files its `edits` change), by lab path. */
   overlay: Record<string, string>;
@@ -192,13 +204,13 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
     else if (rel in overlay) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which the fixture also provides`);
   });
   const changed = Object.keys(overlay).filter((rel) => lab.solution[rel] !== overlay[rel]);
-  if (changed.length === 0 && spec.delete.length === 0) {
+  if (changed.length === 0 && spec.delete.length === 0 && spec.removeObjects.length === 0) {
     report(specFile, 1, "the fixture changes nothing: add the files that differ from the solution, `edits` to them, or solution files to `delete`");
   }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    fixture: { name, dir, description: spec.description, mustFail: spec.mustFail, mustPass: spec.mustPass, delete: spec.delete, needs: spec.needs ?? null, overlay },
+    fixture: { name, dir, description: spec.description, mustFail: spec.mustFail, mustPass: spec.mustPass, delete: spec.delete, removeObjects: spec.removeObjects, needs: spec.needs ?? null, overlay },
   };
 }
 

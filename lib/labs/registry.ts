@@ -11,6 +11,7 @@ import { builtinKind } from "@/lib/checks/kinds";
 import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
 import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
+import { readSetupFiles, type SetupFile } from "./setup";
 
 export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
 
@@ -31,6 +32,8 @@ export type Lab = {
   files: LabFile[];
   /** The image the lab's "Build image" builds (lib/builds); null for labs without one. */
   build: LabBuild | null;
+  /** The folder of setup objects the sandbox starts with (frontmatter `setup:`, see setupManifests); null for none. */
+  setup: string | null;
   /** The instructions: MDX source without the frontmatter (line numbers kept). */
   body: string;
   /** Absolute path of lab.mdx (for error messages and compilation). */
@@ -115,6 +118,7 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     workloads: fm.workloads,
     files: fm.files.map((f) => ({ path: f.path, language: f.language, readonly: f.readonly, apply: f.apply })),
     build: fm.build ?? null,
+    setup: fm.setup ?? null,
     body: splitFrontmatter(source).body,
     file,
     checks,
@@ -152,4 +156,25 @@ export function solutionFiles(lab: Lab): Record<string, string> {
   const starter = starterFiles(lab);
   const readonly = Object.fromEntries(lab.files.filter((f) => f.readonly).map((f) => [f.path, starter[f.path]!]));
   return { ...readTree(lab, "solution", lab.files.filter((f) => !f.readonly).map((f) => f.path)), ...readonly };
+}
+
+const setupCache = new Map<string, SetupFile[]>();
+
+/**
+ * The lab's setup objects as the sandbox applies them at start and reset (docs/decisions/015):
+ * every manifest file of its `setup:` folder, by name; empty for a lab without one.
+ */
+export function setupManifests(lab: Lab): SetupFile[] {
+  if (!lab.setup) return [];
+  const cached = setupCache.get(lab.file);
+  if (cached) return cached;
+  let files: SetupFile[];
+  try {
+    files = readSetupFiles(path.dirname(lab.file), lab.setup);
+  } catch {
+    throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${lab.setup}/ cannot be read. Run npm run content:check.`);
+  }
+  if (files.length === 0) throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${lab.setup}/ has no manifests. Run npm run content:check.`);
+  setupCache.set(lab.file, files);
+  return files;
 }

@@ -49,6 +49,19 @@ export const LabBuildSchema = z.strictObject({
 
 export type LabBuild = z.output<typeof LabBuildSchema>;
 
+/** Lab folders with a meaning of their own, which cannot hold setup objects. */
+const RESERVED_FOLDERS = ["starter", "solution", "fixtures"];
+
+/**
+ * `setup:` in lab.mdx: a folder of the lab (`setup/`) whose manifests the sandbox starts with
+ * (docs/decisions/015-lab-setup-objects.md). One folder name; a trailing `/` is allowed.
+ */
+export const LabSetupSchema = z
+  .string({ error: "must be a folder of the lab, such as setup/" })
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*\/?$/, { error: "must be one folder of the lab, such as setup/ (lower-case letters, digits, `.`, `_`, `-`)" })
+  .transform((folder) => folder.replace(/\/$/, ""))
+  .refine((folder) => !RESERVED_FOLDERS.includes(folder), { error: `must not be ${RESERVED_FOLDERS.join(", ")}: those folders have their own meaning` });
+
 export const LabFrontmatterSchema = z
   .strictObject({
     title: text,
@@ -62,10 +75,15 @@ export const LabFrontmatterSchema = z
     workloads: z.enum(WORKLOAD_PLACEMENTS, { error: `must be one of ${WORKLOAD_PLACEMENTS.join(", ")}` }).default("simulated"),
     files: z.array(LabFileSchema, { error: "must be a list of files" }).min(1, { error: "needs at least one file" }),
     build: LabBuildSchema.optional(),
+    /** A folder of manifests applied to the sandbox at start and reset, as the learner (see LabSetupSchema). */
+    setup: LabSetupSchema.optional(),
   })
   .superRefine((fm, ctx) => {
     if (fm.sandbox === "none" && fm.workloads === "real") {
       ctx.addIssue({ code: "custom", path: ["workloads"], message: "needs a sandbox (the lab has `sandbox: none`)" });
+    }
+    if (fm.sandbox === "none" && fm.setup !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["setup"], message: "needs a sandbox (the lab has `sandbox: none`): setup objects are applied to it" });
     }
     if (fm.sandbox === "none" && fm.ttlMinutes !== undefined) {
       ctx.addIssue({ code: "custom", path: ["ttlMinutes"], message: "only makes sense for a lab with a sandbox" });

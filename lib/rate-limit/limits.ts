@@ -42,6 +42,22 @@ function perMinute(name: string, limit: number, what: string): UserLimitRow {
  * - workloads: each read lists the learner's pods, events and controllers and reads their logs
  *   (about ten API requests); the lab page reads every few seconds while visible (about 15 a minute).
  * - build: each image build is minutes of a builder pod on the real node (they also queue).
+ * - terminal: each connection to the lab terminal (a new one execs into the workspace pod; a
+ *   reconnect re-attaches). The page reconnects with a growing delay, so a flaky network stays
+ *   far below this.
+ * - workspace: each opening of the terminal makes sure its pod runs (creating it when absent).
+ * - workspace-sync: each sync lists the terminal's files by exec; the lab page syncs every few
+ *   seconds while the terminal is open and visible (about 20 a minute), and on focus.
+ * - assessment-save: each save of the assessment builder may write a new version.
+ * - invites: each batch of new invites (one candidate or a pasted list of thousands) and each
+ *   reset mints tokens and may send email through SMTP_URL; a reviewer inviting by hand stays far
+ *   below it, a script cannot turn the server into a mail cannon.
+ * - colleague: adding a colleague answers whether an email has an Academy account, so it is
+ *   counted like a lookup.
+ * - assessment-events: the candidate's recorder sends a heartbeat every 15 s and a focus change
+ *   at most every 2 s (debounced, sent at once so its time is the server's), pastes at once too:
+ *   about 5 a minute in normal use, 30 for someone switching windows constantly.
+ * - review: each save of a reviewer's notes and rating on a candidate's report.
  */
 export const USER_LIMITS = {
   sandbox: perMinute("sandbox:user", 10, "lab environment starts, resets and stops"),
@@ -51,6 +67,14 @@ export const USER_LIMITS = {
   quiz: perMinute("quiz:user", 20, "quiz submissions"),
   workloads: perMinute("workloads:user", 60, "reads of your workloads"),
   build: perMinute("build:user", 6, "image builds"),
+  terminal: perMinute("terminal:user", 30, "terminal connections"),
+  workspace: perMinute("workspace:user", 30, "terminal openings"),
+  "workspace-sync": perMinute("workspace-sync:user", 60, "file syncs with your terminal"),
+  "assessment-save": perMinute("assessment-save:user", 30, "assessment saves"),
+  invites: perMinute("invites:user", 20, "invite batches and resets"),
+  colleague: perMinute("colleague:user", 10, "colleague additions"),
+  "assessment-events": perMinute("assessment-events:user", 60, "recorded events"),
+  review: perMinute("review:user", 30, "saves of your notes"),
 } satisfies Record<string, UserLimitRow>;
 
 export type UserLimit = keyof typeof USER_LIMITS;

@@ -24,7 +24,8 @@ import { sandboxNamespaceName } from "./manifests";
 import { applyPlatform, sandboxNamespace } from "./platform";
 import { LIVE_STATES, toSandboxDTO, updateSandbox } from "./queries";
 import { clusterFailure, failure, notFound, type OnProgress, type SandboxDeps, type SandboxResult } from "./results";
-import { ExtendSandboxSchema, StartSandboxSchema, type StartSandboxInput } from "./schema";
+import { ExtendSandboxSchema, SetupSchema, StartSandboxSchema, type SetupManifest, type StartSandboxInput } from "./schema";
+import { applySetup, SetupRefused } from "./setup";
 
 /** Extending never keeps a sandbox beyond this age. */
 const MAX_LIFETIME_MS = 8 * 60 * 60_000;
@@ -47,7 +48,7 @@ export async function startSandbox(
 ): Promise<SandboxResult> {
   const parsed = StartSandboxSchema.safeParse(input);
   if (!parsed.success) return failure("invalid-input", parsed.error.issues[0]!.message);
-  const { labId, sizeProfile, placement, ttlMinutes = env.ACADEMY_SANDBOX_TTL_MINUTES } = parsed.data;
+  const { labId, sizeProfile, placement, setup, ttlMinutes = env.ACADEMY_SANDBOX_TTL_MINUTES } = parsed.data;
   const cluster = clusterOf(deps);
   if (isFailure(cluster)) return cluster;
 
@@ -101,12 +102,17 @@ export async function startSandbox(
 
   try {
     await applyPlatform(cluster, row, installationOf(deps), onProgress);
+    await applySetup(cluster, row.namespace, setup, onProgress);
   } catch (error) {
     // The learner (and the sandbox row, which the lab page shows) get words and a request id;
     // what the cluster said is in the server log under that id.
     const unreachable = error instanceof ClusterUnreachable;
     const { error: message } = reportServerError(
-      unreachable ? CLUSTER_UNREACHABLE : "Your sandbox could not be created; start it again in a moment.",
+      unreachable
+        ? CLUSTER_UNREACHABLE
+        : error instanceof SetupRefused
+          ? "The lab's starting objects could not be created in your sandbox: the lab itself is at fault, not your work."
+          : "Your sandbox could not be created; start it again in a moment.",
       `creating sandbox ${row.namespace} failed`,
       error,
     );
@@ -226,14 +232,20 @@ async function deleteAll(cluster: KubeClient, namespace: string, apiVersion: str
   }
 }
 
-/** Deletes everything the learner made in the sandbox and restores the platform objects. */
+/**
+ * Deletes everything the learner made in the sandbox, restores the platform objects and applies
+ * the lab's setup objects again (`setup`, as at the start), so a reset is a fresh start.
+ */
 export async function resetSandbox(
   db: Database,
   user: ActingUser,
   sandboxId: string,
   onProgress: OnProgress = () => {},
   deps: SandboxDeps = {},
+  options: { setup?: readonly SetupManifest[] } = {},
 ): Promise<SandboxResult> {
+  const setup = SetupSchema.safeParse(options.setup ?? []);
+  if (!setup.success) return failure("invalid-input", setup.error.issues[0]!.message);
   const owned = await ownedSandboxOnCluster(db, user, sandboxId, deps, { states: ["ready"] });
   if (!owned.ok) return owned;
   const { row, cluster } = owned;
@@ -247,7 +259,11 @@ export async function resetSandbox(
     }
     onProgress("Restoring sandbox settings…");
     await applyPlatform(cluster, row, installationOf(deps), () => {});
+    await applySetup(cluster, row.namespace, setup.data, onProgress);
   } catch (error) {
+    if (error instanceof SetupRefused) {
+      return failure("failed", reportServerError("The lab's starting objects could not be created again: the lab itself is at fault, not your work.", `resetting sandbox ${row.namespace} failed`, error).error);
+    }
     return clusterFailure(error);
   }
   const saved = await updateSandbox(db, row.id, { lastActivityAt: new Date() });

@@ -5,6 +5,7 @@ import {
   LEARNER_RULES,
   PROFILE_SIZES,
   SANDBOX_QUOTA_NAME,
+  WORKSPACE_PODS,
   graderIdentityFor,
   learnerIdentityFor,
   limitRangeFor,
@@ -15,6 +16,7 @@ import {
   resourceQuotaFor,
   sandboxNamespaceName,
   toApiObject,
+  type ClusterEndpoints,
 } from "./manifests";
 import { SIZE_PROFILES } from "./profiles";
 
@@ -115,11 +117,11 @@ test("the ReplicaSet and ControllerRevision counts leave room for every owner's 
   }
 });
 
-test("a single workload may never ask for more pods than the profile's whole quota (the admission policies read this number)", () => {
+test("a single workload may never ask for more pods than the profile's (the admission policies read the quota's number, less the workspace's pod)", () => {
   for (const profile of SIZE_PROFILES) {
     const quota = resourceQuotaFor("ns", profile);
     expect(quota.metadata?.name).toBe(SANDBOX_QUOTA_NAME);
-    expect(quota.spec?.hard?.pods).toBe(String(PROFILE_SIZES[profile].pods));
+    expect(quota.spec?.hard?.pods).toBe(String(PROFILE_SIZES[profile].pods + WORKSPACE_PODS));
   }
 });
 
@@ -134,11 +136,13 @@ test("the limit range gives containers defaults, sent under the API's field name
   expect(limit.defaultRequest).toBeTruthy();
 });
 
+const NO_ENDPOINTS: ClusterEndpoints = { apiServer: [], dnsOutsidePods: [] };
+
 test("network policies deny by default, allow the namespace itself, and DNS only to the cluster DNS pods", () => {
   type Peer = { namespaceSelector?: { matchLabels: unknown }; podSelector?: { matchLabels: unknown }; ipBlock?: unknown };
   type Rule = { ports: unknown; to: Peer[] };
   type Sent = { spec: { ingress?: unknown; egress: Rule[] } };
-  const [deny, same, dns] = networkPoliciesFor("ns").map((p) => toApiObject(p) as Sent);
+  const [deny, same, dns] = networkPoliciesFor("ns", NO_ENDPOINTS).map((p) => toApiObject(p) as Sent);
   expect(deny!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   expect(same!.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   expect(same!.spec.egress).toEqual([{ to: [{ podSelector: {} }] }]);
@@ -159,9 +163,43 @@ test("network policies deny by default, allow the namespace itself, and DNS only
 });
 
 test("no network policy opens an address range: port 53 anywhere, or the cloud metadata endpoint, stays closed", () => {
-  const sent = JSON.stringify(networkPoliciesFor("ns").map(toApiObject));
+  const sent = JSON.stringify(networkPoliciesFor("ns", NO_ENDPOINTS).map(toApiObject));
   expect(sent).not.toContain("ipBlock");
   expect(sent).not.toContain("169.254.169.254");
+});
+
+const CLUSTER: ClusterEndpoints = {
+  apiServer: [{ address: "198.19.254.1", port: 6443, protocol: "TCP" }],
+  dnsOutsidePods: [
+    { address: "198.19.254.1", port: 53, protocol: "UDP" },
+    { address: "198.19.254.1", port: 53, protocol: "TCP" },
+  ],
+};
+
+test("only workspace pods reach the API server, and only its endpoints on its port", () => {
+  type Sent = { metadata: { name: string }; spec: { podSelector: unknown; policyTypes: string[]; egress?: unknown[] } };
+  const sent = networkPoliciesFor("ns", CLUSTER).map((p) => toApiObject(p) as Sent);
+  const api = sent.find((p) => p.metadata.name === "allow-api-server")!;
+  expect(api.spec.podSelector).toEqual({ matchLabels: { "academy.dev/component": "workspace" } });
+  expect(api.spec.policyTypes).toEqual(["Egress"]);
+  expect(api.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: "198.19.254.1/32" } }], ports: [{ protocol: "TCP", port: 6443 }] }]);
+  // No other policy names the API server's port.
+  for (const p of sent.filter((x) => x.metadata.name !== "allow-api-server")) expect(JSON.stringify(p)).not.toContain("6443");
+  // Without endpoints there is nothing to allow.
+  expect(networkPoliciesFor("ns", NO_ENDPOINTS).map((p) => p.metadata?.name)).not.toContain("allow-api-server");
+});
+
+test("a cluster DNS outside pods is reachable on its own address and port 53 only", () => {
+  type Sent = { metadata: { name: string }; spec: { egress: { to: unknown[]; ports: unknown[] }[] } };
+  const dns = networkPoliciesFor("ns", CLUSTER).map((p) => toApiObject(p) as Sent).find((p) => p.metadata.name === "allow-dns")!;
+  expect(dns.spec.egress[1]).toEqual({
+    to: [{ ipBlock: { cidr: "198.19.254.1/32" } }],
+    ports: [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ],
+  });
+  expect(JSON.stringify(dns)).not.toContain("169.254.169.254");
 });
 
 function allows(rules: typeof LEARNER_RULES, group: string, resource: string, verb: string): boolean {
@@ -221,6 +259,7 @@ test("every platform object is labelled as managed by Academy and lives in the s
     createdAt: new Date(),
     expiresAt: new Date(),
     sizeProfile: "medium",
+    cluster: CLUSTER,
   });
   const namespaced = [
     ...all.networkPolicies,
@@ -228,7 +267,7 @@ test("every platform object is labelled as managed by Academy and lives in the s
     all.limitRange,
     ...all.identities.flatMap((i) => [i.serviceAccount, i.role, i.roleBinding]),
   ];
-  expect(namespaced).toHaveLength(11);
+  expect(namespaced).toHaveLength(12);
   for (const object of [all.namespace, ...namespaced]) {
     expect(object.metadata?.labels?.["app.kubernetes.io/managed-by"]).toBe("academy");
   }

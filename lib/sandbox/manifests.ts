@@ -240,8 +240,35 @@ export const SANDBOX_QUOTA_NAME = "sandbox-quota";
  */
 export const DEFAULT_REVISION_HISTORY = 10;
 
+/**
+ * What the workspace pod's one container asks for (lib/sandbox/workspace-manifest.ts). The sandbox
+ * quota is raised by exactly this and one pod, so the workspace never takes room from the
+ * learner's own workloads.
+ */
+export const WORKSPACE_RESOURCES = {
+  requests: { cpu: "50m", memory: "128Mi" },
+  limits: { cpu: "500m", memory: "512Mi" },
+} as const;
+
+/** The pods the quota holds beyond the profile's: the workspace. */
+export const WORKSPACE_PODS = 1;
+
+/** `a + b` for the CPU ("1", "250m") and memory ("2Gi", "128Mi") quantities of these tables. */
+export function addQuantity(a: string, b: string): string {
+  const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+  const mib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : q.endsWith("Mi") ? Number(q.slice(0, -2)) : NaN);
+  if (/(Mi|Gi)$/.test(a) && /(Mi|Gi)$/.test(b)) {
+    const sum = mib(a) + mib(b);
+    return sum % 1024 === 0 ? `${sum / 1024}Gi` : `${sum}Mi`;
+  }
+  const sum = cpu(a) + cpu(b);
+  if (!Number.isFinite(sum)) throw new Error(`cannot add quantities ${a} and ${b}`);
+  return sum % 1000 === 0 ? String(sum / 1000) : `${sum}m`;
+}
+
 export function resourceQuotaFor(namespace: string, profile: SizeProfile): V1ResourceQuota {
   const s = PROFILE_SIZES[profile];
+  const w = WORKSPACE_RESOURCES;
   const revisions = DEFAULT_REVISION_HISTORY + 1;
   return {
     apiVersion: "v1",
@@ -249,11 +276,12 @@ export function resourceQuotaFor(namespace: string, profile: SizeProfile): V1Res
     metadata: { name: SANDBOX_QUOTA_NAME, namespace, labels: managedLabels({ "academy.dev/size": profile }) },
     spec: {
       hard: {
-        pods: String(s.pods),
-        "requests.cpu": s.requestsCpu,
-        "requests.memory": s.requestsMemory,
-        "limits.cpu": s.limitsCpu,
-        "limits.memory": s.limitsMemory,
+        // The profile's numbers are the learner's; the workspace pod comes on top.
+        pods: String(s.pods + WORKSPACE_PODS),
+        "requests.cpu": addQuantity(s.requestsCpu, w.requests.cpu),
+        "requests.memory": addQuantity(s.requestsMemory, w.requests.memory),
+        "limits.cpu": addQuantity(s.limitsCpu, w.limits.cpu),
+        "limits.memory": addQuantity(s.limitsMemory, w.limits.memory),
         services: String(s.services),
         configmaps: String(s.configmaps),
         secrets: String(s.secrets),
@@ -323,9 +351,36 @@ export const CLUSTER_DNS_PEER = {
   podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
-export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
+/** One address and port of a Service's endpoints (from its EndpointSlices). */
+export type ServiceEndpoint = { address: string; port: number; protocol: "TCP" | "UDP" };
+
+/**
+ * The cluster's own services that sandbox pods may reach, read by the platform from EndpointSlices:
+ * the API server (the `kubernetes` Service) and those endpoints of the cluster DNS (`kube-dns`) that
+ * are not pods (the local cluster's CoreDNS runs beside the node, not in a pod).
+ */
+export type ClusterEndpoints = { apiServer: ServiceEndpoint[]; dnsOutsidePods: ServiceEndpoint[] };
+
+/** Pods of the learner's workspace (kubectl, curl): the only ones that reach the API server. */
+export const WORKSPACE_POD_LABEL = { key: "academy.dev/component", value: "workspace" } as const;
+
+function hostBlocks(endpoints: ServiceEndpoint[]) {
+  const addresses = [...new Set(endpoints.map((e) => e.address))];
+  return addresses.map((a) => ({ ipBlock: { cidr: a.includes(":") ? `${a}/128` : `${a}/32` } }));
+}
+
+function portsOf(endpoints: ServiceEndpoint[]) {
+  const seen = new Map(endpoints.map((e) => [`${e.protocol}/${e.port}`, { protocol: e.protocol, port: e.port }]));
+  return [...seen.values()];
+}
+
+export function networkPoliciesFor(namespace: string, cluster: ClusterEndpoints): V1NetworkPolicy[] {
   const meta = (name: string) => ({ name, namespace, labels: managedLabels() });
-  return [
+  const dnsPorts = [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ];
+  const policies: V1NetworkPolicy[] = [
     {
       // With no rules, selecting every pod for both directions denies everything; the
       // policies below add the only openings.
@@ -346,9 +401,10 @@ export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
       },
     },
     {
-      // DNS, and only to the cluster DNS pods: port 53 to any other address would be an open
-      // tunnel out of the sandbox (TCP 53 carries anything), and no rule here names an address,
-      // so the cloud metadata endpoint (169.254.169.254) is never reachable either.
+      // DNS, and only to the cluster DNS: port 53 to any other address would be an open tunnel
+      // out of the sandbox (TCP 53 carries anything). The only addresses named are the cluster
+      // DNS's own endpoints outside pods, so the cloud metadata endpoint (169.254.169.254) and
+      // the host stay unreachable.
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       metadata: meta("allow-dns"),
@@ -356,17 +412,28 @@ export function networkPoliciesFor(namespace: string): V1NetworkPolicy[] {
         podSelector: {},
         policyTypes: ["Egress"],
         egress: [
-          {
-            to: [CLUSTER_DNS_PEER],
-            ports: [
-              { protocol: "UDP", port: 53 },
-              { protocol: "TCP", port: 53 },
-            ],
-          },
+          { to: [CLUSTER_DNS_PEER], ports: dnsPorts },
+          ...(cluster.dnsOutsidePods.length ? [{ to: hostBlocks(cluster.dnsOutsidePods), ports: portsOf(cluster.dnsOutsidePods) }] : []),
         ],
       },
     },
   ];
+  if (cluster.apiServer.length) {
+    policies.push({
+      // The workspace runs kubectl as the learner, so it reaches the API server (RBAC decides
+      // what it may do); no other pod of the sandbox does. Policies see the Service address
+      // already translated, so the rule names the API server's endpoints, not the ClusterIP.
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-api-server"),
+      spec: {
+        podSelector: { matchLabels: { [WORKSPACE_POD_LABEL.key]: WORKSPACE_POD_LABEL.value } },
+        policyTypes: ["Egress"],
+        egress: [{ to: hostBlocks(cluster.apiServer), ports: portsOf(cluster.apiServer) }],
+      },
+    });
+  }
+  return policies;
 }
 
 const WRITE = ["create", "update", "patch", "delete", "get", "list", "watch"];
@@ -447,10 +514,10 @@ export type PlatformObjects = {
 };
 
 /** Everything a sandbox consists of before the learner adds anything, in apply order. */
-export function platformObjectsFor(spec: NamespaceSpec & { sizeProfile: SizeProfile }): PlatformObjects {
+export function platformObjectsFor(spec: NamespaceSpec & { sizeProfile: SizeProfile; cluster: ClusterEndpoints }): PlatformObjects {
   return {
     namespace: namespaceFor(spec),
-    networkPolicies: networkPoliciesFor(spec.name),
+    networkPolicies: networkPoliciesFor(spec.name, spec.cluster),
     quota: resourceQuotaFor(spec.name, spec.sizeProfile),
     limitRange: limitRangeFor(spec.name, spec.sizeProfile),
     identities: [learnerIdentityFor(spec.name), graderIdentityFor(spec.name)],

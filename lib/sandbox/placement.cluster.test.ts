@@ -44,7 +44,10 @@ function deployment(namespace: string, name: string, extraSpec: Record<string, u
   } as KubeObject;
 }
 
-type Pod = KubeObject & { spec: { nodeName?: string; tolerations?: unknown[] }; status?: { phase?: string } };
+type Pod = KubeObject & {
+  spec: { nodeName?: string; tolerations?: unknown[] };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+};
 
 async function podOf(me: KubeClient, namespace: string, app: string, until: (p: Pod) => boolean, timeoutMs = 60_000): Promise<Pod> {
   const deadline = Date.now() + timeoutMs;
@@ -117,10 +120,15 @@ describe("sandbox placement", { timeout: 120_000 }, () => {
 
   test("the learner debugs with their own kubeconfig: logs, exec and port-forward reach the real container", async () => {
     const me = learnerClient(admin, real.namespace);
+    // Ready, not just Running: the server must listen before a forwarded connection can reach it.
     await me.apply(deployment(real.namespace, "web", {
-      containers: [{ ...container, command: ["python3", "-m", "http.server", "8000", "--directory", "/usr/share"] }],
+      containers: [{
+        ...container,
+        command: ["python3", "-m", "http.server", "8000", "--directory", "/usr/share"],
+        readinessProbe: { tcpSocket: { port: 8000 }, periodSeconds: 1 },
+      }],
     }));
-    const pod = await podOf(me, real.namespace, "web", (p) => p.status?.phase === "Running");
+    const pod = await podOf(me, real.namespace, "web", (p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false, 90_000);
     const issued = await learnerKubeconfig(handle.db, learners[0]!, real.id, {}, deps);
     if (!issued.ok) throw new Error(issued.error);
     const kc = new KubeConfig();
@@ -137,8 +145,14 @@ describe("sandbox placement", { timeout: 120_000 }, () => {
     expect(stdout.trim()).toBe("10001");
 
     const forward = new PortForward(kc);
+    // A refused forward arrives on the error stream and leaves the WebSocket open: end the local
+    // connection then (and when the WebSocket closes), so the fetch below fails and is retried
+    // instead of waiting forever.
     const server = net.createServer((socket) => {
-      void forward.portForward(real.namespace, pod.metadata.name, [8000], socket, null, socket).catch(() => socket.destroy());
+      const refused = new Writable({ write(chunk: Buffer, _enc, done) { if (chunk.length > 0) socket.destroy(); done(); } });
+      forward.portForward(real.namespace, pod.metadata.name, [8000], socket, refused, socket)
+        .then((ws) => { if (ws && "on" in ws) (ws as { on(event: "close", listener: () => void): void }).on("close", () => socket.destroy()); })
+        .catch(() => socket.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
@@ -146,7 +160,7 @@ describe("sandbox placement", { timeout: 120_000 }, () => {
       let body = "";
       const deadline = Date.now() + 20_000;
       while (!body.includes("Directory listing") && Date.now() < deadline) {
-        body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => "");
+        body = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text(), () => "");
         if (!body.includes("Directory listing")) await new Promise((r) => setTimeout(r, 500));
       }
       expect(body).toContain("Directory listing for /");

@@ -4,7 +4,7 @@
 import "server-only";
 import type { SandboxRow } from "@/lib/db/schema";
 import { KubeApiError, type KubeClient, type KubeObject } from "@/lib/k8s/client";
-import { namespaceFor, platformObjectsFor, toApiObject, type NamespaceSpec } from "./manifests";
+import { namespaceFor, platformObjectsFor, toApiObject, type ClusterEndpoints, type NamespaceSpec, type ServiceEndpoint } from "./manifests";
 import { ensureClusterPolicies } from "./policies";
 import type { SizeProfile } from "./profiles";
 import type { OnProgress } from "./results";
@@ -30,8 +30,43 @@ export function sandboxNamespace(row: SandboxRow, installation: string): KubeObj
 
 type Step = { label: string; objects: KubeObject[] };
 
-function stepsFor(row: SandboxRow, installation: string): [namespace: Step, policies: Step, quota: Step, identity: Step] {
-  const objects = platformObjectsFor({ ...namespaceSpecOf(row, installation), sizeProfile: row.sizeProfile as SizeProfile });
+type EndpointSliceObject = KubeObject & {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean }; targetRef?: { kind?: string } }[];
+  ports?: { port?: number; protocol?: string }[];
+};
+
+async function serviceEndpoints(cluster: KubeClient, namespace: string, service: string, outsidePodsOnly: boolean): Promise<ServiceEndpoint[]> {
+  const slices = await cluster.list<EndpointSliceObject>("discovery.k8s.io/v1", "EndpointSlice", {
+    namespace,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+  });
+  return slices.flatMap((slice) =>
+    (slice.endpoints ?? [])
+      .filter((e) => e.conditions?.ready !== false && !(outsidePodsOnly && e.targetRef?.kind === "Pod"))
+      .flatMap((e) => e.addresses)
+      .flatMap((address) =>
+        (slice.ports ?? []).flatMap((p) =>
+          p.port ? [{ address, port: p.port, protocol: p.protocol === "UDP" ? ("UDP" as const) : ("TCP" as const) }] : [],
+        ),
+      ),
+  );
+}
+
+/**
+ * What the sandbox's network policies must name by address: the API server's endpoints (for the
+ * workspace) and the cluster DNS's endpoints that are no pods. Policies see the Service address
+ * already translated to an endpoint, so the ClusterIPs would not do.
+ */
+export async function readClusterEndpoints(cluster: KubeClient): Promise<ClusterEndpoints> {
+  const [apiServer, dnsOutsidePods] = await Promise.all([
+    serviceEndpoints(cluster, "default", "kubernetes", false),
+    serviceEndpoints(cluster, "kube-system", "kube-dns", true),
+  ]);
+  return { apiServer, dnsOutsidePods };
+}
+
+function stepsFor(row: SandboxRow, installation: string, cluster: ClusterEndpoints): [namespace: Step, policies: Step, quota: Step, identity: Step] {
+  const objects = platformObjectsFor({ ...namespaceSpecOf(row, installation), sizeProfile: row.sizeProfile as SizeProfile, cluster });
   // The steps the learner sees; applyPlatform decides what runs in parallel.
   return [
     { label: "Creating namespace…", objects: [api(objects.namespace)] },
@@ -47,8 +82,8 @@ function stepsFor(row: SandboxRow, installation: string): [namespace: Step, poli
 /** Applies (or repairs) every platform object of the sandbox, reporting each step. */
 export async function applyPlatform(cluster: KubeClient, row: SandboxRow, installation: string, onProgress: OnProgress): Promise<void> {
   // The cluster-wide admission policies go in before the first sandbox (once per process).
-  await ensureClusterPolicies(cluster, installation);
-  const [namespace, policies, quota, identity] = stepsFor(row, installation);
+  const [endpoints] = await Promise.all([readClusterEndpoints(cluster), ensureClusterPolicies(cluster, installation)]);
+  const [namespace, policies, quota, identity] = stepsFor(row, installation, endpoints);
   const applyAll = (objects: KubeObject[]) => Promise.all(objects.map((object) => cluster.apply(object)));
   onProgress(namespace.label);
   await applyAll(namespace.objects);

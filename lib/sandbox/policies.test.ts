@@ -71,7 +71,7 @@ test("replicas, parallelism and completions are bounded by the sandbox's own quo
     const { policy, binding } = byRule(rule);
     expect(policy.spec?.paramKind).toEqual({ apiVersion: "v1", kind: "ResourceQuota" });
     expect(binding.spec?.paramRef).toEqual({ name: SANDBOX_QUOTA_NAME, parameterNotFoundAction: "Deny" });
-    expect(policy.spec?.variables).toEqual([{ name: "maxPods", expression: "int(params.spec.hard['pods'])" }]);
+    expect(policy.spec?.variables).toEqual([{ name: "maxPods", expression: "int(params.spec.hard['pods']) - 1" }]);
   }
   expect(resourcesOf("replicas")).toEqual([
     "apps/deployments",

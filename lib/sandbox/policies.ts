@@ -18,6 +18,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   SANDBOX_QUOTA_NAME,
+  WORKSPACE_PODS,
   labelValue,
   toApiObject,
 } from "./manifests";
@@ -91,12 +92,12 @@ function admissionPolicy(installation: string, rule: string, parts: PolicyParts)
  * Deployment with `replicas: 10000` is accepted, and its ReplicaSet then retries against the
  * quota for ever while the learner sees nothing wrong. The limit is the pod count of the
  * sandbox's ResourceQuota, read as the policy's parameter, so it always follows the size
- * profile. Only the learner's own requests are judged: the controllers that act for them
+ * profile, less the one pod the quota holds for the workspace (resourceQuotaFor). Only the learner's own requests are judged: the controllers that act for them
  * (ReplicaSets from a Deployment, Jobs from a CronJob) derive what they write from objects
  * that were already judged, and must never be stopped half-way through a rollout.
  */
 function podCountPolicies(installation: string): AdmissionPolicy[] {
-  const maxPods = { name: "maxPods", expression: "int(params.spec.hard['pods'])" };
+  const maxPods = { name: "maxPods", expression: `int(params.spec.hard['pods']) - ${WORKSPACE_PODS}` };
   // Deployment, StatefulSet, ReplicaSet and their `scale` subresource (`kubectl scale`) all
   // carry the count in spec.replicas.
   const replicas = admissionPolicy(installation, "replicas", {

@@ -41,6 +41,9 @@ export function fakeCluster(): KubeClient & { objects: Map<string, KubeObject> }
     impersonate(): KubeClient {
       return client;
     },
+    async socketOptions() {
+      throw new Error("the fake cluster has no sockets");
+    },
   };
   return client;
 }

@@ -95,8 +95,9 @@ afterAll(async () => {
 describe("workloads view on KWOK", () => {
   test("the learner's pods are listed, say they have no logs, and a Deployment over the quota is explained on it", async () => {
     const learner = learners[1]!;
-    await apply(learner, simulated, deploymentYaml("web", { image: "ghcr.io/academy-labs/model-server:1.4.2" }, 2));
-    // requests.memory: 2Gi is the whole sandbox quota, and web's two pods already use some of it.
+    const webResources = { requests: { cpu: "20m", memory: "100Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+    await apply(learner, simulated, deploymentYaml("web", { image: "ghcr.io/academy-labs/model-server:1.4.2", resources: webResources }, 2));
+    // requests.memory: the sandbox quota is 2Gi plus the workspace pod's 128Mi, and web's two pods already use 200Mi of it.
     await apply(
       learner,
       simulated,

@@ -13,6 +13,7 @@ import { reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError, graderClient, type KubeClient, type KubeObject } from "@/lib/k8s/client";
 import { ownedSandboxOnCluster } from "./access";
 import { cleanLogLines } from "@/lib/checks/cluster-text";
+import { isWorkspacePod } from "@/lib/checks/live";
 import type { EventLike, PodLike } from "@/lib/checks/pod-problems";
 import { LIVE_STATES } from "./queries";
 import { clusterFailure, failure, type SandboxDeps, type SandboxFailure } from "./results";
@@ -80,10 +81,11 @@ export async function readNamespaceWorkloads(cluster: KubeClient, namespace: str
     reader.list<KubeObject & EventLike>("v1", "Event", { namespace }),
     ...CONTROLLER_KINDS.map(({ apiVersion, kind }) => reader.list<KubeObject & ControllerLike>(apiVersion, kind, { namespace })),
   ]);
-  const shown = [...pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).slice(0, MAX_PODS);
+  // The learner's terminal (the workspace pod) is the platform's, not one of their workloads.
+  const shown = [...pods].filter((p) => !isWorkspacePod(p)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).slice(0, MAX_PODS);
   const nodeKinds = await readNodeKinds(cluster, shown);
   const logs = await readLogs(reader, namespace, shown, nodeKinds);
-  return workloadsViewOf({ namespace, pods, events, controllers: controllerLists.flat(), nodeKinds, logs, now });
+  return workloadsViewOf({ namespace, pods: pods.filter((p) => !isWorkspacePod(p)), events, controllers: controllerLists.flat(), nodeKinds, logs, now });
 }
 
 /** Node kinds hardly ever change: a node is looked up at most once a minute per process. */

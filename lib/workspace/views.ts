@@ -42,6 +42,31 @@ export function attemptView(attempt: AttemptDTO): AttemptView {
 }
 
 /**
+ * What an assessment lets its candidate see of their checks (decision 017); null for everyone
+ * else. Applied on the server, to the page and to the check stream, so hidden results and hints
+ * never reach the browser.
+ */
+export type ResultsPolicy = { showResults: boolean; showHints: boolean };
+
+type CheckResultView = AttemptView["results"][number];
+
+/** One check's result as the policy shows it: null when results are hidden, without hints when they are. */
+export function resultForPolicy(result: CheckResultView, policy: ResultsPolicy | null): CheckResultView | null {
+  if (!policy) return result;
+  if (!policy.showResults) return null;
+  if (policy.showHints || !result.hints) return result;
+  const { hints: _hidden, ...rest } = result;
+  return rest;
+}
+
+/** An attempt as the policy shows it: with results hidden, only that it was recorded (no score, no checks). */
+export function attemptForPolicy(attempt: AttemptView, policy: ResultsPolicy | null): AttemptView {
+  if (!policy) return attempt;
+  if (!policy.showResults) return { ...attempt, score: 0, maxScore: 0, completed: false, results: [] };
+  return { ...attempt, results: attempt.results.map((r) => resultForPolicy(r, policy)!) };
+}
+
+/**
  * The last event of a stream that failed: an expected failure with its code, or a server error
  * (code "server-error") with the request id under which it was logged.
  */
@@ -59,3 +84,19 @@ export type CheckEvent =
   | { type: "check"; index: number; total: number; result: AttemptView["results"][number] }
   | { type: "done"; attempt: AttemptView }
   | StreamError;
+
+/** Events of POST /api/labs/[labId]/workspace: progress, then the pod the terminal attaches to. */
+export type WorkspaceEvent =
+  | { type: "progress"; step: string }
+  | { type: "done"; workspace: { namespace: string; pod: string; container: string } }
+  | StreamError;
+
+/** What POST /api/labs/[labId]/workspace/sync answers: files the terminal changed, now saved revisions. */
+export type WorkspaceSyncView = {
+  ok: true;
+  /** false: no terminal runs, so there was nothing to bring. */
+  running: boolean;
+  imported: Array<{ path: string; revision: number; content: string }>;
+  /** Changed files that were not brought in, in words (too large, read-only, not text). */
+  problems: string[];
+};

@@ -4,13 +4,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { DatabaseHandle } from "@/lib/db/client";
-import { sandboxes } from "@/lib/db/schema";
-import { saveLabFiles } from "@/lib/labs/files";
+import { labApplies, sandboxes } from "@/lib/db/schema";
+import { saveLabFiles, sha256 } from "@/lib/labs/files";
 import { getLab, solutionFiles } from "@/lib/labs/registry";
 import { USER_LIMITS } from "@/lib/rate-limit/limits";
 import { fakeCluster } from "@/lib/sandbox/test-helpers";
 import { createLearners } from "@/tests/support/cluster";
 import { DATABASE_KINDS, openTestDatabase } from "@/tests/support/databases";
+import { appliesOf } from "./applies";
 import { applyLabFiles, changeLabSandbox, extendLabSandbox, labKubeconfig, labSandbox, labWorkloads } from "./index";
 
 const LAB = "deploy-the-model";
@@ -84,6 +85,30 @@ describe.each(DATABASE_KINDS)("workspace facade on %s", (kind) => {
     expect(applied.files.every((f) => f.ok && f.results.length > 0 && f.results.every((r) => r.outcome === "applied"))).toBe(true);
     const deployment = await cluster.get({ apiVersion: "apps/v1", kind: "Deployment", name: "model-server", namespace: started.sandbox.namespace });
     expect(deployment?.metadata.namespace).toBe(started.sandbox.namespace);
+
+    // Each apply is recorded, file by file, with the text's sha256 and what the cluster made of it.
+    const broken = "apiVersion: v1\nkind: Service\nmetadata: [name\n";
+    expect(await saveLabFiles(handle.db, learner!, LAB, [{ path: "k8s/service.yaml", content: broken }])).toMatchObject({ ok: true });
+    const second = await applyLabFiles(handle.db, learner!, LAB, deps);
+    if (!second.ok) throw new Error(second.error);
+    expect(second.files.find((f) => f.path === "k8s/service.yaml")).toMatchObject({ ok: false, code: "invalid-input" });
+    const records = await appliesOf(handle.db, learner!.id, [LAB]);
+    expect(records).toHaveLength(2);
+    expect(records[0]!.error).toBeNull();
+    expect(records[0]!.files).toEqual(
+      lab.files.filter((f) => f.apply).map((f) => ({ path: f.path, sha256: sha256(solution[f.path]!), applied: expect.any(Number), rejected: [], rejectedCount: 0 })),
+    );
+    expect(records[0]!.files.every((f) => f.applied > 0)).toBe(true);
+    const service = records[1]!.files.find((f) => f.path === "k8s/service.yaml")!;
+    expect(service).toMatchObject({ sha256: sha256(broken), applied: 0, rejectedCount: 0, error: expect.stringMatching(/YAML|line/i) });
+    expect(records[1]!.files.find((f) => f.path === "k8s/deployment.yaml")).toMatchObject({ applied: 1, rejectedCount: 0 });
+    // Rows cannot be changed afterwards (the append-only trigger).
+    const edit = await handle.db
+      .update(labApplies)
+      .set({ error: "edited" })
+      .where(eq(labApplies.id, records[0]!.id))
+      .then(() => null, (error: Error) => error);
+    expect(String(edit?.cause ?? edit)).toMatch(/lab_applies is append-only/);
 
     const extended = await extendLabSandbox(handle.db, learner!, LAB, deps);
     if (!extended.ok) throw new Error(extended.error);

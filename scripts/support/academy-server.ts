@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The installation id a test server on this data directory has on the shared cluster. */
-function installationOf(dataDir: string): string {
+export function installationOf(dataDir: string): string {
   return `e2e-${path.basename(dataDir).replace(/[^a-z0-9]/gi, "").toLowerCase().slice(-20)}`;
 }
 
@@ -64,6 +64,8 @@ export function createAdmin(dataDir: string, email: string, password: string): v
 export async function startServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<AcademyServer> {
   const dataDir = options.dataDir ?? makeDataDir();
   const port = await freePort();
+  // The lab terminal's service listens on a port of its own inside the server (lib/terminal).
+  const terminalPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let output = "";
@@ -81,6 +83,7 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
         ACADEMY_INSTALLATION_ID: installationOf(dataDir),
         DATABASE_URL: "",
         NEXTAUTH_URL: url,
+        ACADEMY_TERMINAL_PORT: String(terminalPort),
         // The cluster the test suite runs against (the local control plane unless told otherwise).
         ...(process.env.ACADEMY_TEST_KUBECONFIG ? { KUBECONFIG: process.env.ACADEMY_TEST_KUBECONFIG } : {}),
         NEXT_TELEMETRY_DISABLED: "1",

@@ -150,6 +150,7 @@ test("a new verified identity creates a learner, and sign out everywhere ends it
   await signInWithSso(second, server, "newbie");
   expect(await sessionOf(second, server)).toMatchObject({ user: { email: "newbie@example.com" } });
 
+  await first.getByTestId("signed-in-as").click(); // the account menu
   await first.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(first.getByRole("link", { name: "Sign in" })).toBeVisible();
   // The other browser's cookie is still there, but its session has ended.

@@ -17,8 +17,10 @@ test("a learner builds their image, a missing USER fails with the container's ow
   await page.goto(`/labs/${BUILD}`);
   await expect(page.getByTestId("code-editor").locator(".monaco-editor")).toBeVisible();
   const dockerfile = solution(BUILD, "Dockerfile");
-  expect(dockerfile).toContain("RUN useradd --create-home --uid 10001 app\n");
-  await replaceEditorText(page, BUILD, "Dockerfile", dockerfile.replace("RUN useradd --create-home --uid 10001 app\n", ""));
+  const createsUser = "RUN groupadd --gid 10001 app \\\n && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin app\n";
+  expect(dockerfile).toContain(createsUser);
+  expect(dockerfile).toContain("USER 10001:10001\n");
+  await replaceEditorText(page, BUILD, "Dockerfile", dockerfile.replace(createsUser, "").replace("USER 10001:10001\n", "USER app\n"));
   await replaceEditorText(page, BUILD, ".dockerignore", solution(BUILD, ".dockerignore"));
   await checkUntil(page, /Score: \d+ of/, 10 * 60_000);
   const runs = page.getByTestId("check-image-runs");

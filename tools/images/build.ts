@@ -55,6 +55,12 @@ export type BuildOptions = {
   /** Rebuild even when the cache holds the key (the `only` images, or all). */
   force?: boolean;
   push?: boolean;
+  /**
+   * Leave the registry running after the push (the cluster start needs it next). Without it, a
+   * registry this build started is stopped again; stopping and at once restarting it raced the old
+   * process for the port on a fresh machine.
+   */
+  keepRegistry?: boolean;
   log?: (line: string) => void;
 };
 
@@ -519,9 +525,10 @@ export function writeContainerdHosts(settings: ImagesSettings): string {
 
 // ---------------------------------------------------------------------------------------------
 
-function lock(settings: ImagesSettings): (() => void) | string {
-  fs.mkdirSync(settings.imagesDir, { recursive: true });
-  const file = path.join(settings.imagesDir, ".lock");
+/** How long a build waits for another process's images build (one machine-wide cache). */
+const LOCK_WAIT_MS = 30 * 60_000;
+
+function tryLock(file: string): (() => void) | number {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
@@ -530,13 +537,37 @@ function lock(settings: ImagesSettings): (() => void) | string {
       const pid = Number(fs.readFileSync(file, "utf8").trim());
       try {
         process.kill(pid, 0);
-        return `another images build is running (pid ${pid}); wait for it or remove ${file} if it is gone`;
+        return pid;
       } catch {
         fs.rmSync(file, { force: true }); // left by a build that died
       }
     }
   }
-  return `could not take ${file}`;
+  return -1;
+}
+
+/**
+ * The machine-wide images lock. Another build holding it (a second data directory's cluster, CI
+ * beside a developer's cluster) is waited for, saying so, rather than failing the start.
+ */
+async function lock(settings: ImagesSettings, log: (line: string) => void, waitMs = LOCK_WAIT_MS): Promise<(() => void) | string> {
+  fs.mkdirSync(settings.imagesDir, { recursive: true });
+  const file = path.join(settings.imagesDir, ".lock");
+  const deadline = Date.now() + waitMs;
+  let said = 0;
+  for (;;) {
+    const taken = tryLock(file);
+    if (typeof taken === "function") return taken;
+    if (taken === -1) return `could not take ${file}`;
+    if (Date.now() >= deadline) {
+      return `another images build (pid ${taken}) still runs after ${Math.round(waitMs / 60_000)} minutes; wait for it or remove ${file} if it is gone`;
+    }
+    if (Date.now() - said >= 60_000) {
+      log(`images: waiting for another images build to finish (pid ${taken}); its results are reused`);
+      said = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
 
 export async function buildImages(settings: ImagesSettings, opts: BuildOptions = {}): Promise<BuildResult> {
@@ -555,18 +586,21 @@ export async function buildImages(settings: ImagesSettings, opts: BuildOptions =
   const built = new Map<ImageName, BuiltImage>();
   // --force rebuilds the images asked for; their bases are reused when their keys still match.
   const forced = new Set<ImageName>(opts.force ? (opts.only?.length ? opts.only : names) : []);
-  const toBuild = names.filter((n) => {
+  const notCached = () => names.filter((n) => {
     const hit = forced.has(n) ? null : cachedBuild(settings, n, keys.get(n) ?? "");
     if (hit) built.set(n, hit);
     return !hit;
   });
+  let toBuild = notCached();
   let unlock: (() => void) | null = null;
   if (toBuild.length) {
     const tools = ensureTools(log);
     if (!tools.ok) return tools;
-    const taken = lock(settings);
+    const taken = await lock(settings, log);
     if (typeof taken === "string") return { ok: false, code: "locked", error: taken };
     unlock = taken;
+    // A build this one waited for may have built some of the same keys.
+    toBuild = notCached();
   }
   try {
     const debs = path.join(settings.imagesDir, "debian-packages");
@@ -602,7 +636,7 @@ export async function buildImages(settings: ImagesSettings, opts: BuildOptions =
       return { ok: false, code: "push-failed", error: error instanceof Error ? error.message : String(error) };
     } finally {
       // A registry this build started for its push is stopped again; one that was up stays up.
-      if (!wasUp && reg.started) await stopRegistry(settings);
+      if (!wasUp && reg.started && !opts.keepRegistry) await stopRegistry(settings);
     }
   }
   return { ok: true, images, pushed, hostsDir, seconds: Math.round((Date.now() - started) / 100) / 10 };

@@ -102,12 +102,12 @@ export const IMAGES: readonly ImageSpec[] = [
   },
   {
     name: "workspace",
-    description: `A learner's shell: bash, coreutils, curl, python3, pytest and kubectl ${KUBERNETES_VERSION}`,
+    description: `A learner's shell: bash, coreutils, curl, python3 with pytest, FastAPI and httpx, and kubectl ${KUBERNETES_VERSION}`,
     localRepository: "academy/workspace",
     tags: ["1.0.0"],
     publicRefs: ["ghcr.io/academy-labs/workspace:1.0.0"],
     base: "debian",
-    packages: ["bash", "coreutils", "curl", "ca-certificates", "python3", "python3-pytest", "less", "procps"],
+    packages: ["bash", "coreutils", "curl", "ca-certificates", "python3", "python3-pytest", "python3-fastapi", "python3-httpx", "less", "procps"],
     stubPackages: [],
     inputs: [...STEPS, "tools/images/kubectl/main.go", "tools/images/kubectl/go.mod", "tools/images/kubectl/go.sum"],
     config: {

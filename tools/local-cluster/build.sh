@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local Kubernetes cluster used for development and CI:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (one pinned release) and kwok,
-#   plus the real node's kubelet, kube-proxy (same release) and CoreDNS (gomod/coredns/main.go).
+#   plus the real node's kubelet, kube-proxy (same release), CoreDNS (gomod/coredns/main.go) and
+#   kube-router (gomod/kube-router; only its network policy controller is run, decision 014).
 # Versions are pinned by the wrapper modules in tools/local-cluster/gomod/*/go.mod (+ go.sum);
 # see docs/decisions/002-local-control-plane.md. Binaries are cached outside the repo under
 #   ${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}/k8s/<k8s-version>/bin/
@@ -23,6 +24,7 @@ K8S_VERSION=$(pinned kubernetes k8s.io/kubernetes)
 ETCD_VERSION=$(pinned etcd go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(pinned kwok sigs.k8s.io/kwok)
 COREDNS_VERSION=$(pinned coredns github.com/coredns/coredns)
+KUBE_ROUTER_VERSION=$(pinned kube-router github.com/cloudnativelabs/kube-router/v2)
 CACHE="${ACADEMY_CACHE_DIR:-$HOME/.cache/academy}"
 BIN="$CACHE/k8s/$K8S_VERSION/bin"
 STAMP="$BIN/.academy-build-stamp"
@@ -33,11 +35,12 @@ command -v go >/dev/null 2>&1 || { echo "build: Go is not installed (need Go >= 
 
 GO_VERSION=$(go env GOVERSION)
 want_stamp=$(
-  echo "kubernetes $K8S_VERSION"; echo "etcd $ETCD_VERSION"; echo "kwok $KWOK_VERSION"; echo "coredns $COREDNS_VERSION"; echo "go $GO_VERSION"
+  echo "kubernetes $K8S_VERSION"; echo "etcd $ETCD_VERSION"; echo "kwok $KWOK_VERSION"; echo "coredns $COREDNS_VERSION"
+  echo "kube-router $KUBE_ROUTER_VERSION"; echo "go $GO_VERSION"
   cat "$GOMOD"/kubernetes/go.{mod,sum} "$GOMOD"/etcd/go.{mod,sum} "$GOMOD"/kwok/go.{mod,sum} \
-    "$GOMOD"/coredns/go.{mod,sum} "$GOMOD"/coredns/main.go | sha256sum | cut -d' ' -f1
+    "$GOMOD"/coredns/go.{mod,sum} "$GOMOD"/coredns/main.go "$GOMOD"/kube-router/go.{mod,sum} | sha256sum | cut -d' ' -f1
 )
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet kube-proxy coredns)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet kube-proxy coredns kube-router)
 STAGES="$BIN/kwok-stages.yaml" # the default node/pod lifecycle Stages of the pinned kwok (what kwokctl uses)
 all_present() { for b in "${BINARIES[@]}"; do [ -x "$BIN/$b" ] || return 1; done; [ -s "$STAGES" ]; }
 
@@ -57,9 +60,9 @@ if ! flock -n 9; then
   if up_to_date; then report_up_to_date; exit 0; fi
 fi
 
-echo "build: building Kubernetes $K8S_VERSION (control plane, kubelet, kube-proxy), etcd $ETCD_VERSION, kwok $KWOK_VERSION and CoreDNS $COREDNS_VERSION with $GO_VERSION"
+echo "build: building Kubernetes $K8S_VERSION (control plane, kubelet, kube-proxy), etcd $ETCD_VERSION, kwok $KWOK_VERSION, CoreDNS $COREDNS_VERSION and kube-router $KUBE_ROUTER_VERSION with $GO_VERSION"
 echo "build: output directory $BIN (Go module and build caches: $(go env GOMODCACHE), $(go env GOCACHE))"
-echo "build: a cold build takes 15-20 minutes on 2 cores (913 s measured with the Go modules cached; downloading them adds minutes); later runs reuse the cache"
+echo "build: a cold build takes 20-27 minutes on 2 cores (913 s + 351 s for kube-router measured with the Go modules cached; downloading them adds minutes); later runs reuse the cache"
 mkdir -p "$BIN"
 rm -f "$STAMP"
 export GOFLAGS="-trimpath -mod=readonly" CGO_ENABLED=0
@@ -108,6 +111,10 @@ for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-prox
 done
 
 step coredns "$COREDNS_VERSION" coredns "" .
+# Only the main package: its network policy controller is what the node runs (decision 014).
+step kube-router "$KUBE_ROUTER_VERSION" kube-router \
+  "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+  github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
 
 all_present || { echo "build: some binaries are missing in $BIN after the build:" >&2; ls -l "$BIN" >&2; exit 1; }
 echo "$want_stamp" >"$STAMP"

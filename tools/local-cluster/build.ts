@@ -12,7 +12,7 @@ const STAMP = ".academy-build-stamp";
 
 /** Whether binDir holds every binary, the kwok Stages, and a stamp for the pinned versions. */
 /** What build.sh puts in binDir (its BINARIES list). */
-export const BUILT_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubelet", "kube-proxy", "coredns"] as const;
+export const BUILT_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubelet", "kube-proxy", "coredns", "kube-router"] as const;
 
 export function binariesReady(l: Layout): { ok: boolean; why: string } {
   for (const c of BUILT_BINARIES) {
@@ -26,7 +26,7 @@ export function binariesReady(l: Layout): { ok: boolean; why: string } {
     return { ok: false, why: `no build stamp in ${l.binDir} (interrupted build?)` };
   }
   const v = l.versions;
-  for (const want of [`kubernetes ${v.kubernetes}`, `etcd ${v.etcd}`, `kwok ${v.kwok}`, `coredns ${v.coredns}`]) {
+  for (const want of [`kubernetes ${v.kubernetes}`, `etcd ${v.etcd}`, `kwok ${v.kwok}`, `coredns ${v.coredns}`, `kube-router ${v.kubeRouter}`]) {
     if (!stamp.split("\n").includes(want)) return { ok: false, why: `binaries were built for other versions (want ${want})` };
   }
   return { ok: true, why: "" };

@@ -48,6 +48,7 @@ const CERTS: CertSpec[] = [
   { name: "apiserver-kubelet-client", subject: "/O=system:masters/CN=kube-apiserver-kubelet-client", client: true },
   { name: "kube-proxy", subject: "/CN=system:kube-proxy", client: true },
   { name: "coredns", subject: "/CN=academy:coredns", client: true },
+  { name: "kube-router", subject: "/CN=academy:kube-router", client: true },
   // Aggregation layer (front proxy): a separate CA, so client certs of "ca" cannot assert request headers.
   { name: "front-proxy-client", subject: "/CN=front-proxy-client", client: true, ca: "front-proxy-ca" },
 ];
@@ -136,6 +137,8 @@ const KUBECONFIGS: Record<KubeconfigName, { user: string; cert: string; inNodeNe
   // kube-proxy runs inside the node's network namespace: it reaches the API server through the relay.
   "kube-proxy": { user: "system:kube-proxy", cert: "kube-proxy", inNodeNetns: true },
   coredns: { user: "academy:coredns", cert: "coredns" },
+  // kube-router's policy controller runs inside the node's network namespace too.
+  "kube-router": { user: "academy:kube-router", cert: "kube-router", inNodeNetns: true },
 };
 
 export function writeKubeconfigs(l: Layout): void {

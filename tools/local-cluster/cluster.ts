@@ -188,8 +188,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     // Built meanwhile (by build.sh or another data directory): an old failure no longer applies.
     fs.rmSync(l.buildStatusFile, { force: true });
   }
-  // The deadline starts now: only the start-up of the components counts against it.
-  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  // The deadline starts now: only the start-up of the components counts against it (it is moved
+  // on by the time their preparations take: building the images on a fresh machine takes minutes).
+  let deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
   // 3. Leftovers, certificates, configs; whether the real node can run here.
   await cleanLeftovers(l, COMPONENT_NAMES);
@@ -226,7 +227,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       fs.rmSync(pidFile(l, c.name), { force: true });
     }
     await ensurePortsFree(l, c);
+    const preparing = Date.now();
     await c.beforeStart?.(l);
+    deadline += Date.now() - preparing;
     const ts = Date.now();
     const pid = spawnDetached(l, c.name, c.command(l));
     await waitHealthy(l, c, pid, deadline);

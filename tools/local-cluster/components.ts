@@ -1,21 +1,21 @@
 // The components of the local cluster, in start order: how each is started (its command line),
 // which ports it takes, how its health is probed, and what must happen just before it starts.
 // Start, stop and status (cluster.ts) only walk this list. The real node's components (relays,
-// containerd, kubelet, kube-proxy, CoreDNS; marked `node`) run only when the node does (see
+// containerd, kubelet, kube-proxy, kube-router's policy controller, CoreDNS; marked `node`) run only when the node does (see
 // node/support.ts); their configuration is in node/.
 import path from "node:path";
 import { type Health, probe, tlsFor } from "./health";
 import { ensureKwokRbac, releaseNodeLeases } from "./kwok";
 import type { Layout } from "./layout";
 import type { ClusterPorts } from "./options";
-import { ensureCgroupRoot, ensureCorednsRbac, ensureImages, ensureKubeletRootShared, writeNodeFiles } from "./node/prepare";
+import { ensureCgroupRoot, ensureCorednsRbac, ensureImages, ensureKubeletRootShared, ensureKubeRouterRbac, ensureClusterDnsService, writeNodeFiles } from "./node/prepare";
 import { ensureNodeNetwork, LINK_PORTS, NS_PORTS } from "./node/network";
 import { NODE_LABEL, NODE_NAME } from "./node/configs";
 import { spawnSync } from "node:child_process";
 
 export type ComponentName =
   | "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok"
-  | "apiserver-relay" | "registry-relay" | "containerd" | "kubelet" | "kube-proxy" | "coredns";
+  | "apiserver-relay" | "registry-relay" | "containerd" | "kubelet" | "kube-proxy" | "kube-router" | "coredns";
 
 export type Component = {
   name: ComponentName;
@@ -228,13 +228,33 @@ const NODE_COMPONENTS: readonly Component[] = [
     health: (l) => probe(`http://${l.node.network.nsIp}:${NS_PORTS.kubeProxyHealthz}/healthz`, null),
   },
   {
+    // NetworkPolicy enforcement (decision 014): only kube-router's firewall, inside the node netns,
+    // where its iptables chains and ipsets live (deleting the netns at stop removes them).
+    name: "kube-router",
+    ports: [],
+    node: true,
+    address: (l) => `${l.node.network.nsIp}:${NS_PORTS.kubeRouterHealthz}`,
+    command: (l) => [...nsenter(l), path.join(l.binDir, "kube-router"),
+      `--kubeconfig=${l.kubeconfig["kube-router"]}`, `--hostname-override=${NODE_NAME}`,
+      "--run-firewall=true", "--run-router=false", "--run-service-proxy=false", "--run-loadbalancer=false",
+      "--enable-cni=false", "--enable-ipv4=true", "--enable-ipv6=false",
+      `--service-cluster-ip-range=${l.node.network.serviceCidr}`,
+      `--health-port=${NS_PORTS.kubeRouterHealthz}`, "--metrics-port=0", "--v=1"],
+    // 200 once its informers have synced and every controller has reported in.
+    health: (l) => probe(`http://${l.node.network.nsIp}:${NS_PORTS.kubeRouterHealthz}/healthz`, null),
+    beforeStart: ensureKubeRouterRbac,
+  },
+  {
     name: "coredns",
     ports: [],
     node: true,
     address: (l) => `${l.node.network.dnsIp}:${LINK_PORTS.dns}`,
     command: (l) => [path.join(l.binDir, "coredns"), "-conf", l.node.corefile],
     health: (l) => probe(`http://${l.node.network.dnsIp}:${LINK_PORTS.dnsReady}/ready`, null),
-    beforeStart: ensureCorednsRbac,
+    beforeStart: async (l) => {
+      await ensureCorednsRbac(l);
+      await ensureClusterDnsService(l);
+    },
   },
 ];
 

@@ -22,9 +22,10 @@ export type ClusterVersions = {
   etcd: string;
   kwok: string;
   coredns: string;
+  kubeRouter: string;
 };
 
-export type KubeconfigName = "admin" | "controller-manager" | "scheduler" | "kwok" | "kubelet" | "kube-proxy" | "coredns";
+export type KubeconfigName = "admin" | "controller-manager" | "scheduler" | "kwok" | "kubelet" | "kube-proxy" | "coredns" | "kube-router";
 
 export type Layout = {
   repoRoot: string;
@@ -83,6 +84,7 @@ export function layout(opts: LocalClusterOptions): Layout {
       kubelet: path.join(clusterDir, "kubelet.kubeconfig"),
       "kube-proxy": path.join(clusterDir, "kube-proxy.kubeconfig"),
       coredns: path.join(clusterDir, "coredns.kubeconfig"),
+      "kube-router": path.join(clusterDir, "kube-router.kubeconfig"),
     },
     kwokConfig: path.join(clusterDir, "kwok.yaml"),
     cacheDir,
@@ -111,6 +113,7 @@ export function readPinnedVersions(repoRoot: string): ClusterVersions {
     etcd: pinned("etcd", "go.etcd.io/etcd/server/v3"),
     kwok: pinned("kwok", "sigs.k8s.io/kwok"),
     coredns: pinned("coredns", "github.com/coredns/coredns"),
+    kubeRouter: pinned("kube-router", "github.com/cloudnativelabs/kube-router/v2"),
   };
 }
 

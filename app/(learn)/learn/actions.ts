@@ -18,6 +18,12 @@ import {
   setLessonComplete,
 } from "@/lib/progress/progress";
 
+/** The signed-in user, except an assessment candidate: the course is not part of an assessment, so it counts as signed out. */
+async function currentLearner() {
+  const user = await getCurrentUser();
+  return user && user.role !== "candidate" ? user : null;
+}
+
 export type LessonClientState =
   | { signedIn: false }
   | { signedIn: true; completed: boolean; quiz: QuizResult | null };
@@ -33,7 +39,7 @@ function knownLesson(lessonId: unknown): { moduleSlug: string; lessonSlug: strin
 /** Records the visit and returns what the lesson page shows for the signed-in learner. */
 export async function loadLessonState(lessonId: string): Promise<LessonClientState> {
   const lesson = knownLesson(lessonId);
-  const user = await getCurrentUser();
+  const user = await currentLearner();
   if (!user || !lesson) return { signedIn: false };
   const db = await getDb();
   await recordLessonView(db, user.id, lesson.id);
@@ -57,7 +63,7 @@ export async function setLessonCompleteAction(
 ): Promise<{ completed: boolean } | { error: string }> {
   const lesson = knownLesson(lessonId);
   if (!lesson) return { error: "This lesson no longer exists; reload the page." };
-  const user = await getCurrentUser();
+  const user = await currentLearner();
   if (!user) return { error: "Sign in to save your progress." };
   const state = await setLessonComplete(await getDb(), user.id, lesson.id, complete === true);
   return { completed: Boolean(state.completedAt) };
@@ -72,7 +78,7 @@ export async function submitQuizAction(lessonId: string, answers: Record<string,
   if (!lesson) return { error: "This lesson no longer exists; reload the page." };
   const result = gradeQuizSubmission(lesson.moduleSlug, lesson.lessonSlug, answers);
   if ("error" in result) return result;
-  const user = await getCurrentUser();
+  const user = await currentLearner();
   if (user) {
     const db = await getDb();
     const allowed = await takeUserLimit(db, "quiz", user.id);
@@ -92,7 +98,7 @@ export async function submitQuizAction(lessonId: string, answers: Record<string,
  * (labItemId; a lab counts toward its module's progress). Empty when signed out.
  */
 export async function loadCompletedItems(): Promise<{ signedIn: boolean; completed: string[] }> {
-  const user = await getCurrentUser();
+  const user = await currentLearner();
   if (!user) return { signedIn: false, completed: [] };
   const db = await getDb();
   const [lessons, labs] = await Promise.all([completedLessonIds(db, user.id), completedLabIds(db, user)]);

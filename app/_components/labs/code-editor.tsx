@@ -24,6 +24,7 @@ export function CodeEditor({
   readOnly,
   label,
   onChange,
+  onPaste,
 }: {
   path: string;
   language: string;
@@ -33,6 +34,8 @@ export function CodeEditor({
   readOnly: boolean;
   label: string;
   onChange: (value: string) => void;
+  /** Told the size of each paste (characters), never its text: an assessment records large ones. */
+  onPaste?: (chars: number) => void;
 }) {
   const theme = useSyncExternalStore(subscribeTheme, editorTheme, () => "vs" as const);
   // The editor owns the text while the learner types: `value` only seeds a file's model, and
@@ -41,6 +44,11 @@ export function CodeEditor({
   // effect, that runs a keystroke late writes the older text over what was typed meanwhile.
   const editorRef = useRef<Parameters<OnMount>[0] | null>(null);
   const applied = useRef(replacement);
+  // The editor's paste listener is registered once at mount; it calls whatever handler is current.
+  const pasteRef = useRef(onPaste);
+  useEffect(() => {
+    pasteRef.current = onPaste;
+  }, [onPaste]);
   useEffect(() => {
     const editor = editorRef.current;
     const model = editor?.getModel();
@@ -65,6 +73,10 @@ export function CodeEditor({
         height="100%"
         onMount={(editor) => {
           editorRef.current = editor;
+          editor.onDidPaste((event) => {
+            const chars = editor.getModel()?.getValueInRange(event.range).length ?? 0;
+            if (chars > 0) pasteRef.current?.(chars);
+          });
         }}
         onChange={(next) => onChange(next ?? "")}
         loading={<p className="muted">Loading the editor…</p>}

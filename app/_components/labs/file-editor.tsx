@@ -9,7 +9,18 @@ import { CodeEditor } from "./code-editor";
 import { hasPendingEdits, saveStatusText, type Autosave } from "./hooks/use-autosave";
 import type { LabFileView } from "./types";
 
-export function FileEditor({ labId, files, autosave }: { labId: string; files: LabFileView[]; autosave: Autosave }) {
+export function FileEditor({
+  labId,
+  files,
+  autosave,
+  onPaste,
+}: {
+  labId: string;
+  files: LabFileView[];
+  autosave: Autosave;
+  /** An assessment's recorder: the size of each paste and the file it went into. */
+  onPaste?: (path: string, chars: number) => void;
+}) {
   const { contents, saveStates, edit, flush } = autosave;
   const [active, setActive] = useState(files.find((f) => !f.readonly)?.path ?? files[0]?.path ?? "");
   const [history, setHistory] = useState<{ path: string; revisions: RevisionView[]; nextCursor: number | null } | null>(null);
@@ -91,6 +102,7 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
             readOnly={file.readonly}
             label={`${file.path}${file.readonly ? " (read-only)" : ""}`}
             onChange={(value) => edit(file.path, value)}
+            onPaste={onPaste && !file.readonly ? (chars) => onPaste(file.path, chars) : undefined}
           />
         </div>
       ) : null}
@@ -110,6 +122,11 @@ export function FileEditor({ labId, files, autosave }: { labId: string; files: L
           </>
         ) : null}
       </div>
+      {file && autosave.terminalNotes[file.path] ? (
+        <p className="muted small" role="status" data-testid="terminal-note">
+          {autosave.terminalNotes[file.path]}
+        </p>
+      ) : null}
       {historyError ? <p className="field-error">{historyError}</p> : null}
       {history ? (
         <FileHistory
@@ -149,7 +166,7 @@ export function FileHistory({
         <ol className="history-list">
           {revisions.map((r) => (
             <li key={r.revision}>
-              Revision {r.revision} · {new Date(r.createdAt).toLocaleString()} · {r.bytes} bytes{r.source === "reset" ? " · reset to starter" : ""}{" "}
+              Revision {r.revision} · {new Date(r.createdAt).toLocaleString()} · {r.bytes} bytes{r.source === "reset" ? " · reset to starter" : r.source === "terminal" ? " · changed in the terminal" : ""}{" "}
               <button type="button" className="button button-quiet" onClick={() => onRestore(r)}>
                 Restore
               </button>

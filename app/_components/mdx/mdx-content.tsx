@@ -34,14 +34,20 @@ function MdxLink({ href = "", ...rest }: ComponentProps<"a">) {
   return <a href={href} {...rest} />;
 }
 
-export function MdxContent({ code, quiz }: { code: string; quiz?: ReactNode }) {
+/** A link into the site as plain text: an assessment's lab page has no links out to the course. */
+function LinkAsText({ href = "", children, ...rest }: ComponentProps<"a">) {
+  if (href.startsWith("/")) return <span>{children}</span>;
+  return <MdxLink href={href} {...rest}>{children}</MdxLink>;
+}
+
+export function MdxContent({ code, quiz, siteLinks = true }: { code: string; quiz?: ReactNode; siteLinks?: boolean }) {
   const Content = componentFor(code);
   const components = {
     Callout,
     Figure,
     Quiz: () => <>{quiz ?? null}</>,
     pre: CodeBlock,
-    a: MdxLink,
+    a: siteLinks ? MdxLink : LinkAsText,
   };
   return (
     <div className="mdx">

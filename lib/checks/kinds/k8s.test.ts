@@ -347,3 +347,140 @@ test("securityContext with writablePaths: a read-only root filesystem needs a wr
   expect((await run("k8s.securityContext", params, [locked([{ name: "tmp", mountPath: "/tmp", readOnly: true }])])).status).toBe("fail");
   expect((await run("k8s.securityContext", params, [locked([{ name: "t", mountPath: "/tmpfiles" }])])).status).toBe("fail");
 });
+
+describe("absent", () => {
+  const old = (name: string, labels: Record<string, string> = { app: "model-v1" }, extra: Record<string, unknown> = {}): AnyObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, labels, ...extra },
+    spec: { replicas: 0 },
+  });
+  const byName = { apiVersion: "apps/v1", kind: "Deployment", name: "model-v1" };
+
+  test("by name: passes when it is gone, and a Deployment scaled to 0 still exists", async () => {
+    expect(await run("k8s.absent", byName, [deployment()])).toMatchObject({ status: "pass", message: 'No Deployment "model-v1" exists in your namespace.' });
+    const scaled = await run("k8s.absent", byName, [deployment(), old("model-v1")]);
+    expect(scaled.status).toBe("fail");
+    expect(scaled.message).toContain('Deployment "model-v1" still exists in your namespace lab-test');
+    expect(scaled.message).toContain("`kubectl delete deployment model-v1`");
+    expect(scaled.message).toContain("the next Apply brings it back");
+  });
+
+  test("by selector: names every object that still carries the labels, and nothing else counts", async () => {
+    const objects = [old("model-v1"), old("model-v1-canary"), old("model-v2", { app: "model-v2" }), deployment()];
+    const outcome = await run("k8s.absent", { apiVersion: "apps/v1", kind: "Deployment", selector: { app: "model-v1" } }, objects);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain('2 Deployments labelled app=model-v1 still exist in your namespace lab-test: "model-v1", "model-v1-canary"');
+    expect(outcome.message).toContain("`kubectl delete deployment -l app=model-v1`");
+    expect(outcome.message).not.toContain("model-v2");
+    expect((await run("k8s.absent", { apiVersion: "apps/v1", kind: "Deployment", selector: { app: "model-v1" } }, [old("model-v2", { app: "model-v2" })])).status).toBe("pass");
+  });
+
+  test("every label of the selector must match; a Deployment's pods are another kind", async () => {
+    const labelled = old("model-v1", { app: "model", track: "canary" });
+    const params = { apiVersion: "apps/v1", kind: "Deployment", selector: { app: "model", track: "canary" } };
+    expect((await run("k8s.absent", params, [labelled])).status).toBe("fail");
+    expect((await run("k8s.absent", params, [old("model-v1", { app: "model", track: "stable" })])).status).toBe("pass");
+    // The Deployment is gone but its pod is still listed: a check on Pods says so, one on Deployments passes.
+    const leftover = pod({ app: "model", track: "canary" });
+    expect((await run("k8s.absent", params, [leftover])).status).toBe("pass");
+    expect((await run("k8s.absent", { ...params, kind: "Pod", apiVersion: "v1" }, [leftover])).message).toContain('1 Pod labelled app=model,track=canary still exists in your namespace lab-test: "p1"');
+  });
+
+  test("grader pods are never counted", async () => {
+    const grader = { ...pod({ app: "model", "academy.dev/grader-pod": "true" }), metadata: { name: "grader-x", labels: { app: "model", "academy.dev/grader-pod": "true" } } };
+    expect((await run("k8s.absent", { apiVersion: "v1", kind: "Pod", selector: { app: "model" } }, [grader])).status).toBe("pass");
+  });
+
+  test("an object being deleted is read again until it is gone; one that stays says it is being deleted", async () => {
+    const objects = [old("model-v1", undefined, { deletionTimestamp: new Date().toISOString() })];
+    setTimeout(() => objects.pop(), 300);
+    const started = Date.now();
+    expect((await run("k8s.absent", { ...byName, settleSeconds: 5 }, objects)).status).toBe("pass");
+    expect(Date.now() - started).toBeLessThan(3000);
+    const stuck = await run("k8s.absent", { ...byName, settleSeconds: 1 }, [old("model-v1", undefined, { deletionTimestamp: new Date().toISOString(), finalizers: ["x/y"] })]);
+    expect(stuck.status).toBe("fail");
+    expect(stuck.message).toContain("being deleted");
+    expect(stuck.message).toContain("Check again in a few seconds");
+  });
+
+  test("params: a name or a selector, not both or neither; labels Kubernetes accepts", () => {
+    const params = k8sKinds["k8s.absent"].params;
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod" }).success).toBe(false);
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod", name: "p", selector: { app: "x" } }).success).toBe(false);
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod", selector: {} }).success).toBe(false);
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod", selector: { "bad key!": "x" } }).success).toBe(false);
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod", selector: { app: "has space" } }).success).toBe(false);
+    expect(params.safeParse({ apiVersion: "v1", kind: "Pod", selector: { "app.kubernetes.io/name": "model" } }).success).toBe(true);
+  });
+});
+
+describe("selected", () => {
+  const worker = (name: string, labels: Record<string, string>, replicas = 2, image = "ghcr.io/x/model:1.0.0"): AnyObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, labels },
+    spec: { replicas, template: { metadata: { labels }, spec: { containers: [{ name: "main", image }] } } },
+  });
+  const base = { apiVersion: "apps/v1", kind: "Deployment", selector: { tier: "serving" } };
+  const fields = [
+    { path: "spec.replicas", min: 2 },
+    { path: "spec.template.spec.containers[0].image", matches: ":\\d+\\.\\d+\\.\\d+$" },
+  ];
+
+  test("passes when the count and every object's fields are as asked", async () => {
+    const objects = [worker("model-a", { tier: "serving" }), worker("model-b", { tier: "serving" }), worker("batch", { tier: "batch" }, 1)];
+    const outcome = await run("k8s.selected", { ...base, count: 2, fields }, objects);
+    expect(outcome).toMatchObject({ status: "pass", message: '2 Deployments labelled tier=serving exist ("model-a", "model-b"), and each meets the lab\'s 2 rules.' });
+  });
+
+  test("a label the learner mistyped selects nothing, and the message says where to look", async () => {
+    const outcome = await run("k8s.selected", { ...base, fields }, [worker("model-a", { tier: "server" })]);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain("No Deployment is labelled tier=serving in your namespace; the lab expects at least 1.");
+    expect(outcome.message).toContain("--show-labels");
+  });
+
+  test("exact, min and max counts", async () => {
+    const three = ["a", "b", "c"].map((n) => worker(n, { tier: "serving" }));
+    expect((await run("k8s.selected", { ...base, count: 2 }, three)).message).toMatch(/^3 Deployments labelled tier=serving exist \("a", "b", "c"\); the lab expects exactly 2\. Delete the ones/);
+    expect((await run("k8s.selected", { ...base, count: { min: 1, max: 2 } }, three)).message).toContain("the lab expects from 1 to 2");
+    expect((await run("k8s.selected", { ...base, count: { min: 4 } }, three)).message).toContain("the lab expects at least 4");
+    expect((await run("k8s.selected", { ...base, count: { max: 3 } }, three)).status).toBe("pass");
+    // `max` alone still asks for at least one: a check over nothing would pass whatever the fields say.
+    expect((await run("k8s.selected", { ...base, count: { max: 3 }, fields }, [])).status).toBe("fail");
+    expect((await run("k8s.selected", { ...base, count: { min: 0, max: 3 } }, [])).status).toBe("pass");
+  });
+
+  test("every selected object must meet the fields; the failing ones are named", async () => {
+    const objects = [worker("model-a", { tier: "serving" }), worker("model-b", { tier: "serving" }, 1), worker("model-c", { tier: "serving" }, 2, "ghcr.io/x/model:latest")];
+    const outcome = await run("k8s.selected", { ...base, fields }, objects);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.message).toContain("2 of the 3 Deployments labelled tier=serving do not meet the lab's rules");
+    expect(outcome.message).toContain('Deployment "model-b": `spec.replicas` is 1; expected at least 2');
+    expect(outcome.message).toContain('Deployment "model-c": `spec.template.spec.containers[0].image` is "ghcr.io/x/model:latest"');
+    expect(outcome.message).not.toContain('"model-a"');
+    expect(outcome.details).toHaveLength(2);
+    const single = await run("k8s.selected", { ...base, fields: [{ path: "spec.replicas", equals: 3 }] }, [worker("model-a", { tier: "serving" })]);
+    expect(single.message).toBe('The Deployment labelled tier=serving does not meet the lab\'s rules: Deployment "model-a": `spec.replicas` is 2; expected 3.');
+  });
+
+  test("pods: grader pods are not selected", async () => {
+    const learner = pod({ app: "model" });
+    const grader: AnyObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "grader-1", labels: { app: "model", "academy.dev/grader-pod": "true" } } };
+    expect((await run("k8s.selected", { apiVersion: "v1", kind: "Pod", selector: { app: "model" }, count: 1 }, [learner, grader])).status).toBe("pass");
+  });
+
+  test("params: no count of 0 (that is k8s.absent), min not above max, field rules need a rule", () => {
+    const params = k8sKinds["k8s.selected"].params;
+    const zero = params.safeParse({ ...base, count: 0 });
+    expect(zero.success).toBe(false);
+    expect(JSON.stringify(zero.error?.issues)).toContain("k8s.absent");
+    expect(params.safeParse({ ...base, count: { max: 0 } }).success).toBe(false);
+    expect(params.safeParse({ ...base, count: { min: 3, max: 2 } }).success).toBe(false);
+    expect(params.safeParse({ ...base, count: { atLeast: 2 } }).success).toBe(false);
+    expect(params.safeParse({ ...base, fields: [{ path: "spec.replicas" }] }).success).toBe(false);
+    expect(params.safeParse({ ...base, selector: {} }).success).toBe(false);
+    expect(params.parse(base).count).toEqual({ min: 1 });
+  });
+});

@@ -10,6 +10,7 @@ import { clusterOf, findObject, requireObject, waitFor } from "../objects";
 import { fail, pass, type AnyObject, type CheckContext } from "../types";
 import { WorkloadRefSchema, containersOf, describeWorkload, podSpecOf, podTemplateOf, podsAtOnce, podsRunning, workloadRef, type WorkloadRef } from "../workloads";
 import { ValueRule, defineKind, getPath, judgeValue } from "./kind";
+import { GRADER_POD_LABEL } from "../live";
 import { learnerPattern } from "../pattern";
 
 const SHA256_DIGEST = learnerPattern("^sha256:[a-f0-9]{64}$");
@@ -20,6 +21,24 @@ const Name = z.string().min(1).max(253);
 const Ref = { apiVersion: z.string().min(1), kind: z.string().min(1), name: Name };
 
 const WorkloadParams = z.object({ workload: WorkloadRefSchema, container: z.string().optional() });
+
+/** A label key (optional DNS prefix, then a name of up to 63 characters) and value, as Kubernetes allows them. */
+const LABEL_KEY = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Labels an object must carry, all of them (a label selector's matchLabels); at least one. */
+const LabelsSchema = z
+  .record(z.string().regex(LABEL_KEY, "is not a label key (such as app or app.kubernetes.io/name)"), z.string().regex(LABEL_VALUE, "is not a label value (at most 63 letters, digits, -, _ or .)"))
+  .refine((labels) => Object.keys(labels).length > 0, "needs at least one label: an empty selector selects every object of the kind");
+
+/** How many objects a selector must select: exactly `n`, or between `min` (default 1) and `max`. */
+const CountSchema = z.union([
+  z.number().int().min(1, "must be at least 1 (for none, use k8s.absent)"),
+  z
+    .object({ min: z.number().int().min(0).default(1), max: z.number().int().min(1, "must be at least 1 (for none, use k8s.absent)").optional() })
+    .strict()
+    .refine((c) => c.max === undefined || c.min <= c.max, "`min` must not be above `max`"),
+]);
 
 function requireWorkload(ctx: CheckContext, workload: WorkloadRef): Promise<AnyObject> {
   return requireObject(ctx, workloadRef(workload));
@@ -61,6 +80,104 @@ export const k8sKinds = {
       const found = await requireObject(ctx, p);
       const problem = judgeValue(getPath(found, p.path), p);
       return problem ? fail(`${p.kind} "${p.name}": ${problem}.`) : pass(`${p.kind} "${p.name}": \`${p.path}\` is as expected.`);
+    },
+  }),
+
+  "k8s.absent": defineKind({
+    params: z
+      .object({
+        apiVersion: Ref.apiVersion,
+        kind: Ref.kind,
+        /** The one object that must not exist… */
+        name: Name.optional(),
+        /** …or the labels no object of the kind may carry (every one of them: matchLabels). */
+        selector: LabelsSchema.optional(),
+        /** An object that is being deleted (finalizers, pods stopping) gets until then to go, read again every second. */
+        settleSeconds: z.number().int().min(0).max(50).default(10),
+      })
+      .refine((p) => (p.name === undefined) !== (p.selector === undefined), "needs either `name` or `selector` (one of them, not both)"),
+    needsCluster: true,
+    async run(p, ctx) {
+      const what = p.name !== undefined ? `${p.kind} "${p.name}"` : `${p.kind} labelled ${labelsText(p.selector!)}`;
+      const read = async (fresh: boolean): Promise<AnyObject[]> => {
+        if (p.name !== undefined) {
+          const found = await findObject(ctx, { apiVersion: p.apiVersion, kind: p.kind, name: p.name }, { fresh });
+          return found ? [found] : [];
+        }
+        return listSelected(ctx, p.apiVersion, p.kind, p.selector!, fresh);
+      };
+      let left = await read(false);
+      // A learner who just ran `kubectl delete` sees the object go in a moment; only then is waiting worth it.
+      if (left.length > 0 && left.every(isTerminating) && p.settleSeconds > 0) {
+        await waitFor(
+          ctx,
+          async () => {
+            left = await read(true);
+            return left.length === 0 || !left.every(isTerminating);
+          },
+          { timeoutMs: p.settleSeconds * 1000 },
+        );
+      }
+      if (left.length === 0) return pass(`No ${what} exists in your namespace.`);
+      const ns = clusterOf(ctx).namespace;
+      const one = left.length === 1;
+      const [it, is] = one ? ["it", "is"] : ["them", "are"];
+      const subject =
+        p.name !== undefined
+          ? `${what} still exists in your namespace ${ns}`
+          : `${left.length} ${plural(p.kind, left.length)} labelled ${labelsText(p.selector!)} still exist${one ? "s" : ""} in your namespace ${ns}: ${listNames(left.map((o) => o.metadata.name))}`;
+      if (left.every(isTerminating)) {
+        return fail(`${subject}, being deleted: Kubernetes is still waiting for ${it} to stop (finalizers, or pods shutting down). Check again in a few seconds.`);
+      }
+      const command = `kubectl delete ${p.kind.toLowerCase()} ${p.name !== undefined ? p.name : `-l ${labelsText(p.selector!)}`}`;
+      return fail(
+        `${subject}. The lab needs ${it} gone: delete ${it} (\`${command}\`); if ${it === "it" ? "it" : "they"} ${is} in a file you apply, take ${it} out of that file too, or the next Apply brings ${it} back.`,
+      );
+    },
+  }),
+
+  "k8s.selected": defineKind({
+    params: z.object({
+      apiVersion: Ref.apiVersion,
+      kind: Ref.kind,
+      /** The labels every selected object carries (matchLabels). */
+      selector: LabelsSchema,
+      /** How many objects it must select: exactly a number, or `{ min, max }` (min defaults to 1: write `min: 0` to allow none). */
+      count: CountSchema.default({ min: 1 }),
+      /** Field rules (as in k8s.field, `path` + equals/matches/min/max/present) every selected object must meet. */
+      fields: z.array(ValueRule).max(20).default([]),
+    }),
+    needsCluster: true,
+    async run(p, ctx) {
+      const selected = await listSelected(ctx, p.apiVersion, p.kind, p.selector, false);
+      const labels = labelsText(p.selector);
+      const names = selected.map((o) => o.metadata.name);
+      const which = (n: number) => `${n} ${plural(p.kind, n)} labelled ${labels}`;
+      const countProblem = judgeCount(selected.length, p.count);
+      if (countProblem) {
+        const found = selected.length === 0 ? `No ${p.kind} is labelled ${labels} in your namespace` : `${which(selected.length)} exist${selected.length === 1 ? "s" : ""} (${listNames(names)})`;
+        const advice = selected.length < (typeof p.count === "number" ? p.count : p.count.min)
+          ? `Check the labels in \`metadata.labels\` of the ${plural(p.kind, 2)} you applied (\`kubectl get ${p.kind.toLowerCase()} --show-labels\`).`
+          : `Delete the ones the lab does not ask for, or change their labels.`;
+        return fail(`${found}; the lab expects ${countProblem}. ${advice}`);
+      }
+      const problems = selected.flatMap((o) =>
+        p.fields.flatMap((rule) => {
+          const problem = judgeValue(getPath(o, rule.path), rule);
+          return problem ? [`${p.kind} "${o.metadata.name}": ${problem}`] : [];
+        }),
+      );
+      if (problems.length > 0) {
+        const failing = selected.filter((o) => p.fields.some((rule) => judgeValue(getPath(o, rule.path), rule))).length;
+        const shown = problems.slice(0, 3).join("; ");
+        const who = selected.length === 1 ? `The ${p.kind} labelled ${labels} does` : `${failing} of the ${which(selected.length)} ${failing === 1 ? "does" : "do"}`;
+        return fail(
+          `${who} not meet the lab's rules: ${shown}${problems.length > 3 ? `; and ${problems.length - 3} more (see below)` : ""}.`,
+          problems.slice(0, 50),
+        );
+      }
+      const rules = p.fields.length ? `, and each meets the lab's ${p.fields.length === 1 ? "rule" : `${p.fields.length} rules`}` : "";
+      return pass(`${which(selected.length)} exist${selected.length === 1 ? "s" : ""} (${listNames(names)})${rules}.`);
     },
   }),
 
@@ -379,6 +496,44 @@ export const k8sKinds = {
     },
   }),
 };
+
+/** What the count should have been, in words, or null when `n` is within it. */
+function judgeCount(n: number, count: z.output<typeof CountSchema>): string | null {
+  if (typeof count === "number") return n === count ? null : `exactly ${count}`;
+  if (n >= count.min && (count.max === undefined || n <= count.max)) return null;
+  if (count.max === undefined) return `at least ${count.min}`;
+  return count.min === count.max ? `exactly ${count.min}` : `from ${count.min} to ${count.max}`;
+}
+
+/** The objects of a kind carrying every label of `labels`, by name; never the grader's own pods. */
+async function listSelected(ctx: CheckContext, apiVersion: string, kind: string, labels: Record<string, string>, fresh: boolean): Promise<AnyObject[]> {
+  const objects = await clusterOf(ctx).list(apiVersion, kind, { labelSelector: labelsText(labels), fresh });
+  return objects
+    .filter((o) => !(kind === "Pod" && o.metadata.labels?.[GRADER_POD_LABEL]))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/** `app=model,tier=api`: a label selector as kubectl and the API take it. */
+function labelsText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+function isTerminating(object: AnyObject): boolean {
+  return Boolean(object.metadata.deletionTimestamp);
+}
+
+/** `"a", "b" and 3 more`: names in a message, at most five. */
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 5).map((n) => `"${n}"`).join(", ");
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+/** A kind in the plural for messages: Deployments, NetworkPolicies, Ingresses. */
+function plural(kind: string, n: number): string {
+  if (n === 1) return kind;
+  if (/[^aeiou]y$/.test(kind)) return `${kind.slice(0, -1)}ies`;
+  return /(s|x|ch|sh)$/.test(kind) ? `${kind}es` : `${kind}s`;
+}
 
 type JobLike = AnyObject & {
   spec?: { completions?: number };

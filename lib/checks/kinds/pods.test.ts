@@ -289,3 +289,47 @@ describe("k8s.jobOutput", () => {
     );
   });
 });
+
+describe("k8s.podsStable", () => {
+  const params = { workload: { kind: "Deployment", name: "model-server" }, watchSeconds: 3, settleSeconds: 2 };
+  const crashed = (reason: string, exitCode: number) => ({ restartCount: 1, ready: false, state: { running: {} }, lastState: { terminated: { reason, exitCode } } });
+  const withStatus = (name: string, status: Record<string, unknown>) => {
+    const p = pod(name, "running");
+    const s = p.status as { containerStatuses: Array<Record<string, unknown>> };
+    s.containerStatuses = [{ ...s.containerStatuses[0], ...status }];
+    return p;
+  };
+
+  test("pods that stay Ready for the whole watch pass", async () => {
+    const outcome = await run("k8s.podsStable", params, [deployment(), pod("a", "ready"), pod("b", "ready")], fakeLive());
+    expect(outcome).toMatchObject({ status: "pass", message: expect.stringMatching(/2 pod\(s\) .* stayed Ready for 3 s/) });
+  }, 10_000);
+
+  test("an OOMKilled container fails and says it ran out of memory", async () => {
+    const outcome = await run("k8s.podsStable", params, [deployment(), withStatus("a", crashed("OOMKilled", 137))], fakeLive());
+    expect(outcome).toMatchObject({ status: "fail", message: expect.stringContaining("OOMKilled") });
+  });
+
+  test("a container that exited and is not Ready again fails with its last log lines", async () => {
+    const live = fakeLive({ logs: async () => "Traceback\nserver.settings.SettingsError: PREDICTION_THRESHOLD must be a probability between 0 and 1, got 65.0\n" });
+    const outcome = await run("k8s.podsStable", params, [deployment(), withStatus("a", crashed("Error", 1))], live);
+    expect(outcome.status).toBe("fail");
+    expect(outcome.details?.join("\n")).toContain("PREDICTION_THRESHOLD must be a probability");
+  });
+
+  test("a pod that restarts during the watch fails, though it looks fine at the start", async () => {
+    const a = pod("a", "ready");
+    const objects = [deployment(), a];
+    setTimeout(() => {
+      (a.status as { containerStatuses: Array<{ restartCount: number }> }).containerStatuses[0]!.restartCount = 1;
+    }, 1200);
+    const outcome = await run("k8s.podsStable", params, objects, fakeLive());
+    expect(outcome).toMatchObject({ status: "fail", message: expect.stringContaining("keep crashing or restarting") });
+  }, 10_000);
+
+  test("no pods (scaled to 0, or deleted) fails; pods that never become Ready fail after the wait", async () => {
+    expect(await run("k8s.podsStable", params, [deployment()], fakeLive())).toMatchObject({ status: "fail", message: expect.stringContaining("has no pods") });
+    const outcome = await run("k8s.podsStable", params, [deployment(), pod("a", "running")], fakeLive());
+    expect(outcome).toMatchObject({ status: "fail", message: expect.stringContaining("did not all become Ready") });
+  }, 15_000);
+});

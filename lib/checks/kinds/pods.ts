@@ -17,6 +17,9 @@ import { defineKind } from "./kind";
 
 const Name = z.string().min(1).max(253);
 /** A probe failure that says nothing listens yet (as opposed to the app answering "not ready"). */
+/** How long the readiness check waits for its copy's container to start before its probe window (watchSeconds) opens. */
+const READINESS_START_ALLOWANCE_SECONDS = 20;
+
 const NOT_LISTENING = /connection refused|dial tcp|i\/o timeout|context deadline exceeded|no route to host|connection reset/i;
 const Pattern = z.string().min(1).refine((p) => patternProblem(p, "m") === null, "is not a regular expression RE2 can run (no backreferences or lookaround)");
 
@@ -155,7 +158,8 @@ export const podKinds = {
       /** The app's own readiness endpoint (e.g. /ready), asked on the copy to tell "not honouring the hold" from "probe passes too early". */
       readyPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).optional(),
       /** How long to watch the held copy for its first readiness result. */
-      watchSeconds: z.number().int().min(5).max(45).default(30),
+      /** How long the copy's probe is watched once its container runs (the start may take up to 20 s more: keep the check's timeoutMs above both). */
+      watchSeconds: z.number().int().min(5).max(35).default(30),
     }),
     needsCluster: true,
     needsRealWorkloads: true,
@@ -215,14 +219,23 @@ export const podKinds = {
         );
       }
       const probe = describeProbe(container.readinessProbe);
+      const delay = (container.readinessProbe.initialDelaySeconds ?? 0) + (container.readinessProbe.periodSeconds ?? 10);
+      const noResult = () =>
+        fail(
+          `The readiness probe (${probe}) of a copy of your pod gave no result within ${p.watchSeconds} s of its container starting${delay > p.watchSeconds ? ` (it first runs after initialDelaySeconds + periodSeconds = ${delay} s)` : ""}. Make it run sooner (periodSeconds of 5–10 s) and check again.`,
+        );
       try {
         const started = Date.now();
+        // The probe's window opens when the copy's container runs: a busy node that takes a while
+        // to start it does not count against the learner's probe settings.
+        let runningAt: number | null = null;
         let verdict: CheckOutcome | null = null;
         await waitFor(
           ctx,
           async () => {
             const copy = (await findObject(ctx, { apiVersion: "v1", kind: "Pod", name }, { fresh: true })) as Pod | null;
             if (!copy) return (verdict = fail(`The grader's copy of your pod (${name}) was deleted while the check watched it. Check again.`));
+            if (runningAt === null && (copy.status?.containerStatuses ?? []).some((s) => s.name === container.name && s.state?.running)) runningAt = Date.now();
             if (isReady(copy)) {
               const seconds = Math.round((Date.now() - started) / 1000);
               // Ask the copy's own readiness endpoint: still 503 means the probe passed while the
@@ -250,15 +263,18 @@ export const podKinds = {
             }
             const broken = await explainPods(ctx, [copy], 2);
             if (broken.length && !(copy.status?.containerStatuses ?? []).some((s) => s.state?.running)) return (verdict = fail(`A copy of your pod could not run, so readiness could not be judged.`, broken));
+            if (runningAt !== null && Date.now() - runningAt > p.watchSeconds * 1000) return (verdict = noResult());
             return null;
           },
-          { timeoutMs: p.watchSeconds * 1000 },
+          { timeoutMs: (p.watchSeconds + READINESS_START_ALLOWANCE_SECONDS) * 1000 },
         );
         if (verdict) return verdict;
-        const delay = (container.readinessProbe.initialDelaySeconds ?? 0) + (container.readinessProbe.periodSeconds ?? 10);
-        return fail(
-          `The readiness probe (${probe}) of a copy of your pod gave no result within ${p.watchSeconds} s${delay > p.watchSeconds ? ` (it first runs after initialDelaySeconds + periodSeconds = ${delay} s)` : ""}. Make it run sooner (periodSeconds of 5–10 s) and check again.`,
-        );
+        if (runningAt === null) {
+          return fail(
+            `A copy of your pod did not start running within ${p.watchSeconds + READINESS_START_ALLOWANCE_SECONDS} s, so its readiness could not be judged: the node may be busy, or the image slow to start. Check again in a minute; \`kubectl get events\` shows what held it.`,
+          );
+        }
+        return noResult();
       } finally {
         await live.deletePod(name);
       }
@@ -352,5 +368,68 @@ export const podKinds = {
       return pass(`Job "${p.job}" completed: ${s.succeeded} of ${completions} pod(s) succeeded, and each printed the expected output.`);
     },
   }),
-};
 
+  "k8s.podsStable": defineKind({
+    params: z.object({
+      workload: WorkloadRefSchema.refine((w) => w.kind === "Deployment" || w.kind === "StatefulSet", "stability is judged on the pods of a Deployment or StatefulSet"),
+      /** How long every pod must stay Ready without a restart. */
+      watchSeconds: z.number().int().min(3).max(30).default(10),
+      /** How long pods still starting (not Ready yet, not crashed) are waited for first. */
+      settleSeconds: z.number().int().min(0).max(45).default(30),
+    }),
+    needsCluster: true,
+    needsRealWorkloads: true,
+    async run(p, ctx) {
+      const owner = await requireObject(ctx, workloadRef(p.workload));
+      const what = describeWorkload(p.workload);
+      const current = async () => (await podsOf(ctx, owner)).filter((pod) => !pod.metadata.deletionTimestamp);
+      const restartsOf = (pod: Pod) => (pod.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
+      const oomKilled = (pod: Pod) =>
+        (pod.status?.containerStatuses ?? []).some((s) => s.lastState?.terminated?.reason === "OOMKilled" || s.state?.terminated?.reason === "OOMKilled");
+      // Unstable from its own state: killed for memory, waiting to be restarted, or not Ready
+      // since its container last died.
+      const unstable = (pod: Pod, before: Map<string, number>) =>
+        oomKilled(pod) ||
+        restartsOf(pod) > (before.get(pod.metadata.name) ?? restartsOf(pod)) ||
+        (pod.status?.containerStatuses ?? []).some((s) => s.state?.waiting?.reason === "CrashLoopBackOff" || (s.lastState?.terminated && !s.ready));
+      const first = await current();
+      if (first.length === 0) return fail(`${what} has no pods, so nothing is running. \`kubectl get deployment,replicaset\` shows whether it is scaled to 0 or cannot create pods.`);
+      const before = new Map(first.map((pod) => [pod.metadata.name, restartsOf(pod)]));
+      // Pods still starting are waited for; then every pod must stay Ready for watchSeconds. A
+      // container that dies some seconds after it starts (an out-of-memory kill while the model
+      // loads) looks fine at any one moment.
+      let allReadySince: number | null = null;
+      let last: Pod[] = first;
+      const verdict = await waitFor(
+        ctx,
+        async () => {
+          last = await current();
+          const bad = last.filter((pod) => unstable(pod, before));
+          if (bad.length > 0) return { bad };
+          if (last.length === 0 || !last.every(isReady)) {
+            allReadySince = null;
+            return null;
+          }
+          allReadySince ??= Date.now();
+          return Date.now() - allReadySince >= p.watchSeconds * 1000 ? { bad: [] as Pod[] } : null;
+        },
+        { timeoutMs: (p.settleSeconds + p.watchSeconds) * 1000 },
+      );
+      if (ctx.signal.aborted) return fail("The check ran out of time while watching the pods.");
+      if (!verdict) {
+        const details = await explainPods(ctx, last);
+        return fail(`The pods of ${what} did not all become Ready and stay Ready for ${p.watchSeconds} s within ${p.settleSeconds + p.watchSeconds} s.`, details);
+      }
+      if (verdict.bad.length > 0) {
+        const details = await explainPods(ctx, verdict.bad);
+        return fail(
+          verdict.bad.some(oomKilled)
+            ? `${verdict.bad.length} pod(s) of ${what} were killed for using more memory than their limit (OOMKilled), and are restarted again and again.`
+            : `${verdict.bad.length} pod(s) of ${what} keep crashing or restarting.`,
+          details.length ? details : verdict.bad.map((pod) => `Pod ${pod.metadata.name}: restarted ${restartsOf(pod)} time(s).`),
+        );
+      }
+      return pass(`${last.length} pod(s) of ${what} stayed Ready for ${p.watchSeconds} s without a restart.`);
+    },
+  }),
+};

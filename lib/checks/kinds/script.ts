@@ -2,20 +2,18 @@
 // learner's sandbox (the workspace image, the restricted Pod Security level, a read-only root
 // filesystem, small CPU/memory limits, a deadline, no service account token), copies the script
 // and the lab's fixture inputs in, runs each case with `exec` (so stdout, stderr and the exit
-// code come back separately), looks at the files it left behind, and deletes the pod, always.
+// code come back separately), looks at the files it left behind, and deletes the pod, always
+// (the pod and its lifecycle: grader-pod.ts).
 // Each case gets its own folder and its own TMPDIR, so one case's leftovers never pass or fail
 // another.
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { explainPods, liveOf } from "../live";
-import { findObject, waitFor } from "../objects";
 import { learnerPattern, patternProblem } from "../pattern";
 import { lastLines } from "../pod-problems";
-import { fail, pass, type CheckContext, type LiveSandbox } from "../types";
+import { fail, pass, type LiveSandbox } from "../types";
+import { WORK, WRITE_FILES, graderPod, withGraderPod, writeArgs, writeFiles } from "./grader-pod";
 import { FileParam, defineKind, fileText, missingFile } from "./kind";
 
 export const WORKSPACE_IMAGE = "ghcr.io/academy-labs/workspace:1.0.0";
-const WORK = "/work";
 const TOOLS = `${WORK}/.tools`;
 const SCRIPT_DIR = `${WORK}/.script`;
 
@@ -66,45 +64,9 @@ export const RunInPodParams = z.object({
 type Params = z.output<typeof RunInPodParams>;
 type Case = z.output<typeof CaseParams>;
 
-/** The grader pod: locked down to the restricted level, small, bounded in time; nothing but `sleep` until exec. */
-export function scriptPod(name: string, image: string): { apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> } {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, labels: { "academy.dev/check": "script" } },
-    spec: {
-      restartPolicy: "Never",
-      terminationGracePeriodSeconds: 1,
-      activeDeadlineSeconds: 150,
-      securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
-      containers: [
-        {
-          name: "run",
-          image,
-          command: ["sleep", "150"],
-          workingDir: WORK,
-          env: [{ name: "HOME", value: WORK }],
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-          volumeMounts: [
-            { name: "work", mountPath: WORK },
-            { name: "tmp", mountPath: "/tmp" },
-          ],
-        },
-      ],
-      volumes: [
-        { name: "work", emptyDir: { sizeLimit: "64Mi" } },
-        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-      ],
-    },
-  };
-}
-
-/** A command that writes (path, base64) pairs given as arguments, making folders as needed. */
-const WRITE_FILES = 'set -e; while [ "$#" -gt 1 ]; do mkdir -p "$(dirname "$1")"; printf %s "$2" | base64 -d > "$1"; shift 2; done';
-
-function writeArgs(files: Record<string, string>): string[] {
-  return Object.entries(files).flatMap(([path, text]) => [path, Buffer.from(text, "utf8").toString("base64")]);
+/** The grader pod of this kind (grader-pod.ts): the workspace image, 500m CPU and 256 MiB. */
+export function scriptPod(name: string, image: string) {
+  return graderPod(name, { check: "script", image });
 }
 
 function shown(args: string[]): string {
@@ -166,19 +128,6 @@ async function runCase(live: LiveSandbox, pod: string, script: string, p: Params
   return null;
 }
 
-async function waitForPod(ctx: CheckContext, name: string): Promise<"running" | "gone" | null> {
-  return waitFor(
-    ctx,
-    async () => {
-      const pod = (await findObject(ctx, { apiVersion: "v1", kind: "Pod", name }, { fresh: true })) as { status?: { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown } }> } } | null;
-      if (!pod) return "gone" as const;
-      if (pod.status?.containerStatuses?.some((s) => s.state?.running)) return "running" as const;
-      return pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded" ? ("gone" as const) : null;
-    },
-    { timeoutMs: 30_000, intervalMs: 500 },
-  );
-}
-
 export const scriptKinds = {
   "script.runInPod": defineKind({
     params: RunInPodParams,
@@ -187,21 +136,10 @@ export const scriptKinds = {
     async run(p, ctx) {
       const text = fileText(ctx, p.file);
       if (text === null) return missingFile(p.file);
-      const live = liveOf(ctx);
-      const name = `script-check-${randomBytes(4).toString("hex")}`;
-      const created = await live.createPod(scriptPod(name, p.image));
-      if (!created.ok) return fail(`The pod that runs your script could not be created: ${created.error}`);
-      try {
-        const state = await waitForPod(ctx, name);
-        if (state !== "running") {
-          const pod = await findObject(ctx, { apiVersion: "v1", kind: "Pod", name }, { fresh: true });
-          const why = pod ? await explainPods(ctx, [pod as never]) : [];
-          return { status: "error", message: "The pod that runs your script did not start in time, so it could not be run. Check again in a minute; if it keeps happening, tell your instructor.", ...(why.length ? { details: why } : {}) };
-        }
+      return withGraderPod(ctx, { check: "script", image: p.image, what: "your script" }, async (live, name) => {
         const script = `${SCRIPT_DIR}/${p.file.split("/").at(-1)}`;
         const tools = Object.fromEntries(Object.entries(p.tools).map(([k, v]) => [`${TOOLS}/${k}`, v]));
-        const setup = await live.exec(name, "run", ["sh", "-c", `${WRITE_FILES}; chmod +x "${script}"${Object.keys(tools).length ? ` "${TOOLS}"/*` : ""}`, "_", ...writeArgs({ [script]: text, ...tools })], { timeoutMs: 15_000 });
-        if (!setup.ok || setup.exitCode !== 0) throw new Error(`copying the script into the pod failed: ${setup.ok ? setup.stderr : setup.error}`);
+        await writeFiles(live, name, { [script]: text, ...tools }, `chmod +x "${script}"${Object.keys(tools).length ? ` "${TOOLS}"/*` : ""}`, "copying the script into the pod");
         const problems: string[] = [];
         for (const [index, c] of p.cases.entries()) {
           const problem = await runCase(live, name, script, p, index, c);
@@ -209,9 +147,7 @@ export const scriptKinds = {
         }
         if (problems.length) return fail(`${problems[0]}.`, problems.length > 1 ? problems.map((x) => `${x}.`) : undefined);
         return pass(`\`${p.file}\` ran in a pod against ${p.cases.length} case(s) (${p.cases.map((c) => c.name).join("; ")}): exit codes, output and clean-up as expected.`);
-      } finally {
-        await live.deletePod(name);
-      }
+      });
     },
   }),
 };

@@ -58,7 +58,7 @@ test("external $refs are refused, never fetched or read", async () => {
 });
 
 test("openapi.operation: request body, 200 and error classes with schemas", async () => {
-  const params = { file: "openapi.yaml", method: "post", path: "/predict", responses: ["200", "4xx", "5xx"] };
+  const params = { file: "openapi.yaml", method: "post", path: "/v1/predictions", responses: ["200", "4xx", "5xx"] };
   expect((await run("openapi.operation", params, { "openapi.yaml": solution })).status).toBe("pass");
   const outcome = await run("openapi.operation", params, { "openapi.yaml": starter });
   expect(outcome.message).toContain("request body has no schema");

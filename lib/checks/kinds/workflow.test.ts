@@ -41,7 +41,7 @@ describe("what each kind says", () => {
   });
   test("actions pinned by tag are listed", async () => {
     const outcome = await run("workflow.actionsPinned", {}, starter);
-    expect(outcome.message).toMatch(/^4 action reference\(s\) can change under you: job `build`: `actions\/checkout@v4` is pinned to a tag or branch/);
+    expect(outcome.message).toMatch(/^4 action reference\(s\) can change under you: job `build`: `actions\/checkout@v7` is pinned to a tag or branch/);
     expect(outcome.details).toHaveLength(4);
   });
   test("setup versions: unquoted numbers, too old, a matrix that is not a list", async () => {

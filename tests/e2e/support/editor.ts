@@ -13,6 +13,12 @@ export function solution(labId: string, file: string): string {
 
 /** Replaces the open file's text as a paste would, and waits for the autosave. */
 export async function replaceEditorText(page: Page, labId: string, file: string, text: string) {
+  await setEditorText(page, labId, file, text);
+  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
+}
+
+/** Replaces the open file's text as a paste would; the autosave is under way, not done. */
+export async function setEditorText(page: Page, labId: string, file: string, text: string) {
   await page.getByRole("tab", { name: file }).click();
   await page.waitForFunction(() => Boolean((window as unknown as { monaco?: unknown }).monaco));
   // The model the editor shows once the tab is open (the one whose edits reach the page).
@@ -25,7 +31,6 @@ export async function replaceEditorText(page: Page, labId: string, file: string,
     monaco.editor.getEditors()[0]!.getModel()!.setValue(value);
   }, text);
   await expect(page.getByTestId("save-status")).toHaveText(/Unsaved changes|Saving…/);
-  await expect(page.getByTestId("save-status")).toHaveText("All changes saved");
 }
 
 /** Checks the work; grading is rate limited per learner, so a refusal is waited out and retried. */

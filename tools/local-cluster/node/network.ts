@@ -33,10 +33,17 @@ export type NodeNetwork = {
 
 export const SERVICE_CIDR = "198.19.0.0/20";
 export const KUBERNETES_SERVICE_IP = "198.19.0.1";
+/** The kube-dns Service (its endpoint is CoreDNS on the link; pods are given the link address directly). */
+export const CLUSTER_DNS_SERVICE_IP = "198.19.0.10";
 /** Ports on the host end of the link (each cluster has its own address, so they never clash). */
 export const LINK_PORTS = { apiserver: 6443, registry: 5000, kubelet: 10250, kubeletHealthz: 10248, dns: 53, dnsHealth: 10054, dnsReady: 10055 } as const;
 /** Ports on the namespace end of the link. */
-export const NS_PORTS = { kubeProxyHealthz: 10256, containerdStream: 10010 } as const;
+export const NS_PORTS = { kubeProxyHealthz: 10256, containerdStream: 10010, kubeRouterHealthz: 20244 } as const;
+/**
+ * The packet mark bit with which kube-router's policy chains say "a policy allows this"
+ * (0x10000); packets from the node are marked with it before they reach those chains.
+ */
+export const POLICY_ALLOWED_MARK = "0x00010000";
 
 export function defaultNodeIndex(clusterDir: string): number {
   return createHash("sha256").update(clusterDir).digest()[0]! % 64;
@@ -102,12 +109,23 @@ export function netnsExists(n: NodeNetwork): boolean {
  * The filter inside the node netns. Pods may talk to each other and to Services (kube-proxy's own
  * tables do the Service translation); towards the host they reach only the API server relay and
  * CoreDNS; nothing of the node netns itself (containerd's stream server, kube-proxy's health port)
- * answers them. The host (API server proxy, kubelet probes) reaches pods.
+ * answers them. The host (API server proxy, kubelet probes) reaches pods. NetworkPolicies narrow
+ * this further (kube-router's chains, decision 014).
+ *
+ * Traffic from the node to its pods is always allowed under NetworkPolicy (kubelet's probes);
+ * kube-router recognises it by a local source address, but here kubelet and the API server sit on
+ * the host end of the link, so their packets (arriving on the link, from its host address) get
+ * kube-router's "allowed" mark before its chains see them. A pod cannot forge that: its packets
+ * arrive on the bridge, not on the link.
  */
 export function filterRules(n: NodeNetwork): string {
   return `table inet academy-node
 delete table inet academy-node
 table inet academy-node {
+  chain from-node {
+    type filter hook prerouting priority mangle; policy accept;
+    iifname "${n.nsVeth}" ip saddr ${n.hostIp} ip daddr ${n.podCidr} meta mark set mark or ${POLICY_ALLOWED_MARK}
+  }
   chain input {
     type filter hook input priority filter; policy accept;
     ct state established,related accept
@@ -164,6 +182,9 @@ export function ensureNodeNetwork(n: NodeNetwork, log: (line: string) => void): 
   }
   // Forwarding inside the namespace only (net.* sysctls are per network namespace).
   run("nsenter", [`--net=/run/netns/${n.netns}`, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], what);
+  // Pod-to-pod traffic on the bridge passes netfilter (kube-router's physdev rules, and replies
+  // from a Service's pod un-NATed). br_netfilter's switches are per network namespace too.
+  run("nsenter", [`--net=/run/netns/${n.netns}`, "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=1"], what);
   const nft = spawnSync("nsenter", [`--net=/run/netns/${n.netns}`, "nft", "-f", "-"], { input: filterRules(n), encoding: "utf8" });
   if (nft.status !== 0) throw new LocalClusterError(`${what}: loading the node filter failed: ${(nft.stderr || nft.error?.message || "").trim()}`);
 }

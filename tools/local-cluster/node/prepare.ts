@@ -14,7 +14,7 @@ import { LocalClusterError } from "../errors";
 import { api } from "../health";
 import type { Layout } from "../layout";
 import { cniConfig, NODE_NAME, containerdConfig, corefile, KUBELET_SYSCTLS, kubeletConfig, kubeletScript, kubeProxyConfig } from "./configs";
-import { LINK_PORTS } from "./network";
+import { CLUSTER_DNS_SERVICE_IP, LINK_PORTS } from "./network";
 
 export const RELAYS = ["apiserver-relay", "registry-relay"] as const;
 /** The name images built by learners are pushed under (…/sandboxes/<namespace>/<image>:<tag>); the node resolves it to the local registry. */
@@ -59,7 +59,7 @@ export async function ensureImages(l: Layout): Promise<string> {
   const s = imagesSettingsFromEnv();
   if (!s.ok) throw new LocalClusterError(`images: ${s.error}`);
   const t0 = Date.now();
-  const built = await buildImages(s.settings, { push: true, log: (line) => l.log(line) });
+  const built = await buildImages(s.settings, { push: true, keepRegistry: true, log: (line) => l.log(line) });
   if (!built.ok) throw new LocalClusterError(`the node's images could not be built (${built.code}): ${built.error}`);
   const reg = await startRegistry(s.settings);
   if (!reg.ok) throw new LocalClusterError(`the local image registry did not start: ${reg.error}`);
@@ -106,6 +106,50 @@ export async function ensureCorednsRbac(l: Layout): Promise<void> {
     apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "academy:coredns" },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "academy:coredns" },
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "academy:coredns" }],
+  });
+}
+
+/** kube-router's policy controller reads pods, namespaces, policies and the node; it writes nothing. */
+export async function ensureKubeRouterRbac(l: Layout): Promise<void> {
+  const read = ["get", "list", "watch"];
+  await put(l, "/apis/rbac.authorization.k8s.io/v1/clusterroles", "academy:kube-router", {
+    apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "academy:kube-router" },
+    rules: [
+      { apiGroups: [""], resources: ["pods", "namespaces", "nodes", "services", "endpoints"], verbs: read },
+      { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: read },
+      { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: read },
+    ],
+  });
+  await put(l, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "academy:kube-router", {
+    apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "academy:kube-router" },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "academy:kube-router" },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "academy:kube-router" }],
+  });
+}
+
+/**
+ * The cluster DNS as a Service, `kube-dns` in kube-system, whose endpoints are CoreDNS on the
+ * host end of the link (it is no pod, so there is no selector). The platform reads these
+ * endpoints to let sandboxes' pods reach the cluster DNS, and only it, on port 53 (decision 014).
+ */
+export async function ensureClusterDnsService(l: Layout): Promise<void> {
+  const labels = { "k8s-app": "kube-dns", "app.kubernetes.io/managed-by": "academy-local-cluster" };
+  const r = await api(l, "GET", "/api/v1/namespaces/kube-system/services/kube-dns");
+  if (r.status === 404) {
+    const c = await api(l, "POST", "/api/v1/namespaces/kube-system/services", {
+      apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system", labels },
+      spec: { clusterIP: CLUSTER_DNS_SERVICE_IP, ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] },
+    });
+    if (c.status >= 300) throw new LocalClusterError(`creating the kube-dns Service failed: HTTP ${c.status} ${c.body.slice(0, 300)}`);
+  } else if (r.status >= 300) {
+    throw new LocalClusterError(`reading the kube-dns Service failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+  }
+  await put(l, "/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices", "kube-dns", {
+    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+    metadata: { name: "kube-dns", namespace: "kube-system", labels: { "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "academy-local-cluster" } },
+    addressType: "IPv4",
+    endpoints: [{ addresses: [l.node.network.dnsIp], conditions: { ready: true } }],
+    ports: [{ name: "dns", port: LINK_PORTS.dns, protocol: "UDP" }, { name: "dns-tcp", port: LINK_PORTS.dns, protocol: "TCP" }],
   });
 }
 

@@ -18,6 +18,9 @@ const NEEDS: readonly { path: string; pkg: string }[] = [
   { path: "/usr/lib/cni/portmap", pkg: "containernetworking-plugins" },
   { path: "/usr/lib/cni/loopback", pkg: "containernetworking-plugins" },
   { path: "/usr/sbin/nft", pkg: "nftables" },
+  // kube-router's network policy controller (decision 014) drives iptables (its nft back end) and ipset.
+  { path: "/usr/sbin/iptables", pkg: "iptables" },
+  { path: "/usr/sbin/ipset", pkg: "ipset" },
   { path: "/usr/bin/socat", pkg: "socat" },
   { path: "/usr/bin/nsenter", pkg: "util-linux" },
   { path: "/usr/bin/unshare", pkg: "util-linux" },

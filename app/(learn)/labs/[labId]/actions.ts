@@ -4,13 +4,22 @@
 // lab from the registry itself, and the lib functions validate every input before storing it.
 // Expected failures are returned as { ok: false, code, error } (docs/decisions/007-results-and-errors.md).
 // Saves (and resets to the starter, which store a revision too) count against the learner's save
-// limit here; apply counts in lib/workspace. History and revisions are reads and are not limited.
+// limit here; apply counts in lib/workspace. A stored save is then written into the learner's
+// terminal (the workspace pod), if one runs. History and revisions are reads and are not limited.
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { fileHistory, resetToStarter, revisionContent, saveLabFile, type FileFailureCode } from "@/lib/labs/files";
+import { fileHistory, revisionContent, type FileFailureCode } from "@/lib/labs/files";
 import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import { failure, type Failure } from "@/lib/result";
-import { applyLabFiles, extendLabSandbox, type ApplyLabResult, type WorkspaceFailureCode } from "@/lib/workspace";
+import {
+  applyLabFiles,
+  extendLabSandbox,
+  pushSavedFiles,
+  resetWorkspaceFile,
+  saveWorkspaceFile,
+  type ApplyLabResult,
+  type WorkspaceFailureCode,
+} from "@/lib/workspace";
 import { sandboxView, type SandboxView } from "@/lib/workspace/views";
 
 const SIGN_IN = failure("unauthenticated", "Your session has ended. Sign in again; your last saved version is kept.");
@@ -26,8 +35,11 @@ export async function saveFileAction(labId: string, path: string, content: strin
   const db = await getDb();
   const allowed = await takeUserLimit(db, "file-save", user.id);
   if (!allowed.ok) return allowed;
-  const result = await saveLabFile(db, user, { labId, path, content });
+  // Behind the assessment gate: a candidate's save after the deadline is refused, nothing stored.
+  const result = await saveWorkspaceFile(db, user, { labId, path, content });
   if (!result.ok) return failure(result.code, result.error);
+  // Into the running terminal too; this never fails the save (a failure is logged).
+  if (result.files[0]?.changed) await pushSavedFiles(db, user, labId, [path]);
   return { ok: true, revision: result.files[0]?.revision ?? 0, savedAt: new Date().toISOString() };
 }
 
@@ -61,8 +73,9 @@ export async function resetFileAction(labId: string, path: string): Promise<Save
   const db = await getDb();
   const allowed = await takeUserLimit(db, "file-save", user.id);
   if (!allowed.ok) return allowed;
-  const result = await resetToStarter(db, user, labId, path);
+  const result = await resetWorkspaceFile(db, user, labId, path);
   if (!result.ok) return failure(result.code, result.error);
+  if (result.files[0]?.changed) await pushSavedFiles(db, user, labId, [path]);
   return { ok: true, revision: result.files[0]?.revision ?? 0, savedAt: new Date().toISOString() };
 }
 

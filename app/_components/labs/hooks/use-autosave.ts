@@ -24,6 +24,14 @@ export type Autosave = {
   /** The server already stored `content` for `path` (reset to starter). */
   markSaved: (path: string, content: string) => void;
   markFailed: (path: string, error: string) => void;
+  /**
+   * The terminal changed `path` and the server saved that as `revision`: shown in the editor,
+   * unless the learner has edits here not yet saved; those are kept (and saved after it, so both
+   * are revisions) and the note says so.
+   */
+  fromTerminal: (file: { path: string; revision: number; content: string }) => void;
+  /** Per file, what the last change from the terminal did, in words. */
+  terminalNotes: Record<string, string>;
 };
 
 const AUTOSAVE_MS = 800;
@@ -57,6 +65,7 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
   const [contents, setContents] = useState(initial);
   const [saveStates, setSaveStates] = useState<Record<string, SaveState>>({});
   const [replacements, setReplacements] = useState<Record<string, number>>({});
+  const [terminalNotes, setTerminalNotes] = useState<Record<string, string>>({});
   const bump = (path: string) => setReplacements((r) => ({ ...r, [path]: (r[path] ?? 0) + 1 }));
   // Refs, not state: timers and in-flight saves are bookkeeping the page never shows, and `latest`
   // is read by saves that started before the last render.
@@ -135,6 +144,19 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     setSaveStates((s) => ({ ...s, [path]: { status: "error", error } }));
   }
 
+  function fromTerminal({ path, revision, content }: { path: string; revision: number; content: string }) {
+    if (latest.current[path] === content) return;
+    const pending = timers.current.has(path) || inflight.current.has(path) || failedSaves.current.has(path);
+    if (pending) {
+      setTerminalNotes((n) => ({ ...n, [path]: terminalNote(revision, true) }));
+      return;
+    }
+    setContent(path, content);
+    bump(path);
+    setSaveStates((s) => ({ ...s, [path]: { status: "saved" } }));
+    setTerminalNotes((n) => ({ ...n, [path]: terminalNote(revision, false) }));
+  }
+
   // Leaving with unsaved edits: the browser asks first.
   useEffect(() => {
     function beforeUnload(event: BeforeUnloadEvent) {
@@ -144,7 +166,14 @@ export function useAutosave(initial: () => Record<string, string>, save: (path: 
     return () => window.removeEventListener("beforeunload", beforeUnload);
   }, []);
 
-  return { contents, saveStates, edit, replacements, replace, flush, markSaved, markFailed };
+  return { contents, saveStates, edit, replacements, replace, flush, markSaved, markFailed, fromTerminal, terminalNotes };
+}
+
+/** What the editor says after the terminal changed a file (saved by the server as `revision`). */
+export function terminalNote(revision: number, keptUnsavedEdits: boolean): string {
+  return keptUnsavedEdits
+    ? `Changed in the terminal (saved as revision ${revision}, in the history). Your unsaved edits here are kept and saved after it.`
+    : `Changed in the terminal (revision ${revision}).`;
 }
 
 /** What the status line under the editor says about one file. */

@@ -13,6 +13,8 @@ vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => current.user 
 
 const { POST: sandboxRoute } = await import("./sandbox/route");
 const { GET: kubeconfigRoute } = await import("./kubeconfig/route");
+const { POST: workspaceRoute } = await import("./workspace/route");
+const { POST: syncRoute } = await import("./workspace/sync/route");
 
 const LAB = "deploy-the-model";
 const params = { params: Promise.resolve({ labId: LAB }) };
@@ -70,5 +72,36 @@ describe.each(DATABASE_KINDS)("lab routes under the rate limits on %s", (kind) =
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("10");
     expect(await refused.text()).toMatch(/^Too many kubeconfig downloads .*Try again in 10 seconds\.\n$/);
+  });
+
+  test("the terminal's sync: no sandbox and no lab environment are 404s in words, another origin 403, past the limit 429 with Retry-After", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-06-01T11:00:30Z") });
+    const [learner] = await createLearners(handle.db, 1);
+    current.user = learner!;
+    const post = (lab: string, origin = siteOrigin()) =>
+      new Request(`${siteOrigin()}/api/labs/${lab}/workspace/sync`, { method: "POST", headers: { origin } });
+    // deploy-the-model runs real workloads but the learner has no sandbox: said so, before the cluster is asked.
+    const none = await syncRoute(post(LAB), params);
+    expect(none.status).toBe(404);
+    expect(await none.json()).toMatchObject({ ok: false, code: "no-sandbox", error: "Start your lab environment first; the terminal runs in it." });
+    const noCluster = await syncRoute(post("containerise-the-model"), { params: Promise.resolve({ labId: "containerise-the-model" }) });
+    expect(noCluster.status).toBe(404);
+    expect(await noCluster.json()).toMatchObject({ code: "not-found", error: "This lab has no lab environment." });
+    const foreign = await syncRoute(post(LAB, "https://evil.example"), params);
+    expect(foreign.status).toBe(403);
+    for (let i = 0; i < USER_LIMITS["workspace-sync"].policy.limit; i++) await takeUserLimit(handle.db, "workspace-sync", learner!.id);
+    const refused = await syncRoute(post(LAB), params);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    current.user = null;
+    expect((await syncRoute(post(LAB), params)).status).toBe(401);
+  });
+
+  test("opening the terminal streams its refusal in words: no sandbox yet", async () => {
+    const [learner] = await createLearners(handle.db, 1);
+    current.user = learner!;
+    const answer = await workspaceRoute(new Request(`${siteOrigin()}/api/labs/${LAB}/workspace`, { method: "POST", headers: { origin: siteOrigin() } }), params);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse((await answer.text()).trim())).toEqual({ type: "error", code: "no-sandbox", error: "Start your lab environment first; the terminal runs in it." });
   });
 });

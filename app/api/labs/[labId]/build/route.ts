@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { getCurrentUser } from "@/lib/auth/session";
-import { beginImageBuild, type BuildEvent } from "@/lib/builds/service";
+import type { BuildEvent } from "@/lib/builds/service";
 import { getDb } from "@/lib/db";
 import { jsonBodyRefusal, readJsonBody } from "@/lib/http/json-body";
 import { ndjsonResponse } from "@/lib/http/ndjson";
 import { getLab } from "@/lib/labs/registry";
 import { retryAfterHeaders } from "@/lib/rate-limit/limits";
+import { beginLabImageBuild } from "@/lib/workspace";
 
 export const dynamic = "force-dynamic";
 
@@ -26,10 +27,10 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
   if (!lab?.build) return Response.json({ error: "This lab builds no image." }, { status: 404 });
   const body = await readJsonBody(request, BodySchema, { maxBytes: 1024, invalid: "A build takes no options; send {}." });
   if (!body.ok) return jsonBodyRefusal(body);
-  const build = await beginImageBuild(await getDb(), user, lab.id);
+  const build = await beginLabImageBuild(await getDb(), user, lab.id);
   if (!build.ok) {
     if (build.code === "rate-limited") return Response.json(build, { status: 429, headers: retryAfterHeaders(build) });
-    return Response.json(build, { status: build.code === "already-building" ? 409 : 404 });
+    return Response.json(build, { status: build.code === "already-building" || build.code === "assessment-closed" ? 409 : 404 });
   }
   return ndjsonResponse<BuildStreamEvent>(async (emit) => {
     const result = await build.run(emit);

@@ -1,3 +1,4 @@
+import { candidateResultsPolicy } from "@/lib/assessments/gate";
 import { getCurrentUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { z } from "zod";
@@ -5,7 +6,7 @@ import { jsonBodyRefusal, readJsonBody } from "@/lib/http/json-body";
 import { ndjsonResponse } from "@/lib/http/ndjson";
 import { getLab } from "@/lib/labs/registry";
 import { checkLab } from "@/lib/workspace";
-import { attemptView, type CheckEvent } from "@/lib/workspace/views";
+import { attemptForPolicy, attemptView, resultForPolicy, type CheckEvent } from "@/lib/workspace/views";
 
 export const dynamic = "force-dynamic";
 
@@ -21,12 +22,17 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
   const body = await readJsonBody(request, BodySchema, { maxBytes: 1024, invalid: "Grading takes no options; send {}." });
   if (!body.ok) return jsonBodyRefusal(body);
   const db = await getDb();
+  // An assessment candidate sees results and hints only as the assessment allows (null: everyone else).
+  const policy = await candidateResultsPolicy(db, user);
   return ndjsonResponse<CheckEvent>(async (emit) => {
     const result = await checkLab(db, user, lab.id, (event) => {
       if (event.type === "started") emit({ type: "started", checks: event.checks });
-      else if (event.type === "check") emit({ type: "check", index: event.index, total: event.total, result: event.result });
+      else if (event.type === "check") {
+        const shown = resultForPolicy(event.result, policy);
+        if (shown) emit({ type: "check", index: event.index, total: event.total, result: shown });
+      }
     });
-    if (result.ok) emit({ type: "done", attempt: attemptView(result.attempt) });
+    if (result.ok) emit({ type: "done", attempt: attemptForPolicy(attemptView(result.attempt), policy) });
     else emit({ type: "error", error: result.error, code: result.code });
   });
 }

@@ -23,7 +23,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ lab
     const result = await labWorkloads(await getDb(), user, lab.id);
     if (result.ok) return Response.json(result, { headers: NO_STORE });
     if (result.code === "rate-limited") return Response.json(result, { status: 429, headers: { ...NO_STORE, ...retryAfterHeaders(result) } });
-    const status = result.code === "no-sandbox" || result.code === "not-found" ? 404 : result.code === "not-ready" ? 409 : 503;
+    const status = result.code === "no-sandbox" || result.code === "not-found" ? 404 : result.code === "not-ready" || result.code === "assessment-closed" ? 409 : 503;
     return Response.json(result, { status, headers: NO_STORE });
   } catch (error) {
     const { requestId, error: words } = reportServerError(SERVER_ERROR, "workloads: reading the learner's workloads failed", error);

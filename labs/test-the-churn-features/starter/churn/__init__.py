@@ -1,0 +1,1 @@
+"""Churn features and the scoring service that serves them."""
