@@ -86,6 +86,11 @@ export function publicChecks(lab: Lab): PublicCheck[] {
   return lab.checks.map(({ id, title, points }) => ({ id, title, points }));
 }
 
+/** Whether the lab page has a terminal: a shell in the sandbox, which only real workloads have. */
+export function labHasTerminal(lab: Pick<Lab, "sandbox" | "workloads">): boolean {
+  return lab.sandbox !== null && lab.workloads === "real";
+}
+
 /** Whether grading this lab reads the learner's namespace. */
 export function checkNeedsCluster(check: CheckDefinition): boolean {
   if (check.kind === "custom") return Boolean(check.needsCluster);
