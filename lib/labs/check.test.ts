@@ -206,3 +206,22 @@ test("lab text: the labs in this repository pass, and a lab with broken frontmat
   fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("difficulty: beginner", "difficulty: easy") + RUNNABLE_BODY);
   expect(await textLines()).toEqual([]);
 });
+
+test("waitFor: only on checks that read the sandbox, at most 55 s, and inside the check's time limit", async () => {
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("sandbox: none", "sandbox: small"));
+  const rollout = { id: "rollout", title: "R", points: 5, hints: ["h"], kind: "k8s.rolloutComplete", params: { workload: { kind: "Deployment", name: "m" } } };
+  const checks = [
+    { ...good[0]!, waitFor: { seconds: 5, what: "the script" } },
+    { ...rollout, waitFor: { seconds: 20, what: "the rollout of m" } },
+    { ...rollout, id: "too-long", waitFor: { seconds: 60, what: "the rollout of m" }, timeoutMs: 60_000 },
+    { ...rollout, id: "no-words", waitFor: { seconds: 5 } },
+    { ...rollout, id: "fine", waitFor: { seconds: 45, what: "the rollout of m" }, timeoutMs: 50_000 },
+  ] as unknown as CheckDefinition[];
+  const out = lines({ "fixture-lab": checks });
+  expect(out).toEqual([
+    'labs/fixture-lab/checks.ts:4:1 — check "strict" has `waitFor`, but it reads only files, which do not change while it waits: waiting is for checks that read the sandbox',
+    'labs/fixture-lab/checks.ts:1:1 — check "rollout": `waitFor.seconds` is 20, which leaves its time limit (10000 ms, the default) no room for its last run: set `timeoutMs` to at least 25000',
+    'labs/fixture-lab/checks.ts:1:1 — check "too-long": `waitFor.seconds` may be at most 55 (a check\'s time limit is at most 60 s)',
+    'labs/fixture-lab/checks.ts:1:1 — check "no-words": `waitFor.what` must be text',
+  ]);
+});

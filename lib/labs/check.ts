@@ -12,8 +12,8 @@ import { builtinKind } from "@/lib/checks/kinds";
 import { checkFixtures } from "./fixtures";
 import { checkSetup } from "./setup";
 import { checkMutants } from "./mutants";
-import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
-import { getLab, labHasTerminal, LabDefinitionError, type Lab, type LabRegistry } from "./registry";
+import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, WAIT_MARGIN_MS, type LabFrontmatter } from "./schema";
+import { checkTimeoutMs, getLab, labHasTerminal, LabDefinitionError, type Lab, type LabRegistry } from "./registry";
 
 export type LabCheckOptions = {
   /** The labs folder. */
@@ -166,6 +166,20 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
       }
       if (needsCluster && fm.sandbox === "none") {
         report(checksFile, line, `check "${check.id}" needs the sandbox, but lab.mdx says \`sandbox: none\``);
+      }
+      if (check.waitFor && common.success) {
+        const wait = check.waitFor;
+        if (!needsCluster) {
+          report(checksFile, line, `check "${check.id}" has \`waitFor\`, but it reads only files, which do not change while it waits: waiting is for checks that read the sandbox`);
+        }
+        const timeout = checkTimeoutMs(check);
+        if (wait.seconds * 1000 + WAIT_MARGIN_MS > timeout) {
+          report(
+            checksFile,
+            line,
+            `check "${check.id}": \`waitFor.seconds\` is ${wait.seconds}, which leaves its time limit (${timeout} ms${check.timeoutMs === undefined ? ", the default" : ""}) no room for its last run: set \`timeoutMs\` to at least ${wait.seconds * 1000 + WAIT_MARGIN_MS}`,
+          );
+        }
       }
     }
 

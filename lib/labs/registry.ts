@@ -10,7 +10,7 @@ import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
-import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
+import { DEFAULT_CHECK_TIMEOUT_MS, LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
 import { readSetupFiles, type SetupFile } from "./setup";
 
 export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
@@ -95,6 +95,15 @@ export function labHasTerminal(lab: Pick<Lab, "sandbox" | "workloads">): boolean
 export function checkNeedsCluster(check: CheckDefinition): boolean {
   if (check.kind === "custom") return Boolean(check.needsCluster);
   return builtinKind(check.kind)?.needsCluster ?? false;
+}
+
+/**
+ * A check's time limit: its own `timeoutMs`, else its kind's, else `defaultMs`; never more than
+ * its kind's limit or, for kinds without one, 60 s. The grader stops the check there.
+ */
+export function checkTimeoutMs(check: CheckDefinition, defaultMs = DEFAULT_CHECK_TIMEOUT_MS): number {
+  const kindLimit = check.kind === "custom" ? undefined : builtinKind(check.kind)?.timeoutMs;
+  return Math.min(check.timeoutMs ?? kindLimit ?? defaultMs, kindLimit ?? 60_000);
 }
 
 function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): Lab {
