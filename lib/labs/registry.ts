@@ -1,13 +1,16 @@
 // Loading labs for the site and the grader: the static registry in labs/index.ts says which labs
-// exist and holds their checks; lab.mdx (frontmatter + instructions), starter/ and solution/ are
-// read from disk once per process. A broken lab fails loudly with its id (content:check reports
-// the details as file:line).
+// exist and holds their checks; lab.mdx (frontmatter + instructions), starter/, solution/ and
+// setup/ are read from disk once per process, except in `next dev`, where they are read on every
+// use so an author's edit shows on the next request (checks.ts is a module: the dev server reloads
+// it, and this file with it). A broken lab fails loudly with its id (content:check reports the
+// details as file:line).
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
 import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
+import { env } from "@/lib/env";
 import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
 import { DEFAULT_CHECK_TIMEOUT_MS, LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
@@ -55,7 +58,22 @@ function rootOf(options: LabOptions): string {
   return path.resolve(options.root ?? path.join(process.cwd(), "labs"));
 }
 
-const cache = new Map<string, Lab>();
+/**
+ * A per-process cache of what is read from labs/. In development (`next dev`) it keeps nothing:
+ * lab.mdx, starter/, solution/ and setup/ are plain files the dev server does not watch.
+ */
+function fileCache<V>(): { get(key: string): V | undefined; set(key: string, value: V): void } {
+  const entries = new Map<string, V>();
+  const keep = env.NODE_ENV !== "development";
+  return {
+    get: (key) => (keep ? entries.get(key) : undefined),
+    set: (key, value) => {
+      if (keep) entries.set(key, value);
+    },
+  };
+}
+
+const cache = fileCache<Lab>();
 
 /** The lab, or null when no lab has this id. Throws LabDefinitionError for a broken lab. */
 export function getLab(id: string, options: LabOptions = {}): Lab | null {
@@ -154,7 +172,7 @@ function readTree(lab: Lab, folder: "starter" | "solution", paths: string[], fal
   return files;
 }
 
-const starterCache = new Map<string, Record<string, string>>();
+const starterCache = fileCache<Record<string, string>>();
 
 /** Every file of the lab as the learner starts (read-only files included). */
 export function starterFiles(lab: Lab): Record<string, string> {
@@ -172,7 +190,7 @@ export function solutionFiles(lab: Lab): Record<string, string> {
   return { ...readTree(lab, "solution", lab.files.filter((f) => !f.readonly).map((f) => f.path)), ...readonly };
 }
 
-const setupCache = new Map<string, SetupFile[]>();
+const setupCache = fileCache<SetupFile[]>();
 
 /**
  * The lab's setup objects as the sandbox applies them at start and reset (docs/decisions/015):
