@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { checkContent, formatProblem, formatSummary } from "../lib/content/check";
-import { checkLabs } from "../lib/labs/check";
+import { checkLabs, checkLabTexts } from "../lib/labs/check";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -31,7 +31,10 @@ async function main(): Promise<number> {
   if (showProgress) process.stderr.write("\r\x1b[K");
   for (const problem of report.problems) console.log(formatProblem(problem, base));
   // Labs (labs/<id>/): definitions, files and the registry; see docs/lab-format.md.
-  const labs = checkLabs({ root: path.join(path.dirname(root), "labs"), contentRoot: root });
+  const labOptions = { root: path.join(path.dirname(root), "labs"), contentRoot: root };
+  const labs = checkLabs(labOptions);
+  // The labs' instructions: their MDX, code blocks and `runnable` marks.
+  labs.problems.push(...(await checkLabTexts({ ...labOptions, cacheDir: values["cache-dir"] ? path.resolve(values["cache-dir"]) : null })));
   for (const problem of labs.problems) console.log(formatProblem(problem, base));
   console.log(formatSummary(report));
   console.log(`labs:check: ${labs.labs} lab${labs.labs === 1 ? "" : "s"}, ${labs.checks} checks, ${labs.fixtures} fixture${labs.fixtures === 1 ? "" : "s"}, ${labs.problems.length === 0 ? "no problems" : `${labs.problems.length} problem${labs.problems.length === 1 ? "" : "s"}`}.`);

@@ -35,6 +35,9 @@ export const checks = defineChecks([
     ],
     kind: "k8s.rolloutComplete",
     params: { workload, minReplicas: 2 },
+    // Learners press Check right after Apply: wait for the rollout instead of failing at once.
+    waitFor: { seconds: 30, what: "the rollout of model-server" },
+    timeoutMs: 35_000,
   },
   {
     id: "probes",

@@ -17,6 +17,9 @@ export const checks = defineChecks([
     ],
     kind: "k8s.rolloutComplete",
     params: { workload, minReplicas: 2 },
+    // After a fix the new pods need a moment (the model loads before /ready answers): wait for them.
+    waitFor: { seconds: 40, what: "the rollout of model-server" },
+    timeoutMs: 45_000,
   },
   {
     id: "pods-stable",

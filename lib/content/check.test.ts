@@ -170,6 +170,16 @@ test("a code block with an unknown language is reported", async () => {
   ]);
 });
 
+test("code-fence meta words other than title and runnable are reported, and lessons have no terminal to run a block in", async () => {
+  const body = `${defaultBody}\n\`\`\`bash runable\nls\n\`\`\`\n\n\`\`\`bash runnable\nls\n\`\`\`\n\n\`\`\`python title="a.py" linenos\nprint(1)\n\`\`\`\n`;
+  const { lines } = await check({ "linux/the-shell/index.mdx": lesson({ body }) });
+  expect(lines).toEqual([
+    'content/linux/the-shell/index.mdx:34:1 — code block meta `runable` is not known: a fence takes `title="…"` and `runnable` (did you mean `runnable`?)',
+    "content/linux/the-shell/index.mdx:38:1 — `runnable` block, but lessons have no terminal (only a lab whose sandbox runs real workloads has one); remove `runnable`: the block keeps its Copy button",
+    'content/linux/the-shell/index.mdx:42:1 — code block meta `linenos` is not known: a fence takes `title="…"` and `runnable`',
+  ]);
+});
+
 test("a prerequisite that is not a lesson is reported at its line", async () => {
   const { lines } = await check({
     "containers/images/index.mdx": lesson({ prerequisites: ["linux/processes", "linux/the-shel"] }),

@@ -119,13 +119,13 @@ export async function checkContent(options: CheckOptions): Promise<CheckReport> 
   };
 }
 
-type At = (place: { line: number; column: number }, message: string, suggestion?: string) => void;
+export type At = (place: { line: number; column: number }, message: string, suggestion?: string) => void;
 
 function quote(text: string | undefined): string | undefined {
   return text === undefined ? undefined : `\`${text}\``;
 }
 
-function checkComponents(analysis: MdxAnalysis, isLesson: boolean, at: At) {
+export function checkComponents(analysis: MdxAnalysis, isLesson: boolean, at: At) {
   if (analysis.esm.length > 0) {
     for (const place of analysis.esm) {
       at(place, "`import` and `export` are not allowed: Callout, Quiz and Figure are available without importing them");
@@ -183,8 +183,30 @@ function checkLessonShape(analysis: MdxAnalysis, at: At) {
   }
 }
 
-function checkCodeBlocks(analysis: MdxAnalysis, at: At) {
+/** Fence languages a `runnable` block may have: what the lab's terminal (bash) runs. */
+export const RUNNABLE_LANGUAGES = ["bash", "sh", "shell", "console"];
+const META_WORDS = ["title", "runnable"];
+
+/** Why a page's code blocks cannot be `runnable` (it has no terminal), or null when they can. */
+export type TerminalRule = { noTerminal: string } | null;
+
+const LESSONS_HAVE_NO_TERMINAL: TerminalRule = {
+  noTerminal: "lessons have no terminal (only a lab whose sandbox runs real workloads has one); remove `runnable`: the block keeps its Copy button",
+};
+
+/**
+ * Code blocks: a known language, only known meta words, and `runnable` only where a terminal
+ * runs it (`terminal`), on a shell block with something to run. Lab text is checked by this
+ * function too (lib/labs/check.ts).
+ */
+export function checkCodeBlocks(analysis: MdxAnalysis, at: At, terminal: TerminalRule = LESSONS_HAVE_NO_TERMINAL) {
   for (const block of analysis.codeBlocks) {
+    for (const word of block.unknownMeta) {
+      const name = word.split("=")[0]!;
+      const suggestion = closestMatch(name, META_WORDS);
+      at(block, `code block meta \`${word}\` is not known: a fence takes \`title="…"\` and \`runnable\``, suggestion === name ? undefined : quote(suggestion));
+    }
+    if (block.runnable) checkRunnable(block, at, terminal);
     if (!block.language) {
       at(block, "code block has no language: fence it as ```python, ```console, ```text, …");
       continue;
@@ -193,6 +215,25 @@ function checkCodeBlocks(analysis: MdxAnalysis, at: At) {
     if (block.language === "dockerfile" || block.language === "http") continue;
     const known = [...PLAIN_LANGUAGES, "dockerfile", "http", ...highlighter.listLanguages()];
     at(block, `code block language \`${block.language}\` is not known`, quote(closestMatch(block.language, known)));
+  }
+}
+
+function checkRunnable(block: MdxAnalysis["codeBlocks"][number], at: At, terminal: TerminalRule) {
+  if (terminal) {
+    at(block, `\`runnable\` block, but ${terminal.noTerminal}`);
+    return;
+  }
+  if (!block.language || !RUNNABLE_LANGUAGES.includes(block.language)) {
+    at(block, `\`runnable\` is for shell commands: fence the block as \`\`\`bash runnable (or sh, shell, console)${block.language ? `, not ${block.language}` : ""}`);
+    return;
+  }
+  if (block.commands.trim() === "") {
+    at(
+      block,
+      block.language === "console"
+        ? "`runnable` console block has no command: its commands are the lines that start with `$ `"
+        : "`runnable` block is empty: write the command the learner runs",
+    );
   }
 }
 

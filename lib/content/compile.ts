@@ -17,7 +17,7 @@ import { splitFrontmatter } from "./frontmatter";
 import { emptyAnalysis, rehypeCodeBlocks, rehypeCollect, rehypeConsole, type MdxAnalysis } from "./mdx-plugins";
 
 /** Bump when the plugins in this folder change what they output. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 const CONCURRENCY = 2;
 const MEMORY_ENTRIES = 500;

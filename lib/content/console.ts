@@ -1,6 +1,7 @@
 // How a `console` code block reads: lines starting with `$ ` are commands (a command ending in `\`
 // continues on the next line); everything else is output. Shared by the server-side renderer,
-// which styles the two apart, and the browser's Copy button, which copies only the commands.
+// which styles the two apart, content:check, and the browser's Copy and "Run in terminal"
+// buttons, which take only the commands.
 
 export type ConsoleLine = { kind: "command" | "output"; text: string };
 
@@ -27,4 +28,10 @@ export function consoleCommands(transcript: string): string {
     .filter((line) => line.kind === "command")
     .map((line) => (line.text.startsWith(PROMPT) ? line.text.slice(PROMPT.length) : line.text))
     .join("\n");
+}
+
+/** What a code block's Copy and "Run in terminal" buttons take: a transcript's commands, else the code. */
+export function commandsOf(language: string | null | undefined, code: string): string {
+  const text = code.replace(/\n$/, "");
+  return language === "console" ? consoleCommands(text) : text;
 }

@@ -1,8 +1,8 @@
-// Rehype plugins used when compiling lesson MDX: code-block titles and languages, terminal
-// transcripts, and a collector that records what content:check and the table of contents need
+// Rehype plugins used when compiling lesson MDX: code-block titles, languages and marks (the
+// fence's meta: `title="…"`, `runnable`), terminal transcripts, and a collector that records what content:check and the table of contents need
 // (headings with their rehype-slug ids, links, components used) in the same pass as the compile.
 import type { Element, ElementContent, Root, RootContent } from "hast";
-import { consoleLines } from "./console";
+import { commandsOf, consoleLines } from "./console";
 
 export type Place = { line: number; column: number };
 
@@ -14,7 +14,17 @@ export type MdxAnalysis = {
   elements: Array<{ name: string; attributes: Record<string, string | null> } & Place>;
   /** `import` / `export` statements, which lessons may not use. */
   esm: Place[];
-  codeBlocks: Array<{ language: string | null } & Place>;
+  codeBlocks: Array<CodeBlockInfo & Place>;
+};
+
+export type CodeBlockInfo = {
+  language: string | null;
+  /** Marked `runnable` in its meta: the lab page offers to run it in the lab's terminal. */
+  runnable: boolean;
+  /** Words of the meta that mean nothing (content:check refuses them), as written. */
+  unknownMeta: string[];
+  /** What "Run in terminal" would send: the code, or a `console` block's commands without `$ `. */
+  commands: string;
 };
 
 export function emptyAnalysis(): MdxAnalysis {
@@ -55,16 +65,27 @@ function languageOf(code: Element): string | null {
   return language ? language.slice("language-".length) : null;
 }
 
-/** `title="serve.py"` (or single quotes) from a code fence's meta string. */
-export function titleFromMeta(meta: string | undefined | null): string | null {
-  if (!meta) return null;
-  const match = /(?:^|\s)title=(?:"([^"]*)"|'([^']*)')/.exec(meta);
-  return match ? (match[1] ?? match[2] ?? null) : null;
+export type CodeMeta = { title: string | null; runnable: boolean; unknown: string[] };
+
+/**
+ * A code fence's meta string, e.g. ```` ```bash title="deploy.sh" runnable ````: `title="…"` (or
+ * single quotes) and the bare word `runnable`; anything else is returned in `unknown` as written.
+ */
+export function parseCodeMeta(meta: string | undefined | null): CodeMeta {
+  const parsed: CodeMeta = { title: null, runnable: false, unknown: [] };
+  for (const match of (meta ?? "").matchAll(/([^\s=]+)=(?:"([^"]*)"|'([^']*)'|(\S*))|(\S+)/g)) {
+    const [word, key, double, single, bare, alone] = match;
+    if (key === "title" && bare === undefined) parsed.title = double ?? single ?? "";
+    else if (alone === "runnable") parsed.runnable = true;
+    else parsed.unknown.push(word);
+  }
+  return parsed;
 }
 
 /**
- * Puts a code block's language and title on its `<pre>` (`data-language`, `data-title`) so the
- * `pre` component can render the title bar without looking inside the highlighted code.
+ * Puts a code block's language, title and `runnable` mark on its `<pre>` (`data-language`,
+ * `data-title`, `data-runnable`) so the `pre` component can render the title bar and buttons
+ * without looking inside the highlighted code.
  */
 export function rehypeCodeBlocks() {
   return (tree: Root) => {
@@ -73,10 +94,10 @@ export function rehypeCodeBlocks() {
       const code = node.children.find((child): child is Element => isElement(child, "code"));
       if (!code) return;
       const language = languageOf(code);
-      const meta = (code.data as { meta?: string } | undefined)?.meta;
+      const meta = parseCodeMeta((code.data as { meta?: string } | undefined)?.meta);
       if (language) node.properties.dataLanguage = language;
-      const title = titleFromMeta(meta);
-      if (title) node.properties.dataTitle = title;
+      if (meta.title) node.properties.dataTitle = meta.title;
+      if (meta.runnable) node.properties.dataRunnable = "true";
     });
   };
 }
@@ -142,7 +163,15 @@ export function rehypeCollect(analysis: MdxAnalysis) {
         } else if (node.tagName === "img" && typeof node.properties.src === "string") {
           analysis.images.push({ src: node.properties.src, ...place(node) });
         } else if (node.tagName === "code" && parent && isElement(parent, "pre")) {
-          analysis.codeBlocks.push({ language: languageOf(node), ...place(parent) });
+          const language = languageOf(node);
+          const meta = parseCodeMeta((node.data as { meta?: string } | undefined)?.meta);
+          analysis.codeBlocks.push({
+            language,
+            runnable: meta.runnable,
+            unknownMeta: meta.unknown,
+            commands: meta.runnable ? commandsOf(language, textOf(node)) : "",
+            ...place(parent),
+          });
         }
         return;
       }

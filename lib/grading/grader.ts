@@ -19,8 +19,8 @@ import { CLUSTER_UNREACHABLE, reportServerError } from "@/lib/http/server-error"
 import { ClusterUnreachable, KubeApiError, ManifestRejected, adminClient, graderClient, learnerClient, type KubeClient } from "@/lib/k8s/client";
 import type { CheckDefinition } from "@/lib/labs/define";
 import { currentFiles, filesSha256 } from "@/lib/labs/files";
-import { checkNeedsCluster, getLab, publicChecks, type Lab, type LabOptions, type PublicCheck } from "@/lib/labs/registry";
-import { LabIdSchema } from "@/lib/labs/schema";
+import { checkNeedsCluster, checkTimeoutMs, getLab, publicChecks, type Lab, type LabOptions, type PublicCheck } from "@/lib/labs/registry";
+import { DEFAULT_CHECK_TIMEOUT_MS, LabIdSchema } from "@/lib/labs/schema";
 import { applyObjectsAsLearner } from "@/lib/sandbox/learner-apply";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { readySandboxForLab } from "@/lib/sandbox/queries";
@@ -28,12 +28,17 @@ import { attemptKeyring, keyringOf, type AttemptKeyring } from "./attempt-keys";
 import { appendAttempt, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
 import { staticCheckRunner, type StaticCheckRunner } from "./check-worker-host";
 import { liveSandbox } from "./live-sandbox";
+import { runWaiting, type CheckWaiting, type WaitOptions } from "./waiting";
 
-export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+export { DEFAULT_CHECK_TIMEOUT_MS };
 
-/** Streamed to the page while grading: the list first, then one result per check in order, then the attempt. */
+/**
+ * Streamed to the page while grading: the list first, then one result per check in order, then the
+ * attempt; a check that waits (`waitFor`) reports each run that did not pass yet as `waiting`.
+ */
 export type GradingEvent =
   | { type: "started"; labId: string; checks: PublicCheck[] }
+  | { type: "waiting"; index: number; total: number; waiting: CheckWaiting }
   | { type: "check"; index: number; total: number; result: CheckResultDTO }
   | { type: "done"; attempt: AttemptDTO };
 
@@ -189,11 +194,11 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number, worker: StaticCheckRunner): Promise<StoredCheckResult> {
+async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTimeoutMs: number, worker: StaticCheckRunner, wait: WaitOptions): Promise<StoredCheckResult> {
   const started = performance.now();
   const kindSpec = check.kind === "custom" ? undefined : builtinKind(check.kind);
   // A kind with work longer than a minute (an image build) brings its own limit.
-  const timeoutMs = Math.min(check.timeoutMs ?? kindSpec?.timeoutMs ?? defaultTimeoutMs, kindSpec?.timeoutMs ?? 60_000);
+  const timeoutMs = checkTimeoutMs(check, defaultTimeoutMs);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const base = { id: check.id, title: check.title, points: check.points };
@@ -239,12 +244,17 @@ async function runOne(check: CheckDefinition, env: CheckEnvironment, defaultTime
       if (checkNeedsCluster(check) && !ctx.cluster) {
         return { status: "fail", message: "This check looks at your sandbox, and there is none. Start the sandbox, apply your files, then check again." };
       }
-      if (check.kind === "custom") return check.run(ctx);
-      const kind = builtinKind(check.kind);
-      if (!kind) throw new Error(`Unknown check kind "${check.kind}"`);
-      const params = kind.params.safeParse((check as { params?: unknown }).params ?? {});
-      if (!params.success) throw new Error(`Invalid params for ${check.kind}: ${params.error.message}`);
-      return kind.run(params.data, ctx);
+      let run: (c: CheckContext) => Promise<CheckOutcome>;
+      if (check.kind === "custom") run = check.run;
+      else {
+        const kind = builtinKind(check.kind);
+        if (!kind) throw new Error(`Unknown check kind "${check.kind}"`);
+        const params = kind.params.safeParse((check as { params?: unknown }).params ?? {});
+        if (!params.success) throw new Error(`Invalid params for ${check.kind}: ${params.error.message}`);
+        run = (c) => kind.run(params.data, c);
+      }
+      // A check that waits runs again while it fails, up to its bound (lib/grading/waiting.ts).
+      return check.waitFor ? runWaiting(run, ctx, check.waitFor, wait) : run(ctx);
     })();
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), timeoutMs);
@@ -288,11 +298,16 @@ export async function runChecks(
   lab: Pick<Lab, "checks">,
   env: CheckEnvironment,
   onResult: (index: number, result: StoredCheckResult) => void = () => {},
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; onWaiting?: (index: number, waiting: CheckWaiting) => void; waitIntervalMs?: number } = {},
 ): Promise<StoredCheckResult[]> {
   const worker = staticCheckRunner();
   try {
-    const pending = lab.checks.map((check) => runOne(check, env, options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, worker));
+    const pending = lab.checks.map((check, index) =>
+      runOne(check, env, options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, worker, {
+        onWaiting: options.onWaiting && ((waiting) => options.onWaiting!(index, waiting)),
+        intervalMs: options.waitIntervalMs,
+      }),
+    );
     const results: StoredCheckResult[] = [];
     for (const [index, promise] of pending.entries()) {
       const result = await promise;
@@ -428,10 +443,15 @@ export async function gradeAttempt(
     };
     safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });
     const started = performance.now();
-    const results = await runChecks(lab, env, (index, result) => {
-      const { internal: _internal, ...shown } = result;
-      safeEmit(onProgress, { type: "check", index, total: lab.checks.length, result: shown });
-    });
+    const results = await runChecks(
+      lab,
+      env,
+      (index, result) => {
+        const { internal: _internal, ...shown } = result;
+        safeEmit(onProgress, { type: "check", index, total: lab.checks.length, result: shown });
+      },
+      { onWaiting: (index, waiting) => safeEmit(onProgress, { type: "waiting", index, total: lab.checks.length, waiting }) },
+    );
     const score = results.reduce((sum, r) => sum + r.earned, 0);
     const row = await appendAttempt(
       db,

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { formatProblem } from "@/lib/content/check";
-import { checkLabs } from "./check";
+import { checkLabs, checkLabTexts } from "./check";
 import { defineChecks, type CheckDefinition } from "./define";
 
 let dir: string;
@@ -146,4 +146,82 @@ test("a behaviour check in a lab whose pods do not really run is refused", () =>
   ]);
   write("labs/fixture-lab/lab.mdx", LAB_MDX.replace("sandbox: none", "sandbox: small\nworkloads: real"));
   expect(lines({ "fixture-lab": defineChecks(http) })).toEqual([]);
+});
+
+const textLines = async (registry: Record<string, readonly CheckDefinition[]> = { "fixture-lab": defineChecks(good) }) =>
+  (await checkLabTexts({ root: labs, contentRoot: content, registry })).map((p) => formatProblem(p, dir));
+
+const RUNNABLE_BODY = "\n```bash runnable\nkubectl get pods\n```\n";
+
+test("lab text: runnable blocks in a lab with a terminal pass; without a terminal they are errors that say why", async () => {
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX + RUNNABLE_BODY);
+  expect(await textLines()).toEqual([
+    "labs/fixture-lab/lab.mdx:15:1 — `runnable` block, but this lab has no terminal (`sandbox: none`); remove `runnable`: the block keeps its Copy button",
+  ]);
+  const simulated = LAB_MDX.replace("sandbox: none", "sandbox: small");
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), simulated + RUNNABLE_BODY);
+  expect(await textLines()).toEqual([
+    "labs/fixture-lab/lab.mdx:15:1 — `runnable` block, but this lab has no terminal (its workloads are simulated; only `workloads: real` labs have one); remove `runnable`: the block keeps its Copy button",
+  ]);
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), simulated.replace("sandbox: small", "sandbox: small\nworkloads: real") + RUNNABLE_BODY);
+  expect(await textLines()).toEqual([]);
+});
+
+test("lab text: a runnable block must be shell commands, not empty, and its meta words known; MDX errors have their line", async () => {
+  const real = LAB_MDX.replace("sandbox: none", "sandbox: small\nworkloads: real");
+  const body = [
+    "",
+    "```yaml runnable",
+    "a: 1",
+    "```",
+    "",
+    "```bash runnable",
+    "",
+    "```",
+    "",
+    "```console runnable",
+    "output only",
+    "```",
+    "",
+    "```sh runnable title=\"Look\" wrap",
+    "kubectl get pods",
+    "```",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), real + body);
+  // The frontmatter ends on line 12 (one line longer for `workloads`).
+  expect(await textLines()).toEqual([
+    "labs/fixture-lab/lab.mdx:16:1 — `runnable` is for shell commands: fence the block as ```bash runnable (or sh, shell, console), not yaml",
+    "labs/fixture-lab/lab.mdx:20:1 — `runnable` block is empty: write the command the learner runs",
+    "labs/fixture-lab/lab.mdx:24:1 — `runnable` console block has no command: its commands are the lines that start with `$ `",
+    'labs/fixture-lab/lab.mdx:28:1 — code block meta `wrap` is not known: a fence takes `title="…"` and `runnable`',
+  ]);
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), `${LAB_MDX}\nSome {broken text\n`);
+  expect(await textLines()).toEqual([expect.stringMatching(/^labs\/fixture-lab\/lab\.mdx:15:\d+ — MDX does not compile: /)]);
+});
+
+test("lab text: the labs in this repository pass, and a lab with broken frontmatter is left to checkLabs", async () => {
+  const report = await checkLabTexts({ root: path.join(process.cwd(), "labs"), contentRoot: path.join(process.cwd(), "content") });
+  expect(report.map((p) => formatProblem(p, process.cwd()))).toEqual([]);
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("difficulty: beginner", "difficulty: easy") + RUNNABLE_BODY);
+  expect(await textLines()).toEqual([]);
+});
+
+test("waitFor: only on checks that read the sandbox, at most 55 s, and inside the check's time limit", async () => {
+  fs.writeFileSync(path.join(labs, "fixture-lab/lab.mdx"), LAB_MDX.replace("sandbox: none", "sandbox: small"));
+  const rollout = { id: "rollout", title: "R", points: 5, hints: ["h"], kind: "k8s.rolloutComplete", params: { workload: { kind: "Deployment", name: "m" } } };
+  const checks = [
+    { ...good[0]!, waitFor: { seconds: 5, what: "the script" } },
+    { ...rollout, waitFor: { seconds: 20, what: "the rollout of m" } },
+    { ...rollout, id: "too-long", waitFor: { seconds: 60, what: "the rollout of m" }, timeoutMs: 60_000 },
+    { ...rollout, id: "no-words", waitFor: { seconds: 5 } },
+    { ...rollout, id: "fine", waitFor: { seconds: 45, what: "the rollout of m" }, timeoutMs: 50_000 },
+  ] as unknown as CheckDefinition[];
+  const out = lines({ "fixture-lab": checks });
+  expect(out).toEqual([
+    'labs/fixture-lab/checks.ts:4:1 — check "strict" has `waitFor`, but it reads only files, which do not change while it waits: waiting is for checks that read the sandbox',
+    'labs/fixture-lab/checks.ts:1:1 — check "rollout": `waitFor.seconds` is 20, which leaves its time limit (10000 ms, the default) no room for its last run: set `timeoutMs` to at least 25000',
+    'labs/fixture-lab/checks.ts:1:1 — check "too-long": `waitFor.seconds` may be at most 55 (a check\'s time limit is at most 60 s)',
+    'labs/fixture-lab/checks.ts:1:1 — check "no-words": `waitFor.what` must be text',
+  ]);
 });

@@ -5,14 +5,15 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
-import type { ContentProblem } from "@/lib/content/check";
+import { checkCodeBlocks, checkComponents, type ContentProblem, type TerminalRule } from "@/lib/content/check";
+import { compileMdx, MdxCompileError } from "@/lib/content/compile";
 import { parseFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import { checkFixtures } from "./fixtures";
 import { checkSetup } from "./setup";
 import { checkMutants } from "./mutants";
-import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
-import type { LabRegistry } from "./registry";
+import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, WAIT_MARGIN_MS, type LabFrontmatter } from "./schema";
+import { checkTimeoutMs, getLab, labHasTerminal, LabDefinitionError, type Lab, type LabRegistry } from "./registry";
 
 export type LabCheckOptions = {
   /** The labs folder. */
@@ -166,6 +167,20 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
       if (needsCluster && fm.sandbox === "none") {
         report(checksFile, line, `check "${check.id}" needs the sandbox, but lab.mdx says \`sandbox: none\``);
       }
+      if (check.waitFor && common.success) {
+        const wait = check.waitFor;
+        if (!needsCluster) {
+          report(checksFile, line, `check "${check.id}" has \`waitFor\`, but it reads only files, which do not change while it waits: waiting is for checks that read the sandbox`);
+        }
+        const timeout = checkTimeoutMs(check);
+        if (wait.seconds * 1000 + WAIT_MARGIN_MS > timeout) {
+          report(
+            checksFile,
+            line,
+            `check "${check.id}": \`waitFor.seconds\` is ${wait.seconds}, which leaves its time limit (${timeout} ms${check.timeoutMs === undefined ? ", the default" : ""}) no room for its last run: set \`timeoutMs\` to at least ${wait.seconds * 1000 + WAIT_MARGIN_MS}`,
+          );
+        }
+      }
     }
 
     // Fixtures: wrong submissions that must fail named checks (lib/labs/fixtures.ts).
@@ -185,4 +200,47 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
     problems.push(...checkMutants(dir, { files: fm.files, starter }));
   }
   return { problems, labs: folders.length, checks: checkCount, fixtures: fixtureCount };
+}
+
+/** Why a lab's text cannot have `runnable` blocks, or null when it has a terminal to run them. */
+function terminalRule(lab: Lab): TerminalRule {
+  if (labHasTerminal(lab)) return null;
+  if (!lab.sandbox) return { noTerminal: "this lab has no terminal (`sandbox: none`); remove `runnable`: the block keeps its Copy button" };
+  return { noTerminal: "this lab has no terminal (its workloads are simulated; only `workloads: real` labs have one); remove `runnable`: the block keeps its Copy button" };
+}
+
+/**
+ * The instructions (lab.mdx's body) of every registered lab, compiled as the lab page compiles
+ * them: MDX that compiles, the components lessons may use, and code blocks as lessons have them,
+ * except that `runnable` blocks are allowed where the lab has a terminal. Labs whose frontmatter
+ * is broken are left to checkLabs, which reports it.
+ */
+export async function checkLabTexts(options: LabCheckOptions & { cacheDir?: string | null }): Promise<ContentProblem[]> {
+  const root = path.resolve(options.root);
+  const registry = options.registry ?? LAB_REGISTRY;
+  const problems: ContentProblem[] = [];
+  const labs = Object.keys(registry).flatMap((id) => {
+    try {
+      const lab = getLab(id, { root, registry });
+      return lab ? [lab] : [];
+    } catch (error) {
+      if (error instanceof LabDefinitionError) return [];
+      throw error;
+    }
+  });
+  await Promise.all(
+    labs.map(async (lab) => {
+      const at = (place: { line: number; column: number }, message: string, suggestion?: string) =>
+        problems.push({ file: lab.file, line: place.line, column: place.column, message, ...(suggestion ? { suggestion } : {}) });
+      try {
+        const { analysis } = await compileMdx(lab.body, { file: lab.file, cacheDir: options.cacheDir ?? null });
+        checkComponents(analysis, false, at);
+        checkCodeBlocks(analysis, at, terminalRule(lab));
+      } catch (error) {
+        if (!(error instanceof MdxCompileError)) throw error;
+        at(error, `MDX does not compile: ${error.reason}`);
+      }
+    }),
+  );
+  return problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

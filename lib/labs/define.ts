@@ -6,6 +6,19 @@ import { withKit } from "@/lib/checks/failure";
 import type { CHECK_KINDS, BuiltinKindName } from "@/lib/checks/kinds";
 import type { CheckFunction } from "@/lib/checks/types";
 
+/**
+ * A check that waits: while it fails, the grader runs it again (every 2 s, reading the sandbox
+ * afresh) until it passes or `seconds` have passed, and the page shows "Waiting for <what>
+ * (12 s of 60 s)". For conditions that come true on their own a little after Apply: a rollout, a
+ * Job finishing. Only for checks that read the sandbox (files do not change while it waits).
+ */
+export type CheckWait = {
+  /** 1 to 55 (MAX_WAIT_SECONDS); the check's time limit must leave 5 s (WAIT_MARGIN_MS) beyond it. */
+  seconds: number;
+  /** What the learner is told it waits for, after "Waiting for": "the rollout of model-server". */
+  what: string;
+};
+
 type Common = {
   /** kebab-case, unique in the lab, stable (stored attempts refer to it). */
   id: string;
@@ -16,6 +29,8 @@ type Common = {
   hints: string[];
   /** Default 10 s, at most 60 s. */
   timeoutMs?: number;
+  /** Run again while it fails, up to a bound, instead of failing at once (see CheckWait). */
+  waitFor?: CheckWait;
 };
 
 export type BuiltinCheckDefinition = {

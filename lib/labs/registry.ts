@@ -1,16 +1,19 @@
 // Loading labs for the site and the grader: the static registry in labs/index.ts says which labs
-// exist and holds their checks; lab.mdx (frontmatter + instructions), starter/ and solution/ are
-// read from disk once per process. A broken lab fails loudly with its id (content:check reports
-// the details as file:line).
+// exist and holds their checks; lab.mdx (frontmatter + instructions), starter/, solution/ and
+// setup/ are read from disk once per process, except in `next dev`, where they are read on every
+// use so an author's edit shows on the next request (checks.ts is a module: the dev server reloads
+// it, and this file with it). A broken lab fails loudly with its id (content:check reports the
+// details as file:line).
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { LAB_REGISTRY } from "@/labs";
 import { parseFrontmatter, splitFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
+import { env } from "@/lib/env";
 import type { SizeProfile, WorkloadPlacement } from "@/lib/sandbox/profiles";
 import type { CheckDefinition } from "./define";
-import { LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
+import { DEFAULT_CHECK_TIMEOUT_MS, LAB_ID_PATTERN, LabFrontmatterSchema, type FileLanguage, type LabBuild, type LabFrontmatter } from "./schema";
 import { readSetupFiles, type SetupFile } from "./setup";
 
 export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
@@ -55,7 +58,22 @@ function rootOf(options: LabOptions): string {
   return path.resolve(options.root ?? path.join(process.cwd(), "labs"));
 }
 
-const cache = new Map<string, Lab>();
+/**
+ * A per-process cache of what is read from labs/. In development (`next dev`) it keeps nothing:
+ * lab.mdx, starter/, solution/ and setup/ are plain files the dev server does not watch.
+ */
+function fileCache<V>(): { get(key: string): V | undefined; set(key: string, value: V): void } {
+  const entries = new Map<string, V>();
+  const keep = env.NODE_ENV !== "development";
+  return {
+    get: (key) => (keep ? entries.get(key) : undefined),
+    set: (key, value) => {
+      if (keep) entries.set(key, value);
+    },
+  };
+}
+
+const cache = fileCache<Lab>();
 
 /** The lab, or null when no lab has this id. Throws LabDefinitionError for a broken lab. */
 export function getLab(id: string, options: LabOptions = {}): Lab | null {
@@ -86,10 +104,24 @@ export function publicChecks(lab: Lab): PublicCheck[] {
   return lab.checks.map(({ id, title, points }) => ({ id, title, points }));
 }
 
+/** Whether the lab page has a terminal: a shell in the sandbox, which only real workloads have. */
+export function labHasTerminal(lab: Pick<Lab, "sandbox" | "workloads">): boolean {
+  return lab.sandbox !== null && lab.workloads === "real";
+}
+
 /** Whether grading this lab reads the learner's namespace. */
 export function checkNeedsCluster(check: CheckDefinition): boolean {
   if (check.kind === "custom") return Boolean(check.needsCluster);
   return builtinKind(check.kind)?.needsCluster ?? false;
+}
+
+/**
+ * A check's time limit: its own `timeoutMs`, else its kind's, else `defaultMs`; never more than
+ * its kind's limit or, for kinds without one, 60 s. The grader stops the check there.
+ */
+export function checkTimeoutMs(check: CheckDefinition, defaultMs = DEFAULT_CHECK_TIMEOUT_MS): number {
+  const kindLimit = check.kind === "custom" ? undefined : builtinKind(check.kind)?.timeoutMs;
+  return Math.min(check.timeoutMs ?? kindLimit ?? defaultMs, kindLimit ?? 60_000);
 }
 
 function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): Lab {
@@ -140,7 +172,7 @@ function readTree(lab: Lab, folder: "starter" | "solution", paths: string[], fal
   return files;
 }
 
-const starterCache = new Map<string, Record<string, string>>();
+const starterCache = fileCache<Record<string, string>>();
 
 /** Every file of the lab as the learner starts (read-only files included). */
 export function starterFiles(lab: Lab): Record<string, string> {
@@ -158,7 +190,7 @@ export function solutionFiles(lab: Lab): Record<string, string> {
   return { ...readTree(lab, "solution", lab.files.filter((f) => !f.readonly).map((f) => f.path)), ...readonly };
 }
 
-const setupCache = new Map<string, SetupFile[]>();
+const setupCache = fileCache<SetupFile[]>();
 
 /**
  * The lab's setup objects as the sandbox applies them at start and reset (docs/decisions/015):

@@ -112,6 +112,13 @@ export const LabFrontmatterSchema = z
 
 export type LabFrontmatter = z.output<typeof LabFrontmatterSchema>;
 
+/** A check's time limit when it names none (and its kind brings none). */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+/** The longest a check may wait (`waitFor.seconds`): a check's time limit is at most 60 s. */
+export const MAX_WAIT_SECONDS = 55;
+/** Room a waiting check's time limit must leave beyond its wait, for its last run. */
+export const WAIT_MARGIN_MS = 5_000;
+
 export const CheckIdSchema = z.string().regex(KEBAB_CASE, "a check id is kebab-case").max(60);
 
 export const CheckCommonSchema = z.object({
@@ -120,6 +127,13 @@ export const CheckCommonSchema = z.object({
   points: z.number().int().min(1).max(100),
   hints: z.array(text).min(1, "needs at least one hint for learners who fail it"),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
+  waitFor: z
+    .object({
+      seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS, `may be at most ${MAX_WAIT_SECONDS} (a check's time limit is at most 60 s)`),
+      what: text.max(120),
+    })
+    .strict()
+    .optional(),
   kind: z.string().min(1),
 });
 

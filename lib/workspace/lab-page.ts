@@ -14,7 +14,7 @@ import { env } from "@/lib/env";
 import { listAttempts } from "@/lib/grading/attempts";
 import { availabilityFor, clusterAvailability } from "@/lib/k8s/availability";
 import { listLabFiles } from "@/lib/labs/files";
-import { publicChecks, starterFiles, type Lab } from "@/lib/labs/registry";
+import { labHasTerminal, publicChecks, starterFiles, type Lab } from "@/lib/labs/registry";
 import { labSandbox } from "./index";
 import { attemptView, sandboxView } from "./views";
 
@@ -54,7 +54,7 @@ export async function labPageView(db: Database, user: ActingUser & { role: Role 
       initialAttempts: attempts.map(attemptView),
       buildsImage: lab.build !== null,
       lastImage,
-      hasTerminal: Boolean(lab.sandbox) && lab.workloads === "real",
+      hasTerminal: labHasTerminal(lab),
     },
   };
 }

@@ -1,6 +1,7 @@
 // The shapes the lab page's client components receive: plain JSON (dates as ISO strings), and the
 // events its two streaming routes send. Types and pure mappers only, so client code may import it.
 import type { AttemptDTO } from "@/lib/grading/attempts";
+import type { CheckWaiting } from "@/lib/grading/waiting";
 import type { SandboxDTO } from "@/lib/sandbox/queries";
 
 /** What GET /api/labs/[labId]/workloads answers with (built in lib/sandbox/workloads-view-model.ts). */
@@ -81,6 +82,8 @@ export type SandboxEvent =
 /** Events of POST /api/labs/[labId]/check. */
 export type CheckEvent =
   | { type: "started"; checks: Array<{ id: string; title: string; points: number }> }
+  /** A check that waits (`waitFor`) has not passed yet and runs again; not sent when results are hidden. */
+  | { type: "waiting"; index: number; total: number; waiting: CheckWaiting }
   | { type: "check"; index: number; total: number; result: AttemptView["results"][number] }
   | { type: "done"; attempt: AttemptView }
   | StreamError;

@@ -5,8 +5,9 @@ import { expect, test } from "./support/fixtures";
 // Issue 10's promise for the terminal, in Chromium, through `next start`, proxy.ts and the terminal
 // service, under the page's Content-Security-Policy (a violation fails the test): a learner opens
 // the terminal (the workspace pod starts on demand), runs `kubectl get pods` and `curl` against
-// their own Service, edits a lab file in the terminal and sees it in the editor; a pod in another
-// learner's sandbox, listening, does not answer them.
+// their own Service, runs a runnable block of the lab's text with its Run button, edits a lab file
+// in the terminal and sees it in the editor; a pod in another learner's sandbox, listening, does
+// not answer them.
 
 const LAB = "deploy-the-model";
 
@@ -53,6 +54,11 @@ test("a learner uses the terminal: kubectl, curl to their Service, a file edited
   await page.keyboard.type("kubectl get pods\n");
   await expect(terminal).toContainText(/model-server-[a-z0-9]+-[a-z0-9]+/, { timeout: 30_000 });
   await expect(terminal).toContainText(/workspace\s+1\/1\s+Running/);
+  // A runnable block of the lab's text: Run types its two lines into the terminal and presses Enter.
+  const runnable = page.locator(".code-block", { hasText: "kubectl rollout status deployment/model-server --timeout=120s" });
+  await runnable.getByRole("button", { name: "Run in terminal" }).click();
+  await expect(runnable.getByRole("status")).toHaveText("Sent to the terminal");
+  await expect(terminal).toContainText(/deployment "model-server" (successfully rolled out|rollout to finish)/, { timeout: 60_000 });
   // curl to their own Service, by its name, once the model server is ready.
   await page.keyboard.type("kubectl rollout status deployment/model-server --timeout=240s && curl -s -m 10 http://model-server/healthz; echo\n");
   await expect(terminal).toContainText('{"status":"ok"}', { timeout: 300_000 });

@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
 import type { AttemptView } from "@/lib/workspace/views";
-import { ChecksList, checkLabel, scoreText } from "./checks-list";
+import { ChecksList, checkLabel, scoreText, waitingText } from "./checks-list";
 import type { CheckResult } from "./types";
 
 const checks = [
@@ -71,4 +71,15 @@ test("while grading runs, progress is counted, unfinished checks wait, and no sc
   expect(html).toMatch(/data-testid="check-user".*Waiting/);
   expect(html).not.toContain('data-testid="score"');
   expect(html).not.toContain("Your last attempt");
+});
+
+test("a check that waits shows what it waits for, for how long, and what it found last; the status line names it once", () => {
+  const waiting = { user: { what: "the rollout of model-server", elapsedSeconds: 12, seconds: 60, message: "1 of 2 replicas `available`." } };
+  const html = renderToStaticMarkup(
+    createElement(ChecksList, { grading: true, error: "", checks, results: [failed], waiting, showingLastAttempt: false, lastAttempt: null }),
+  );
+  expect(html).toContain("Checking your work: 1 of 2 checks done… Waiting for the rollout of model-server (up to 60 s).");
+  expect(html).toMatch(/data-testid="check-user".*Waiting.*data-testid="check-user-waiting".*Waiting for the rollout of model-server \(12 s of 60 s\).*1 of 2 replicas <code>available<\/code>\./);
+  expect(html).toContain('class="check-row check-waiting"');
+  expect(waitingText({ what: "the Job churn-scoring", elapsedSeconds: 0, seconds: 40 })).toBe("Waiting for the Job churn-scoring (0 s of 40 s)");
 });

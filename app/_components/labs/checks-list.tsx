@@ -2,13 +2,19 @@
 // and hints; progress while grading runs; the score of the newest attempt between runs.
 import { InlineText } from "@/app/_components/inline-text";
 import type { AttemptView } from "@/lib/workspace/views";
-import type { CheckResult, CheckSummary } from "./types";
+import type { CheckResult, CheckSummary, CheckWaitingView } from "./types";
+
+/** A waiting check's line: "Waiting for the rollout of model-server (12 s of 60 s)". */
+export function waitingText(waiting: Pick<CheckWaitingView, "what" | "elapsedSeconds" | "seconds">): string {
+  return `Waiting for ${waiting.what} (${waiting.elapsedSeconds} s of ${waiting.seconds} s)`;
+}
 
 export function ChecksList({
   grading,
   error,
   checks,
   results,
+  waiting = {},
   showingLastAttempt,
   lastAttempt,
 }: {
@@ -16,9 +22,13 @@ export function ChecksList({
   error: string;
   checks: CheckSummary[];
   results: CheckResult[];
+  /** Checks that wait for a condition, by id (while grading runs). */
+  waiting?: Record<string, CheckWaitingView>;
   showingLastAttempt: boolean;
   lastAttempt: AttemptView | null;
 }) {
+  // The status line names what is waited for (once, not every tick: it is a live region).
+  const waitingFor = checks.flatMap((c) => (waiting[c.id] ? [`${waiting[c.id]!.what} (up to ${waiting[c.id]!.seconds} s)`] : []));
   return (
     <section className="stack-tight" aria-labelledby="results-heading" aria-busy={grading}>
       <h2 id="results-heading">Checks</h2>
@@ -30,6 +40,7 @@ export function ChecksList({
       {grading ? (
         <p role="status" className="muted">
           Checking your work: {results.length} of {checks.length} checks done…
+          {waitingFor.length ? ` Waiting for ${waitingFor.join(", ")}.` : ""}
         </p>
       ) : showingLastAttempt && lastAttempt ? (
         <p className="muted small">Your last attempt, {new Date(lastAttempt.createdAt).toLocaleString()}:</p>
@@ -37,7 +48,7 @@ export function ChecksList({
       <ol className="check-list">
         {checks.map((check) => {
           const result = results.find((r) => r.id === check.id);
-          return <CheckRow key={check.id} check={check} result={result} pending={grading && !result} />;
+          return <CheckRow key={check.id} check={check} result={result} pending={grading && !result} waiting={result ? undefined : waiting[check.id]} />;
         })}
       </ol>
       {!grading && lastAttempt ? (
@@ -61,10 +72,10 @@ export function checkLabel(status: CheckResult["status"] | undefined, pending: b
   return status === "pass" ? "Passed" : status === "fail" ? "Failed" : status === "error" ? "Check error" : pending ? "Waiting" : "Not run";
 }
 
-function CheckRow({ check, result, pending }: { check: CheckSummary; result?: CheckResult; pending: boolean }) {
+function CheckRow({ check, result, pending, waiting }: { check: CheckSummary; result?: CheckResult; pending: boolean; waiting?: CheckWaitingView }) {
   const status = result?.status;
   return (
-    <li className={`check-row check-${status ?? "none"}`} data-testid={`check-${check.id}`}>
+    <li className={`check-row check-${status ?? (waiting ? "waiting" : "none")}`} data-testid={`check-${check.id}`}>
       <div className="check-head">
         <span className="check-status">{checkLabel(status, pending)}</span>
         <span className="check-title">{check.title}</span>
@@ -101,6 +112,13 @@ function CheckRow({ check, result, pending }: { check: CheckSummary; result?: Ch
         </div>
       ) : result ? (
         <p className="small muted check-body">{result.message}</p>
+      ) : waiting ? (
+        <div className="check-body small" data-testid={`check-${check.id}-waiting`}>
+          <p>{waitingText(waiting)}</p>
+          <p className="muted">
+            <InlineText text={waiting.message} />
+          </p>
+        </div>
       ) : null}
     </li>
   );

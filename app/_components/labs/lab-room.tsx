@@ -130,6 +130,7 @@ export function LabRoom({
             error={grading.error}
             checks={grading.checks}
             results={grading.results}
+            waiting={grading.waiting}
             showingLastAttempt={grading.showingLastAttempt}
             lastAttempt={grading.lastAttempt}
           />

@@ -5,11 +5,15 @@
 // animation frame, so a flood costs one parse per frame instead of one per message, and the
 // hook acks only what xterm has drawn, which holds the server back (lib/terminal/session.ts).
 // Screen-reader mode is on; copy and paste work with the selection and Ctrl+Shift+C / Ctrl+Shift+V
-// (Cmd+C / Cmd+V on a Mac), and with the browser's own menu.
+// (Cmd+C / Cmd+V on a Mac), and with the browser's own menu. A runnable code block's "Run in
+// terminal" (app/_components/mdx/terminal-commands.tsx) lands here: the panel opens the terminal
+// when it is closed, waits until the shell is connected, then pastes the commands (bracketed when
+// the shell asks for it, so bash puts them all on its prompt) and presses Enter.
 import "@xterm/xterm/css/xterm.css";
 import type { FitAddon } from "@xterm/addon-fit";
 import type { Terminal } from "@xterm/xterm";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
+import { useCommandSink } from "@/app/_components/mdx/terminal-commands";
 import { terminalStateText, useTerminal, type TerminalView } from "./hooks/use-terminal";
 
 const isMac = () => typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -35,6 +39,35 @@ export function TerminalPanel({
   const { send, resize } = terminal;
   const open = terminal.state.kind !== "idle";
   useEffect(() => onOpenChange?.(open), [open, onOpenChange]);
+
+  // Commands from runnable code blocks, typed in once xterm is there and the shell is connected.
+  const panel = useRef<HTMLElement | null>(null);
+  const xterm = useRef<Terminal | null>(null);
+  const connected = useRef(false);
+  const queued = useRef<string[]>([]);
+  const deliver = useCallback(() => {
+    const term = xterm.current;
+    if (!term || !connected.current || queued.current.length === 0) return;
+    for (const commands of queued.current.splice(0)) {
+      term.paste(commands);
+      term.input("\r");
+    }
+    term.focus();
+  }, []);
+  const isConnected = terminal.state.kind === "connected";
+  const isClosed = terminal.state.kind === "closed";
+  useEffect(() => {
+    connected.current = isConnected;
+    // Commands for a terminal that closed (refused, ended) are dropped, not run by a later connect.
+    if (isClosed) queued.current = [];
+    deliver();
+  }, [isConnected, isClosed, deliver]);
+  useCommandSink((commands) => {
+    queued.current.push(commands);
+    panel.current?.scrollIntoView({ block: "nearest" });
+    if (terminal.state.kind === "idle" || terminal.state.kind === "closed") terminal.connect();
+    else deliver();
+  });
 
   useEffect(() => {
     if (!open || !host.current) return;
@@ -114,20 +147,23 @@ export function TerminalPanel({
         size: () => ({ cols: term?.cols ?? 80, rows: term?.rows ?? 24 }),
       };
       term.focus();
+      xterm.current = term;
+      deliver();
     });
     return () => {
       disposed = true;
       if (frame) cancelAnimationFrame(frame);
       observer?.disconnect();
       view.current = null;
+      xterm.current = null;
       term?.dispose();
     };
-  }, [open, send, resize]);
+  }, [open, send, resize, deliver]);
 
   const { state } = terminal;
   const live = state.kind === "connected" || state.kind === "connecting" || state.kind === "starting" || state.kind === "reconnecting";
   return (
-    <section className="card stack-tight" aria-labelledby="terminal-heading" data-testid="terminal-panel">
+    <section ref={panel} className="card stack-tight" aria-labelledby="terminal-heading" data-testid="terminal-panel">
       <div className="terminal-header">
         <h2 id="terminal-heading" className="h-small">
           Terminal

@@ -18,3 +18,6 @@ export type LabFileView = {
 export type CheckSummary = { id: string; title: string; points: number };
 
 export type CheckResult = AttemptView["results"][number];
+
+/** A check that waits for a condition while grading runs (lib/grading/waiting.ts). */
+export type { CheckWaiting as CheckWaitingView } from "@/lib/grading/waiting";

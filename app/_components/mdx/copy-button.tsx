@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { consoleCommands } from "@/lib/content/console";
+import { blockCode } from "./block-code";
 
 type Status = "idle" | "copied" | "failed";
 
@@ -15,9 +16,7 @@ export function CopyButton({ kind }: { kind: "code" | "commands" }) {
   useEffect(() => () => clearTimeout(timer.current), []);
 
   async function copy(event: MouseEvent<HTMLButtonElement>) {
-    const block = event.currentTarget.closest(".code-block");
-    const code = block?.querySelector("pre code") ?? block?.querySelector("pre");
-    const text = (code?.textContent ?? "").replace(/\n$/, "");
+    const { code, text } = blockCode(event.currentTarget);
     let next: Status = "copied";
     try {
       await navigator.clipboard.writeText(kind === "commands" ? consoleCommands(text) : text);

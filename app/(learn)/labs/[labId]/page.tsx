@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LabRoom } from "@/app/_components/labs/lab-room";
 import { MdxContent } from "@/app/_components/mdx/mdx-content";
+import { TerminalCommands } from "@/app/_components/mdx/terminal-commands";
 import { requireUser } from "@/lib/auth/session";
 import { getCatalogue } from "@/lib/content/catalogue";
 import { getDb } from "@/lib/db";
@@ -27,25 +28,28 @@ export default async function LabPage({ params }: Params) {
 
   return (
     <div className="lab-layout">
-      <article className="lab-instructions stack">
-        <nav aria-label="Breadcrumb" className="breadcrumbs">
-          <Link href="/labs">Labs</Link>
-          {moduleMeta ? (
-            <>
-              {" "}/ <Link href={moduleMeta.href}>{moduleMeta.title}</Link>
-            </>
-          ) : null}
-        </nav>
-        <h1>{lab.title}</h1>
-        <p className="lead">{lab.summary}</p>
-        <p className="small muted">
-          {lab.difficulty} · about {lab.minutes} minutes · {lab.checks.length} checks, {lab.totalPoints} points
-          {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
-          {lab.workloads === "real" ? " · your containers really run" : ""}
-        </p>
-        <MdxContent code={view.instructions} />
-      </article>
-      <LabRoom {...view.room} />
+      {/* Runnable code blocks in the text send their commands to the lab room's terminal. */}
+      <TerminalCommands hasTerminal={view.room.hasTerminal}>
+        <article className="lab-instructions stack">
+          <nav aria-label="Breadcrumb" className="breadcrumbs">
+            <Link href="/labs">Labs</Link>
+            {moduleMeta ? (
+              <>
+                {" "}/ <Link href={moduleMeta.href}>{moduleMeta.title}</Link>
+              </>
+            ) : null}
+          </nav>
+          <h1>{lab.title}</h1>
+          <p className="lead">{lab.summary}</p>
+          <p className="small muted">
+            {lab.difficulty} · about {lab.minutes} minutes · {lab.checks.length} checks, {lab.totalPoints} points
+            {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
+            {lab.workloads === "real" ? " · your containers really run" : ""}
+          </p>
+          <MdxContent code={view.instructions} />
+        </article>
+        <LabRoom {...view.room} />
+      </TerminalCommands>
     </div>
   );
 }

@@ -4,7 +4,7 @@
 // runs the page shows the last attempt; during a run, the checks the server announced.
 import { useState } from "react";
 import type { AttemptView, CheckEvent } from "@/lib/workspace/views";
-import type { CheckResult, CheckSummary } from "../types";
+import type { CheckResult, CheckSummary, CheckWaitingView } from "../types";
 import { UNSAVED_FILES } from "./use-autosave";
 import { useNdjsonPost } from "./use-ndjson-post";
 
@@ -15,6 +15,8 @@ export type Grading = {
   checks: CheckSummary[];
   /** This visit's results so far, or the last attempt's. */
   results: CheckResult[];
+  /** Checks of the running grading that wait for a condition, by check id, until their result comes. */
+  waiting: Record<string, CheckWaitingView>;
   /** True while the results shown are those of an earlier attempt. */
   showingLastAttempt: boolean;
   attempts: AttemptView[];
@@ -24,20 +26,33 @@ export type Grading = {
 };
 
 export function useGrading(labId: string, checks: CheckSummary[], initialAttempts: AttemptView[]): Grading {
-  const [live, setLive] = useState<{ checks: CheckSummary[]; results: CheckResult[] }>({ checks: [], results: [] });
+  const [live, setLive] = useState<{ checks: CheckSummary[]; results: CheckResult[]; waiting: Record<string, CheckWaitingView> }>({
+    checks: [],
+    results: [],
+    waiting: {},
+  });
   const [attempts, setAttempts] = useState(initialAttempts);
   const stream = useNdjsonPost<CheckEvent>(`/api/labs/${labId}/check`, {
     lostConnection: "Lost the connection to the server; your files are saved. Try again.",
   });
 
   async function check(flush: () => Promise<boolean>) {
-    setLive({ checks, results: [] });
+    setLive({ checks, results: [], waiting: {} });
     await stream.post({
       prepare: async () => ((await flush()) ? null : UNSAVED_FILES),
       onEvent: (event) => {
         if (event.type === "started") setLive((l) => ({ ...l, checks: event.checks }));
-        else if (event.type === "check") setLive((l) => ({ ...l, results: [...l.results, event.result] }));
-        else setAttempts((a) => [event.attempt, ...a]);
+        else if (event.type === "waiting") {
+          setLive((l) => {
+            const id = l.checks[event.index]?.id;
+            return id ? { ...l, waiting: { ...l.waiting, [id]: event.waiting } } : l;
+          });
+        } else if (event.type === "check") {
+          setLive((l) => {
+            const { [event.result.id]: _done, ...waiting } = l.waiting;
+            return { ...l, results: [...l.results, event.result], waiting };
+          });
+        } else setAttempts((a) => [event.attempt, ...a]);
       },
     });
   }
@@ -50,6 +65,7 @@ export function useGrading(labId: string, checks: CheckSummary[], initialAttempt
     error: stream.error,
     checks: grading && live.checks.length ? live.checks : checks,
     results: showLive ? live.results : (lastAttempt?.results ?? []),
+    waiting: grading ? live.waiting : {},
     showingLastAttempt: !showLive && lastAttempt !== null,
     attempts,
     lastAttempt,

@@ -27,7 +27,10 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
   return ndjsonResponse<CheckEvent>(async (emit) => {
     const result = await checkLab(db, user, lab.id, (event) => {
       if (event.type === "started") emit({ type: "started", checks: event.checks });
-      else if (event.type === "check") {
+      // What a waiting check found so far is a result: shown only where results are.
+      else if (event.type === "waiting") {
+        if (!policy || policy.showResults) emit({ type: "waiting", index: event.index, total: event.total, waiting: event.waiting });
+      } else if (event.type === "check") {
         const shown = resultForPolicy(event.result, policy);
         if (shown) emit({ type: "check", index: event.index, total: event.total, result: shown });
       }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { AssessmentLabRoom } from "@/app/_components/assessments/recorder/assessment-recorder";
 import { MdxContent } from "@/app/_components/mdx/mdx-content";
+import { TerminalCommands } from "@/app/_components/mdx/terminal-commands";
 import { candidateResultsPolicy, labInVersion } from "@/lib/assessments/gate";
 import { getDb } from "@/lib/db";
 import { getLab } from "@/lib/labs/registry";
@@ -41,20 +42,23 @@ export default async function AssessmentLabPage({ params }: Params) {
     <div className="stack">
       <AssessmentBar session={session} serverNow={now} />
       <div className="lab-layout">
-        <article className="lab-instructions stack">
-          <h1>{lab.title}</h1>
-          <p className="lead">{lab.summary}</p>
-          <p className="small muted">
-            about {lab.minutes} minutes · {lab.checks.length} checks
-            {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
-          </p>
-          <MdxContent code={view.instructions} siteLinks={false} />
-        </article>
-        <AssessmentLabRoom
-          {...view.room}
-          initialAttempts={view.room.initialAttempts.map((a) => attemptForPolicy(a, policy))}
-          resultsHidden={policy?.showResults === false}
-        />
+        {/* Runnable code blocks in the text send their commands to the lab room's terminal. */}
+        <TerminalCommands hasTerminal={view.room.hasTerminal}>
+          <article className="lab-instructions stack">
+            <h1>{lab.title}</h1>
+            <p className="lead">{lab.summary}</p>
+            <p className="small muted">
+              about {lab.minutes} minutes · {lab.checks.length} checks
+              {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
+            </p>
+            <MdxContent code={view.instructions} siteLinks={false} />
+          </article>
+          <AssessmentLabRoom
+            {...view.room}
+            initialAttempts={view.room.initialAttempts.map((a) => attemptForPolicy(a, policy))}
+            resultsHidden={policy?.showResults === false}
+          />
+        </TerminalCommands>
       </div>
     </div>
   );
