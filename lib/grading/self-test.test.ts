@@ -43,6 +43,7 @@ test("a fixture a mustFail check passes, or a mustPass check fails, is a problem
     delete: [],
     removeObjects: [],
     needs: null,
+    step: null,
     overlay: { "openapi.yaml": solutionFiles(lab)["openapi.yaml"]!.replace("version: 1.0.0", "version: v1") },
   };
   const result = await verifyFixture({ db: handle.db }, lab, fixture, null);

@@ -10,6 +10,7 @@ import { parseFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import { checkFixtures } from "./fixtures";
 import { checkSetup } from "./setup";
+import { checkSteps, readStepSolution, STEP_SOLUTIONS } from "./steps";
 import { checkMutants } from "./mutants";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
 import type { LabRegistry } from "./registry";
@@ -109,6 +110,8 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
         }
       }
       for (const rel of listFiles(folderPath)) {
+        // solution/steps/<id>/ are step solutions (lib/labs/steps.ts), checked with the steps.
+        if (folder === "solution" && fm.steps && rel.startsWith(`${STEP_SOLUTIONS}/`)) continue;
         if (!listed.has(rel)) report(path.join(folderPath, rel), 1, `${folder}/${rel} is not listed in the lab's \`files\``);
       }
     }
@@ -127,9 +130,11 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
     };
     if (checks.length === 0) report(checksFile, 1, "the lab has no checks");
     const seen = new Map<string, number>();
+    const checkLines: Array<{ id: string; line: number }> = [];
     for (const check of checks) {
       checkCount++;
       const line = at(check.id);
+      checkLines.push({ id: String(check.id), line });
       const common = CheckCommonSchema.safeParse(check);
       if (!common.success) {
         for (const issue of common.error.issues) report(checksFile, line, `check "${String(check.id)}": \`${issue.path.join(".")}\` ${issue.message}`);
@@ -168,12 +173,20 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
       }
     }
 
+    // Steps: every check in exactly one step, each step's text, step setup and step solutions (lib/labs/steps.ts).
+    problems.push(...checkSteps({ labDir: dir, source, fm, checks: checkLines, checksFile }));
+
     // Fixtures: wrong submissions that must fail named checks (lib/labs/fixtures.ts).
     const solution = Object.fromEntries(fm.files.flatMap((f) => {
       const text = f.readonly ? null : readOrNull(path.join(dir, "solution", f.path));
       return text === null ? [] : [[f.path, text]];
     }));
-    const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution });
+    const editable = new Set(fm.files.filter((f) => !f.readonly).map((f) => f.path));
+    const steps = (fm.steps ?? []).map((step) => {
+      const done = readStepSolution(dir, step.id, editable);
+      return { id: step.id, checkIds: step.checks, solution: { ...solution, ...done.overlay }, removeObjects: done.removeObjects };
+    });
+    const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution, steps });
     fixtureCount += fixtures.fixtures;
     problems.push(...fixtures.problems);
 
