@@ -39,7 +39,7 @@ Introduction.
 `;
 
 const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
-const checks: CheckDefinition[] = defineChecks([
+const checks: readonly CheckDefinition[] = defineChecks([
   { id: "exists", title: "Exists", points: 5, hints: ["h"], kind: "k8s.exists", params: ref },
   { id: "three", title: "Three", points: 5, hints: ["h"], kind: "k8s.field", params: { ...ref, path: "spec.replicas", equals: 3 } },
   { id: "one", title: "One", points: 5, hints: ["h"], kind: "k8s.field", params: { ...ref, path: "spec.replicas", equals: 1 } },
