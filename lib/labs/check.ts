@@ -14,6 +14,7 @@ import { checkSteps, readStepSolution, STEP_SOLUTIONS } from "./steps";
 import { checkMutants } from "./mutants";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, type LabFrontmatter } from "./schema";
 import type { LabRegistry } from "./registry";
+import { folderFiles } from "./folder-files";
 
 export type LabCheckOptions = {
   /** The labs folder. */
@@ -40,13 +41,6 @@ function readOrNull(file: string): string | null {
   }
 }
 
-function listFiles(dir: string, prefix = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-  });
-}
 
 export function checkLabs(options: LabCheckOptions): LabCheckReport {
   const root = path.resolve(options.root);
@@ -109,7 +103,7 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
           report(labFile, lineContaining(source, `path: ${f.path}`), `lists ${f.path}, but ${folder}/${f.path} is missing`);
         }
       }
-      for (const rel of listFiles(folderPath)) {
+      for (const rel of folderFiles(folderPath)) {
         // solution/steps/<id>/ are step solutions (lib/labs/steps.ts), checked with the steps.
         if (folder === "solution" && fm.steps && rel.startsWith(`${STEP_SOLUTIONS}/`)) continue;
         if (!listed.has(rel)) report(path.join(folderPath, rel), 1, `${folder}/${rel} is not listed in the lab's \`files\``);

@@ -14,6 +14,7 @@ import { solutionFiles, LabDefinitionError, type Lab } from "./registry";
 import { stepSolution } from "./steps";
 import { CheckIdSchema, LAB_ID_PATTERN } from "./schema";
 import { RemoveObjectsSchema } from "./setup";
+import { folderFiles } from "./folder-files";
 
 export const FIXTURES_FOLDER = "fixtures";
 export const FIXTURE_FILE = "fixture.yaml";
@@ -86,16 +87,6 @@ export type LabFixture = {
   overlay: Record<string, string>;
 };
 
-function listFiles(dir: string, prefix = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-    })
-    .sort();
-}
 
 type Problem = { file: string; line: number; message: string };
 
@@ -191,7 +182,7 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
 
   const editable = new Map(lab.files.map((f) => [f.path, f]));
   const overlay: Record<string, string> = {};
-  for (const rel of listFiles(dir).filter((f) => f !== FIXTURE_FILE)) {
+  for (const rel of folderFiles(dir).filter((f) => f !== FIXTURE_FILE)) {
     const file = path.join(dir, rel);
     const declared = editable.get(rel);
     if (!declared) report(file, 1, `${rel} is not a file of the lab (its files: ${lab.files.filter((f) => !f.readonly).map((f) => f.path).join(", ")})`);

@@ -16,6 +16,7 @@ import type { ContentProblem } from "@/lib/content/check";
 import { LabDefinitionError, solutionFiles, type Lab } from "./registry";
 import type { LabFrontmatter } from "./schema";
 import { checkSetup, MAX_SETUP_FILES, RemoveObjectsSchema, setupFileNames } from "./setup";
+import { folderFiles } from "./folder-files";
 
 export const STEPS_FOLDER = "steps";
 /** solution/steps/<id>/: a step's solution overlay. */
@@ -27,16 +28,6 @@ export const StepSolutionSpecSchema = z.strictObject({ removeObjects: RemoveObje
 export type RemovedObject = { kind: string; name: string };
 export type StepSolution = { files: Record<string, string>; removeObjects: RemovedObject[] };
 
-function listFiles(dir: string, prefix = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-    })
-    .sort();
-}
 
 type Problem = { file: string; line: number; message: string };
 
@@ -49,7 +40,7 @@ export function readStepSolution(labDir: string, stepId: string, editable: Reado
   const overlay: Record<string, string> = {};
   const problems: Problem[] = [];
   let removeObjects: RemovedObject[] = [];
-  for (const rel of listFiles(dir)) {
+  for (const rel of folderFiles(dir)) {
     const file = path.join(dir, rel);
     if (rel === STEP_SOLUTION_FILE) {
       const doc = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: false, uniqueKeys: true });
