@@ -8,6 +8,7 @@ import { checks as containeriseTheModel } from "./containerise-the-model/checks"
 import { checks as deployTheModel } from "./deploy-the-model/checks";
 import { checks as designThePredictionApi } from "./design-the-prediction-api/checks";
 import { checks as fixTheBrokenDeployment } from "./fix-the-broken-deployment/checks";
+import { checks as scaleThenCleanUp } from "./scale-then-clean-up/checks";
 import { checks as testTheChurnFeatures } from "./test-the-churn-features/checks";
 
 export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> = {
@@ -18,5 +19,6 @@ export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> 
   "deploy-the-model": deployTheModel,
   "design-the-prediction-api": designThePredictionApi,
   "fix-the-broken-deployment": fixTheBrokenDeployment,
+  "scale-then-clean-up": scaleThenCleanUp,
   "test-the-churn-features": testTheChurnFeatures,
 };

@@ -294,6 +294,10 @@ export const labAttempts = pgTable(
      * existed get "session-v1": the legacy key derived from the session secret.
      */
     kid: text("kid").notNull().default("session-v1"),
+    /** The step this attempt graded (frontmatter `steps:`); null for a lab without steps. Signed. */
+    step: text("step"),
+    /** The lab's steps completed after this attempt, in step order; empty for a lab without steps. Signed. */
+    completedSteps: jsonb("completed_steps").$type<string[]>().notNull().default([]),
   },
   (t) => [
     uniqueIndex("lab_attempts_seq_unique").on(t.userId, t.labId, t.seq),

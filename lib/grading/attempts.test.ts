@@ -1,4 +1,4 @@
-import { hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/clien
 import { labAttemptCheckpoint, labAttemptHeads, labAttempts, users } from "@/lib/db/schema";
 import { DATABASE_KINDS, openTestDatabase, type DatabaseKind } from "@/tests/support/databases";
 import { keyringOf, LEGACY_KID, loadAttemptKeyring, type AttemptKeyring } from "./attempt-keys";
-import { appendAttempt, attemptHash, verifyAttemptChain, type NewAttempt } from "./attempts";
+import { appendAttempt, attemptHash, canonicalJson, verifyAttemptChain, type NewAttempt } from "./attempts";
 
 const LAB = "design-the-prediction-api";
 const OTHER_LAB = "batch-scoring-script";
@@ -73,6 +73,48 @@ describe.each(DATABASE_KINDS)("signed attempts on %s", (kind) => {
     const userId = await chainOf(3);
     await asDatabaseOwner(db, [sql`update lab_attempts set score = 100, completed = true where user_id = ${userId} and seq = 2`]);
     expect(await reasons({ userId })).toEqual([expect.stringMatching(/^2: its content does not match its hash/)]);
+  });
+
+  test("a step record (the step graded, the steps completed) is signed: editing, adding or removing one is detected", async () => {
+    const stepped = async () => {
+      const userId = await newUser();
+      await appendAttempt(db, { ...attemptOf(userId), step: "create", completedSteps: [] }, ring1);
+      await appendAttempt(db, { ...attemptOf(userId), step: "create", completedSteps: ["create"] }, ring1);
+      await appendAttempt(db, { ...attemptOf(userId), step: "scale", completedSteps: ["create"] }, ring1);
+      return userId;
+    };
+    const untouched = await stepped();
+    expect(await reasons({ userId: untouched })).toEqual([]);
+    const rows = await db.select().from(labAttempts).where(sql`${labAttempts.userId} = ${untouched}`).orderBy(labAttempts.seq);
+    expect(rows.map((r) => [r.step, r.completedSteps])).toEqual([["create", []], ["create", ["create"]], ["scale", ["create"]]]);
+
+    const completedMore = await stepped();
+    await asDatabaseOwner(db, [sql`update lab_attempts set completed_steps = '["create","scale"]'::jsonb where user_id = ${completedMore} and seq = 3`]);
+    expect(await reasons({ userId: completedMore })).toEqual([expect.stringMatching(/^3: its content does not match its hash/)]);
+
+    const otherStep = await stepped();
+    await asDatabaseOwner(db, [sql`update lab_attempts set step = 'clean-up' where user_id = ${otherStep} and seq = 3`]);
+    expect(await reasons({ userId: otherStep })).toEqual([expect.stringMatching(/^3: its content does not match its hash/)]);
+
+    const erased = await stepped();
+    await asDatabaseOwner(db, [sql`update lab_attempts set step = null, completed_steps = '[]'::jsonb where user_id = ${erased} and seq = 2`]);
+    expect(await reasons({ userId: erased })).toEqual([expect.stringMatching(/^2: its content does not match its hash/)]);
+
+    // A lab without steps: a step record added afterwards is detected too.
+    const plain = await chainOf(2);
+    await asDatabaseOwner(db, [sql`update lab_attempts set completed_steps = '["create"]'::jsonb where user_id = ${plain} and seq = 1`]);
+    expect(await reasons({ userId: plain })).toEqual([expect.stringMatching(/^1: its content does not match its hash/)]);
+  });
+
+  test("rows without a step hash as they did before steps existed (stored chains keep verifying)", () => {
+    const row = { ...attemptOf("u"), seq: 1, prevHash: null, kid: "k1" };
+    // The content signed before migration 0011, field by field.
+    const before = canonicalJson({
+      v: 2, kid: "k1", userId: "u", labId: LAB, seq: 1, filesSha256: row.filesSha256, results: [], score: row.score, maxScore: 100,
+      completed: false, durationMs: 5, createdAt: row.createdAt.toISOString(), prevHash: null,
+    });
+    expect(attemptHash(k1, { ...row, step: null, completedSteps: [] })).toBe(createHmac("sha256", k1).update(before).digest("hex"));
+    expect(attemptHash(k1, { ...row, step: "create", completedSteps: [] })).not.toBe(attemptHash(k1, row));
   });
 
   test("reordered attempts are detected", async () => {

@@ -33,6 +33,10 @@ export type AttemptDTO = {
   durationMs: number;
   filesSha256: string;
   results: CheckResultDTO[];
+  /** The step graded (labs with `steps:`), or null. */
+  step: string | null;
+  /** The lab's steps completed after this attempt, in step order. */
+  completedSteps: string[];
 };
 
 export type NewAttempt = {
@@ -45,6 +49,10 @@ export type NewAttempt = {
   completed: boolean;
   durationMs: number;
   createdAt: Date;
+  /** The step graded; null (or absent) for a lab without steps. */
+  step?: string | null;
+  /** The steps completed after this attempt; empty (or absent) for a lab without steps. */
+  completedSteps?: string[];
 };
 
 /** JSON with sorted keys and no undefined values: the same bytes for the same content. */
@@ -58,9 +66,15 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-type Hashable = Pick<LabAttemptRow, "userId" | "labId" | "seq" | "filesSha256" | "results" | "score" | "maxScore" | "completed" | "durationMs" | "createdAt" | "prevHash" | "kid">;
+type Hashable = Pick<LabAttemptRow, "userId" | "labId" | "seq" | "filesSha256" | "results" | "score" | "maxScore" | "completed" | "durationMs" | "createdAt" | "prevHash" | "kid"> &
+  Partial<Pick<LabAttemptRow, "step" | "completedSteps">>;
 
-/** The row's HMAC. Legacy rows (kid "session-v1") keep their original content, without the kid. */
+/**
+ * The row's HMAC. Legacy rows (kid "session-v1") keep their original content, without the kid.
+ * The step graded and the steps completed are part of the content when there are any, so rows of
+ * labs without steps hash as they always did, and adding, removing or changing a step record
+ * changes the content.
+ */
 export function attemptHash(key: Buffer, row: Hashable): string {
   const legacy = row.kid === LEGACY_KID;
   const content = canonicalJson({
@@ -77,6 +91,8 @@ export function attemptHash(key: Buffer, row: Hashable): string {
     durationMs: row.durationMs,
     createdAt: row.createdAt.toISOString(),
     prevHash: row.prevHash ?? null,
+    ...(row.step != null ? { step: row.step } : {}),
+    ...(row.completedSteps?.length ? { completedSteps: row.completedSteps } : {}),
   });
   return createHmac("sha256", key).update(content).digest("hex");
 }
@@ -177,7 +193,7 @@ export async function appendAttempt(db: Database, attempt: NewAttempt, keys: Att
           .where(and(eq(labAttempts.userId, attempt.userId), eq(labAttempts.labId, attempt.labId)))
           .orderBy(desc(labAttempts.seq))
           .limit(1);
-        const row = { ...attempt, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null, kid: keys.activeKid };
+        const row = { ...attempt, step: attempt.step ?? null, completedSteps: attempt.completedSteps ?? [], seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? null, kid: keys.activeKid };
         const [inserted] = await tx
           .insert(labAttempts)
           .values({ ...row, hash: attemptHash(key, row) })
@@ -216,7 +232,24 @@ export function toAttemptDTO(row: LabAttemptRow): AttemptDTO {
     durationMs: row.durationMs,
     filesSha256: row.filesSha256,
     results: row.results.map(({ internal: _internal, ...rest }) => rest),
+    step: row.step,
+    completedSteps: row.completedSteps,
   };
+}
+
+/**
+ * The steps of the lab the learner has completed: what their newest attempt recorded (each
+ * attempt carries the whole list, signed, so the newest one is the learner's progress). Empty
+ * for a lab without steps or before any attempt.
+ */
+export async function completedStepsOf(db: Database, user: { id: string }, labId: string): Promise<string[]> {
+  const [last] = await db
+    .select({ completedSteps: labAttempts.completedSteps })
+    .from(labAttempts)
+    .where(and(eq(labAttempts.userId, user.id), eq(labAttempts.labId, labId)))
+    .orderBy(desc(labAttempts.seq))
+    .limit(1);
+  return last?.completedSteps ?? [];
 }
 
 /** The learner's attempts at a lab, newest first (instructor-only details removed). */

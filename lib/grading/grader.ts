@@ -25,9 +25,10 @@ import { applyObjectsAsLearner } from "@/lib/sandbox/learner-apply";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 import { readySandboxForLab } from "@/lib/sandbox/queries";
 import { attemptKeyring, keyringOf, type AttemptKeyring } from "./attempt-keys";
-import { appendAttempt, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
+import { appendAttempt, completedStepsOf, toAttemptDTO, type AttemptDTO, type CheckResultDTO } from "./attempts";
 import { staticCheckRunner, type StaticCheckRunner } from "./check-worker-host";
 import { liveSandbox } from "./live-sandbox";
+import { attemptOutcome, gradingPlan } from "./steps";
 import { runWaiting, type CheckWaiting, type WaitOptions } from "./waiting";
 
 export { DEFAULT_CHECK_TIMEOUT_MS };
@@ -45,7 +46,8 @@ export type GradingEvent =
 export type OnGradingEvent = (event: GradingEvent) => void;
 
 export type GradeFailureCode = "not-found" | "rate-limited" | "already-running" | "no-sandbox" | "cluster-unreachable";
-export type GradeResult = { ok: true; attempt: AttemptDTO } | { ok: false; code: GradeFailureCode; error: string; retryAt?: Date };
+/** `unlocked`: the lab step this attempt unlocked (its setup is due, lib/grading/step-setup.ts), or null. */
+export type GradeResult = { ok: true; attempt: AttemptDTO; unlocked: string | null } | { ok: false; code: GradeFailureCode; error: string; retryAt?: Date };
 
 export type RateLimit = { minIntervalMs: number; maxPerWindow: number; windowMs: number };
 export const DEFAULT_RATE_LIMIT: RateLimit = { minIntervalMs: 5_000, maxPerWindow: 30, windowMs: 10 * 60_000 };
@@ -411,7 +413,9 @@ export async function gradeAttempt(
     };
   }
   try {
-    const needsCluster = lab.checks.some(checkNeedsCluster);
+    // A lab with steps grades its current step only (lib/grading/steps.ts); read under the lock.
+    const plan = gradingPlan(lab, lab.steps.length ? await completedStepsOf(db, user, lab.id) : []);
+    const needsCluster = plan.checks.some(checkNeedsCluster);
     let namespace: string | null = null;
     let admin: KubeClient | null = null;
     if (needsCluster) {
@@ -441,18 +445,18 @@ export async function gradeAttempt(
       live: admin && namespace ? liveSandbox(admin, namespace) : null,
       ...(lab.build ? builtImageChecks(db, user, lab.id, { cluster: deps.cluster, root: deps.root, registry: deps.registry, imageRegistry: deps.imageRegistry }) : {}),
     };
-    safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(lab) });
+    safeEmit(onProgress, { type: "started", labId: lab.id, checks: publicChecks(plan) });
     const started = performance.now();
     const results = await runChecks(
-      lab,
+      plan,
       env,
       (index, result) => {
         const { internal: _internal, ...shown } = result;
-        safeEmit(onProgress, { type: "check", index, total: lab.checks.length, result: shown });
+        safeEmit(onProgress, { type: "check", index, total: plan.checks.length, result: shown });
       },
-      { onWaiting: (index, waiting) => safeEmit(onProgress, { type: "waiting", index, total: lab.checks.length, waiting }) },
+      { onWaiting: (index, waiting) => safeEmit(onProgress, { type: "waiting", index, total: plan.checks.length, waiting }) },
     );
-    const score = results.reduce((sum, r) => sum + r.earned, 0);
+    const outcome = attemptOutcome(lab, plan, results);
     const row = await appendAttempt(
       db,
       {
@@ -460,9 +464,11 @@ export async function gradeAttempt(
         labId: lab.id,
         filesSha256: filesSha256(files),
         results,
-        score,
+        score: outcome.score,
         maxScore: lab.totalPoints,
-        completed: results.every((r) => r.status === "pass"),
+        completed: outcome.completed,
+        step: outcome.step,
+        completedSteps: outcome.completedSteps,
         durationMs: Math.round(performance.now() - started),
         createdAt: new Date(now.getTime()),
       },
@@ -470,7 +476,7 @@ export async function gradeAttempt(
     );
     const attempt = toAttemptDTO(row);
     safeEmit(onProgress, { type: "done", attempt });
-    return { ok: true, attempt };
+    return { ok: true, attempt, unlocked: outcome.unlocked };
   } finally {
     await db
       .delete(labGradingLocks)

@@ -6,7 +6,10 @@
 // with the SOLUTION saved (and applied to a fresh sandbox when the lab has one) must pass every
 // check, a fresh learner with the STARTER must not complete the lab, and every FIXTURE (a wrong
 // submission, lib/labs/fixtures.ts) must fail the checks it names. It goes through the same path
-// as a learner: saved files in the database, the sandbox service, gradeAttempt.
+// as a learner: saved files in the database, the sandbox service, gradeAttempt. A lab with steps
+// is verified step by step: each step's solution (lib/labs/steps.ts) must complete it, in order,
+// with each step's setup applied when it unlocks; a fixture names its step and is submitted there
+// after the steps before it were completed.
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "@/lib/db/client";
@@ -16,12 +19,14 @@ import { learnerClient, type KubeClient } from "@/lib/k8s/client";
 import { saveLabFiles } from "@/lib/labs/files";
 import { fixtureFiles, labFixtures, type LabFixture } from "@/lib/labs/fixtures";
 import { SETUP_KINDS } from "@/lib/labs/setup";
-import { listLabs, setupManifests, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
+import { listLabs, sandboxSetup, solutionFiles, starterFiles, type Lab } from "@/lib/labs/registry";
+import { stepSolution } from "@/lib/labs/steps";
 import { applyLearnerManifests, type ApplyResult } from "@/lib/sandbox/learner-apply";
 import { startSandbox } from "@/lib/sandbox/lifecycle";
 import { uninstall } from "@/lib/sandbox/upkeep";
 import type { AttemptDTO } from "./attempts";
 import { gradeAttempt } from "./grader";
+import { applyStepSetup } from "./step-setup";
 
 /** How one fixture went: ran (and failed as expected or not), or skipped and why. */
 export type FixtureVerdict = {
@@ -128,7 +133,9 @@ export async function applyAsLearner(apply: () => Promise<ApplyResult>, timeoutM
 
 type Prepared = { namespace: string | null; problems: string[] };
 
-type PrepareOptions = {
+type StartedSandbox = { id: string; namespace: string };
+
+type SubmitOptions = {
   /** Save the files as the learner's (the starter is what an unsaved learner has already). */
   save: boolean;
   /** Wait this long for Deployments to become available; 0: do not wait. */
@@ -137,79 +144,164 @@ type PrepareOptions = {
   applyMustSucceed: boolean;
   /** Lab files not applied (a fixture's deleted files). */
   skipApply?: readonly string[];
-  /** Objects deleted as the learner once the sandbox has started (a fixture's `removeObjects`). */
+  /** Objects deleted as the learner (a fixture's or a step solution's `removeObjects`). */
   removeObjects?: ReadonlyArray<{ kind: string; name: string }>;
+  /**
+   * When they are deleted: before the files are applied (a lab without steps: the learner deleted
+   * setup objects), or after (at a step: the learner applies the step's files, then deletes).
+   */
+  removeAfterApply?: boolean;
 };
 
-async function prepare(options: VerifyOptions, lab: Lab, learner: { id: string }, files: Record<string, string>, how: PrepareOptions): Promise<Prepared> {
+/** Starts the learner's sandbox as the lab page does: the lab's setup objects go in with it. */
+async function startLabSandbox(options: VerifyOptions, lab: Lab, learner: { id: string }): Promise<{ sandbox: StartedSandbox | null; problems: string[] }> {
+  if (!lab.sandbox) return { sandbox: null, problems: [] };
+  if (!options.cluster) return { sandbox: null, problems: ["the lab needs a sandbox, but no cluster was given"] };
+  const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined, setup: sandboxSetup(lab, []) };
+  const started = await startSandbox(options.db, learner, input, () => {}, { cluster: options.cluster, installation: options.installation });
+  if (!started.ok) return { sandbox: null, problems: [`starting the sandbox failed: ${started.error}`] };
+  return { sandbox: { id: started.sandbox.id, namespace: started.sandbox.namespace }, problems: [] };
+}
+
+/** What a learner does with `files`: save them, apply them to the sandbox (if any), delete objects as in the terminal. */
+async function submit(options: VerifyOptions, lab: Lab, learner: { id: string }, sandbox: StartedSandbox | null, files: Record<string, string>, how: SubmitOptions): Promise<string[]> {
   const problems: string[] = [];
-  const editable = lab.files.filter((f) => !f.readonly);
   if (how.save) {
+    const editable = lab.files.filter((f) => !f.readonly);
     const saved = await saveLabFiles(options.db, learner, lab.id, editable.map((f) => ({ path: f.path, content: files[f.path]! })));
-    if (!saved.ok) return { namespace: null, problems: [`saving the files failed: ${saved.error}`] };
+    if (!saved.ok) return [`saving the files failed: ${saved.error}`];
   }
-  if (!lab.sandbox) return { namespace: null, problems };
-  if (!options.cluster) return { namespace: null, problems: ["the lab needs a sandbox, but no cluster was given"] };
+  if (!sandbox || !options.cluster) return problems;
   const deps = { cluster: options.cluster, installation: options.installation };
-  // The lab's setup objects go in with the sandbox, as for a learner; the files are applied over them.
-  const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined, setup: setupManifests(lab) };
-  const started = await startSandbox(options.db, learner, input, () => {}, deps);
-  if (!started.ok) return { namespace: null, problems: [`starting the sandbox failed: ${started.error}`] };
-  const namespace = started.sandbox.namespace;
-  // As the learner's `kubectl delete` in the terminal would, over the setup objects.
-  const learnerKube = learnerClient(options.cluster, namespace);
-  for (const { kind, name } of how.removeObjects ?? []) {
-    await learnerKube.remove({ apiVersion: SETUP_KINDS[kind]!, kind, name, namespace }).catch((error: unknown) => {
-      problems.push(`deleting ${kind} "${name}" as the learner failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  }
+  // As the learner's `kubectl delete` in the terminal would.
+  const learnerKube = learnerClient(options.cluster, sandbox.namespace);
+  const remove = async () => {
+    for (const { kind, name } of how.removeObjects ?? []) {
+      await learnerKube.remove({ apiVersion: SETUP_KINDS[kind]!, kind, name, namespace: sandbox.namespace }).catch((error: unknown) => {
+        problems.push(`deleting ${kind} "${name}" as the learner failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+  };
+  if (!how.removeAfterApply) await remove();
   for (const file of lab.files.filter((f) => f.apply && !how.skipApply?.includes(f.path))) {
-    const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, started.sandbox.id, files[file.path]!, deps), how.save ? 10_000 : 3_000);
+    const applied = await applyAsLearner(() => applyLearnerManifests(options.db, learner, sandbox.id, files[file.path]!, deps), how.save ? 10_000 : 3_000);
     if (how.applyMustSucceed) {
       if (!applied.ok) problems.push(`applying ${file.path} failed: ${applied.error}`);
       else for (const r of applied.results) if (r.outcome === "rejected") problems.push(`${file.path}: ${r.kind} "${r.name}" was rejected: ${r.message}`);
     }
   }
-  if (how.rolloutTimeoutMs > 0) await waitForRollouts(options.cluster, namespace, how.rolloutTimeoutMs);
-  return { namespace, problems };
+  if (how.removeAfterApply) await remove();
+  if (how.rolloutTimeoutMs > 0) await waitForRollouts(options.cluster, sandbox.namespace, how.rolloutTimeoutMs);
+  return problems;
+}
+
+async function prepare(options: VerifyOptions, lab: Lab, learner: { id: string }, files: Record<string, string>, how: SubmitOptions): Promise<Prepared> {
+  if (how.save && !lab.sandbox) return { namespace: null, problems: await submit(options, lab, learner, null, files, how) };
+  // Saved before the sandbox starts, as a learner who edits first.
+  if (how.save) {
+    const saved = await submit(options, lab, learner, null, files, how);
+    if (saved.length) return { namespace: null, problems: saved };
+  }
+  const started = await startLabSandbox(options, lab, learner);
+  if (!started.sandbox) return { namespace: null, problems: started.problems };
+  return { namespace: started.sandbox.namespace, problems: await submit(options, lab, learner, started.sandbox, files, { ...how, save: false }) };
 }
 
 function failures(attempt: AttemptDTO): string[] {
   return attempt.results.filter((r) => r.status !== "pass").map((r) => `${r.id}: ${r.status} — ${r.message}`);
 }
 
+const grade = (options: VerifyOptions, lab: Lab, learner: { id: string }) =>
+  gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null });
+
+/**
+ * A lab with steps, as a learner works through it: for each of its first `count` steps, the step's
+ * solution (lib/labs/steps.ts) is saved, applied and its objects deleted, then graded; the step
+ * must complete, and the next step's setup goes into the sandbox as on the lab page. Stops at the
+ * first step that does not complete (the rest could not be reached).
+ */
+async function walkSteps(options: VerifyOptions, lab: Lab, learner: { id: string }, sandbox: StartedSandbox | null, count: number): Promise<{ problems: string[]; passed: number }> {
+  const log = options.log ?? (() => {});
+  const problems: string[] = [];
+  let passed = 0;
+  for (const step of lab.steps.slice(0, count)) {
+    const done = stepSolution(lab, step.id);
+    const submitted = await submit(options, lab, learner, sandbox, done.files, {
+      save: true,
+      rolloutTimeoutMs: options.rolloutTimeoutMs ?? 60_000,
+      applyMustSucceed: true,
+      removeObjects: done.removeObjects,
+      removeAfterApply: true,
+    });
+    problems.push(...submitted.map((p) => `step ${step.id}: ${p}`));
+    if (submitted.length) break;
+    const graded = await grade(options, lab, learner);
+    if (!graded.ok) {
+      problems.push(`step ${step.id}: grading refused: ${graded.error}`);
+      break;
+    }
+    const stepPassed = graded.attempt.results.filter((r) => r.status === "pass").length;
+    passed += stepPassed;
+    log(`${lab.id}: step ${step.id}: solution ${stepPassed}/${step.checks.length} checks pass (${graded.attempt.durationMs} ms)`);
+    problems.push(...failures(graded.attempt).map((f) => `step ${step.id}: ${f}`));
+    if (graded.attempt.step !== step.id || !graded.attempt.completedSteps.includes(step.id)) {
+      problems.push(`step ${step.id}: the step did not complete (graded ${graded.attempt.step ?? "no step"}; completed: ${graded.attempt.completedSteps.join(", ") || "none"})`);
+      break;
+    }
+    if (graded.unlocked) {
+      const setup = await applyStepSetup(options.db, learner, lab, graded.unlocked, () => {}, { cluster: options.cluster ?? undefined });
+      if (!setup.ok) {
+        problems.push(`step ${graded.unlocked}: applying its setup failed: ${setup.error}`);
+        break;
+      }
+    }
+  }
+  return { problems, passed };
+}
+
 export async function verifyLab(options: VerifyOptions, lab: Lab): Promise<{ verdict: LabVerdict; namespaces: string[] }> {
   const log = options.log ?? (() => {});
   const verdict: LabVerdict = { labId: lab.id, checks: lab.checks.length, passed: 0, problems: [], fixtures: [] };
   const namespaces: string[] = [];
-  const grade = (learner: { id: string }) => gradeAttempt(options.db, learner, lab.id, undefined, { cluster: options.cluster ?? undefined, rateLimit: null });
 
-  // Solution: must pass every check.
+  // Solution: must pass every check (step by step, in a lab with steps).
   const solver = await createLearner(options.db, `${lab.id}-solution`);
-  const solution = await prepare(options, lab, solver, solutionFiles(lab), { save: true, rolloutTimeoutMs: options.rolloutTimeoutMs ?? 60_000, applyMustSucceed: true });
-  if (solution.namespace) namespaces.push(solution.namespace);
-  verdict.problems.push(...solution.problems.map((p) => `solution: ${p}`));
-  if (solution.problems.length === 0) {
-    const graded = await grade(solver);
-    if (!graded.ok) verdict.problems.push(`solution: grading refused: ${graded.error}`);
-    else {
-      verdict.passed = graded.attempt.results.filter((r) => r.status === "pass").length;
-      verdict.problems.push(...failures(graded.attempt).map((f) => `solution: ${f}`));
-      log(`${lab.id}: solution ${verdict.passed}/${lab.checks.length} checks pass (${graded.attempt.durationMs} ms)`);
+  if (lab.steps.length) {
+    const started = await startLabSandbox(options, lab, solver);
+    if (started.sandbox) namespaces.push(started.sandbox.namespace);
+    verdict.problems.push(...started.problems.map((p) => `solution: ${p}`));
+    if (started.problems.length === 0) {
+      const walked = await walkSteps(options, lab, solver, started.sandbox, lab.steps.length);
+      verdict.passed = walked.passed;
+      verdict.problems.push(...walked.problems.map((p) => `solution: ${p}`));
+    }
+  } else {
+    const solution = await prepare(options, lab, solver, solutionFiles(lab), { save: true, rolloutTimeoutMs: options.rolloutTimeoutMs ?? 60_000, applyMustSucceed: true });
+    if (solution.namespace) namespaces.push(solution.namespace);
+    verdict.problems.push(...solution.problems.map((p) => `solution: ${p}`));
+    if (solution.problems.length === 0) {
+      const graded = await grade(options, lab, solver);
+      if (!graded.ok) verdict.problems.push(`solution: grading refused: ${graded.error}`);
+      else {
+        verdict.passed = graded.attempt.results.filter((r) => r.status === "pass").length;
+        verdict.problems.push(...failures(graded.attempt).map((f) => `solution: ${f}`));
+        log(`${lab.id}: solution ${verdict.passed}/${lab.checks.length} checks pass (${graded.attempt.durationMs} ms)`);
+      }
     }
   }
 
-  // Starter: must not complete the lab.
+  // Starter: must not complete the lab (with steps: not even its first step).
   const starter = await createLearner(options.db, `${lab.id}-starter`);
   const prepared = await prepare(options, lab, starter, starterFiles(lab), { save: false, rolloutTimeoutMs: 0, applyMustSucceed: false });
   if (prepared.namespace) namespaces.push(prepared.namespace);
   verdict.problems.push(...prepared.problems.map((p) => `starter: ${p}`));
-  const graded = await grade(starter);
+  const graded = await grade(options, lab, starter);
   if (!graded.ok) verdict.problems.push(`starter: grading refused: ${graded.error}`);
   else {
     const failing = graded.attempt.results.filter((r) => r.status !== "pass").map((r) => r.id);
     if (graded.attempt.completed) verdict.problems.push("starter: the starter files already complete the lab");
-    log(`${lab.id}: starter fails ${failing.length}/${lab.checks.length} checks (${failing.join(", ")})`);
+    else if (graded.attempt.completedSteps.length) verdict.problems.push(`starter: the starter files already complete step ${graded.attempt.completedSteps.join(", ")}`);
+    log(`${lab.id}: starter fails ${failing.length}/${graded.attempt.results.length} checks${lab.steps.length ? ` of step ${graded.attempt.step}` : ""} (${failing.join(", ")})`);
   }
 
   // Fixtures: each wrong submission must fail the checks it names. One that needs pods that
@@ -265,13 +357,8 @@ export async function verifyFixture(
     return { verdict, problems: [], namespaces: [] };
   }
   const learner = await createLearner(options.db, `${lab.id}-${fixture.name}`);
-  const prepared = await prepare(options, lab, learner, fixtureFiles(lab, fixture), {
-    save: true,
-    rolloutTimeoutMs: options.fixtureRolloutTimeoutMs ?? 20_000,
-    applyMustSucceed: false,
-    skipApply: fixture.delete,
-    removeObjects: fixture.removeObjects,
-  });
+  const how = { save: true, rolloutTimeoutMs: options.fixtureRolloutTimeoutMs ?? 20_000, applyMustSucceed: false, skipApply: fixture.delete, removeObjects: fixture.removeObjects };
+  const prepared = fixture.step ? await prepareAtStep(options, lab, learner, fixture, how) : await prepare(options, lab, learner, fixtureFiles(lab, fixture), how);
   // The sandbox goes as soon as the fixture is graded: on the real node its pods really run.
   const namespaces = prepared.namespace ? [prepared.namespace] : [];
   if (prepared.problems.length > 0) {
@@ -302,6 +389,21 @@ export async function verifyFixture(
   verdict.failedAsExpected = problems.length === 0;
   log(`${where} ${verdict.failedAsExpected ? "fails as expected" : "DOES NOT fail as expected"}: fails ${verdict.failing.join(", ") || "nothing"} (${graded.attempt.durationMs} ms)`);
   return { verdict, problems, namespaces };
+}
+
+/**
+ * A fixture of a lab with steps: a fresh learner's sandbox, the steps before the fixture's
+ * completed with their solutions, then the fixture submitted at its step (its files applied, then
+ * its objects deleted, as a learner at that step would).
+ */
+async function prepareAtStep(options: VerifyOptions, lab: Lab, learner: { id: string }, fixture: LabFixture, how: SubmitOptions): Promise<Prepared> {
+  const started = await startLabSandbox(options, lab, learner);
+  if (started.problems.length) return { namespace: null, problems: started.problems };
+  const namespace = started.sandbox?.namespace ?? null;
+  const before = lab.steps.findIndex((s) => s.id === fixture.step);
+  const walked = await walkSteps(options, lab, learner, started.sandbox, before);
+  if (walked.problems.length) return { namespace, problems: walked.problems.map((p) => `reaching step ${fixture.step}: ${p}`) };
+  return { namespace, problems: await submit(options, lab, learner, started.sandbox, fixtureFiles(lab, fixture), { ...how, removeAfterApply: true }) };
 }
 
 /** Namespaces deleted (not waited for); one already gone is fine. */

@@ -167,6 +167,16 @@ test("lab text: runnable blocks in a lab with a terminal pass; without a termina
   expect(await textLines()).toEqual([]);
 });
 
+test("lab text: each step's text is compiled and checked like the lab's body, and reported at its own file", async () => {
+  write("labs/fixture-lab/lab.mdx", LAB_MDX.replace("files:", "steps:\n  - id: only\n    title: Only step\n    checks: [strict]\nfiles:"));
+  write("labs/fixture-lab/steps/only.mdx", "Run it:\n" + RUNNABLE_BODY + "\nSome {broken text\n");
+  expect(await textLines()).toEqual([expect.stringMatching(/^labs\/fixture-lab\/steps\/only\.mdx:\d+:\d+ — MDX does not compile: /)]);
+  write("labs/fixture-lab/steps/only.mdx", "Run it:\n" + RUNNABLE_BODY);
+  expect(await textLines()).toEqual([
+    "labs/fixture-lab/steps/only.mdx:3:1 — `runnable` block, but this lab has no terminal (`sandbox: none`); remove `runnable`: the block keeps its Copy button",
+  ]);
+});
+
 test("lab text: a runnable block must be shell commands, not empty, and its meta words known; MDX errors have their line", async () => {
   const real = LAB_MDX.replace("sandbox: none", "sandbox: small\nworkloads: real");
   const body = [

@@ -11,9 +11,11 @@ import { parseFrontmatter } from "@/lib/content/frontmatter";
 import { builtinKind } from "@/lib/checks/kinds";
 import { checkFixtures } from "./fixtures";
 import { checkSetup } from "./setup";
+import { checkSteps, readStepSolution, STEP_SOLUTIONS } from "./steps";
 import { checkMutants } from "./mutants";
 import { CheckCommonSchema, LAB_ID_PATTERN, LabFrontmatterSchema, WAIT_MARGIN_MS, type LabFrontmatter } from "./schema";
 import { checkTimeoutMs, getLab, labHasTerminal, LabDefinitionError, type Lab, type LabRegistry } from "./registry";
+import { folderFiles } from "./folder-files";
 
 export type LabCheckOptions = {
   /** The labs folder. */
@@ -40,13 +42,6 @@ function readOrNull(file: string): string | null {
   }
 }
 
-function listFiles(dir: string, prefix = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-  });
-}
 
 export function checkLabs(options: LabCheckOptions): LabCheckReport {
   const root = path.resolve(options.root);
@@ -109,7 +104,9 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
           report(labFile, lineContaining(source, `path: ${f.path}`), `lists ${f.path}, but ${folder}/${f.path} is missing`);
         }
       }
-      for (const rel of listFiles(folderPath)) {
+      for (const rel of folderFiles(folderPath)) {
+        // solution/steps/<id>/ are step solutions (lib/labs/steps.ts), checked with the steps.
+        if (folder === "solution" && fm.steps && rel.startsWith(`${STEP_SOLUTIONS}/`)) continue;
         if (!listed.has(rel)) report(path.join(folderPath, rel), 1, `${folder}/${rel} is not listed in the lab's \`files\``);
       }
     }
@@ -128,9 +125,11 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
     };
     if (checks.length === 0) report(checksFile, 1, "the lab has no checks");
     const seen = new Map<string, number>();
+    const checkLines: Array<{ id: string; line: number }> = [];
     for (const check of checks) {
       checkCount++;
       const line = at(check.id);
+      checkLines.push({ id: String(check.id), line });
       const common = CheckCommonSchema.safeParse(check);
       if (!common.success) {
         for (const issue of common.error.issues) report(checksFile, line, `check "${String(check.id)}": \`${issue.path.join(".")}\` ${issue.message}`);
@@ -183,12 +182,20 @@ export function checkLabs(options: LabCheckOptions): LabCheckReport {
       }
     }
 
+    // Steps: every check in exactly one step, each step's text, step setup and step solutions (lib/labs/steps.ts).
+    problems.push(...checkSteps({ labDir: dir, source, fm, checks: checkLines, checksFile }));
+
     // Fixtures: wrong submissions that must fail named checks (lib/labs/fixtures.ts).
     const solution = Object.fromEntries(fm.files.flatMap((f) => {
       const text = f.readonly ? null : readOrNull(path.join(dir, "solution", f.path));
       return text === null ? [] : [[f.path, text]];
     }));
-    const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution });
+    const editable = new Set(fm.files.filter((f) => !f.readonly).map((f) => f.path));
+    const steps = (fm.steps ?? []).map((step) => {
+      const done = readStepSolution(dir, step.id, editable);
+      return { id: step.id, checkIds: step.checks, solution: { ...solution, ...done.overlay }, removeObjects: done.removeObjects };
+    });
+    const fixtures = checkFixtures(dir, { files: fm.files, checkIds: checks.map((c) => c.id), solution, steps });
     fixtureCount += fixtures.fixtures;
     problems.push(...fixtures.problems);
 
@@ -210,7 +217,7 @@ function terminalRule(lab: Lab): TerminalRule {
 }
 
 /**
- * The instructions (lab.mdx's body) of every registered lab, compiled as the lab page compiles
+ * The instructions (lab.mdx's body and each step's steps/<id>.mdx) of every registered lab, compiled as the lab page compiles
  * them: MDX that compiles, the components lessons may use, and code blocks as lessons have them,
  * except that `runnable` blocks are allowed where the lab has a terminal. Labs whose frontmatter
  * is broken are left to checkLabs, which reports it.
@@ -228,12 +235,14 @@ export async function checkLabTexts(options: LabCheckOptions & { cacheDir?: stri
       throw error;
     }
   });
+  // The lab's body and each step's text (steps/<id>.mdx), which the page compiles the same way.
+  const texts = labs.flatMap((lab) => [{ lab, body: lab.body, file: lab.file }, ...lab.steps.map((step) => ({ lab, body: step.body, file: step.file }))]);
   await Promise.all(
-    labs.map(async (lab) => {
+    texts.map(async ({ lab, body, file }) => {
       const at = (place: { line: number; column: number }, message: string, suggestion?: string) =>
-        problems.push({ file: lab.file, line: place.line, column: place.column, message, ...(suggestion ? { suggestion } : {}) });
+        problems.push({ file, line: place.line, column: place.column, message, ...(suggestion ? { suggestion } : {}) });
       try {
-        const { analysis } = await compileMdx(lab.body, { file: lab.file, cacheDir: options.cacheDir ?? null });
+        const { analysis } = await compileMdx(body, { file, cacheDir: options.cacheDir ?? null });
         checkComponents(analysis, false, at);
         checkCodeBlocks(analysis, at, terminalRule(lab));
       } catch (error) {

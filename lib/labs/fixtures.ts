@@ -11,8 +11,10 @@ import { z } from "zod";
 import type { ContentProblem } from "@/lib/content/check";
 import { LabPathSchema } from "@/lib/checks/file-paths";
 import { solutionFiles, LabDefinitionError, type Lab } from "./registry";
+import { stepSolution } from "./steps";
 import { CheckIdSchema, LAB_ID_PATTERN } from "./schema";
-import { SETUP_KINDS } from "./setup";
+import { RemoveObjectsSchema } from "./setup";
+import { folderFiles } from "./folder-files";
 
 export const FIXTURES_FOLDER = "fixtures";
 export const FIXTURE_FILE = "fixture.yaml";
@@ -29,6 +31,12 @@ export const FixtureSpecSchema = z.strictObject({
     .min(1, { error: "must not be empty: say what wrong answer this is" })
     .max(300)
     .refine((d) => !d.includes("\n"), { error: "must be one line" }),
+  /**
+   * In a lab with steps: the step this submission is for. labs:verify completes the steps before
+   * it with their solutions, then submits the fixture at this step; its files overlay the step's
+   * solution (lib/labs/steps.ts) and its checks are the step's.
+   */
+  step: z.string({ error: "must be a step id of the lab" }).regex(LAB_ID_PATTERN, { error: "must be a step id of the lab" }).optional(),
   /** Checks that must fail on this submission (status fail; a pass or a check error is a problem). */
   mustFail: z.array(CheckIdSchema, { error: "must be a list of check ids" }).min(1, { error: "must name at least one check that fails on this fixture" }),
   /** Checks that must still pass (the fixture is wrong only where it says). */
@@ -52,11 +60,7 @@ export const FixtureSpecSchema = z.strictObject({
    * Objects the learner deleted from the sandbox (as with `kubectl delete`) after it started with
    * the lab's setup objects: deleted as the learner before the files are applied.
    */
-  removeObjects: z
-    .array(z.strictObject({ kind: z.enum(Object.keys(SETUP_KINDS) as [string, ...string[]], { error: `must be one of ${Object.keys(SETUP_KINDS).join(", ")}` }), name: z.string().min(1).max(253) }), {
-      error: "must be a list of { kind, name }",
-    })
-    .default([]),
+  removeObjects: RemoveObjectsSchema,
   /** Solution files this submission does not have: saved empty and never applied. */
   delete: z.array(LabPathSchema, { error: "must be a list of lab file paths" }).default([]),
   /**
@@ -77,20 +81,12 @@ export type LabFixture = {
   /** Objects deleted from the sandbox before the files are applied (`removeObjects`). */
   removeObjects: Array<{ kind: string; name: string }>;
   needs: FixtureNeed | null;
+  /** The step it is submitted at (labs with steps); null for a lab without steps. */
+  step: string | null;
   /** What replaces each changed solution file (the fixture folder's files, and the files its `edits` change), by lab path. */
   overlay: Record<string, string>;
 };
 
-function listFiles(dir: string, prefix = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-    })
-    .sort();
-}
 
 type Problem = { file: string; line: number; message: string };
 
@@ -100,6 +96,8 @@ export type FixtureLabInfo = {
   checkIds: readonly string[];
   /** The solution's text by path: what `edits` change, and to refuse an overlay that changes nothing. */
   solution: Readonly<Record<string, string>>;
+  /** The lab's steps, each with its checks and its solution (files when done, objects deleted); empty for none. */
+  steps?: ReadonlyArray<{ id: string; checkIds: readonly string[]; solution: Readonly<Record<string, string>>; removeObjects: ReadonlyArray<{ kind: string; name: string }> }>;
 };
 
 /** 1-based line of a YAML node. */
@@ -162,10 +160,20 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
   }
   const spec = parsed.data;
 
-  const known = new Set(lab.checkIds);
+  // In a lab with steps, the fixture is a submission at one step: that step's checks and solution.
+  const steps = lab.steps ?? [];
+  const step = spec.step === undefined ? undefined : steps.find((s) => s.id === spec.step);
+  if (steps.length > 0 && spec.step === undefined) report(specFile, 1, `\`step\` is missing: the lab has steps (${steps.map((s) => s.id).join(", ")}); say at which one this submission is made`);
+  if (steps.length === 0 && spec.step !== undefined) report(specFile, keyLine("step"), "`step` names a step, but the lab has no `steps`");
+  else if (spec.step !== undefined && !step) report(specFile, keyLine("step"), `\`step\` names "${spec.step}", which is not a step of this lab (its steps: ${steps.map((s) => s.id).join(", ")})`);
+  const checkIds = step ? step.checkIds : lab.checkIds;
+  const solution = step ? step.solution : lab.solution;
+  const known = new Set(checkIds);
   for (const key of ["mustFail", "mustPass"] as const) {
     spec[key].forEach((id, i) => {
-      if (!known.has(id)) report(specFile, itemLine(key, i), `\`${key}\` names check "${id}", which is not a check of this lab (its checks: ${lab.checkIds.join(", ")})`);
+      if (known.has(id)) return;
+      const where = step ? `a check of step "${step.id}" (its checks: ${checkIds.join(", ")})` : `a check of this lab (its checks: ${lab.checkIds.join(", ")})`;
+      report(specFile, itemLine(key, i), `\`${key}\` names check "${id}", which is not ${where}`);
     });
   }
   spec.mustPass.forEach((id, i) => {
@@ -174,14 +182,14 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
 
   const editable = new Map(lab.files.map((f) => [f.path, f]));
   const overlay: Record<string, string> = {};
-  for (const rel of listFiles(dir).filter((f) => f !== FIXTURE_FILE)) {
+  for (const rel of folderFiles(dir).filter((f) => f !== FIXTURE_FILE)) {
     const file = path.join(dir, rel);
     const declared = editable.get(rel);
     if (!declared) report(file, 1, `${rel} is not a file of the lab (its files: ${lab.files.filter((f) => !f.readonly).map((f) => f.path).join(", ")})`);
     else if (declared.readonly) report(file, 1, `${rel} is read-only in the lab: a learner cannot change it, so a fixture may not either`);
     else {
       overlay[rel] = fs.readFileSync(file, "utf8");
-      if (lab.solution[rel] === overlay[rel]) report(file, 1, `${rel} is the same as the solution's; leave it out of the fixture`);
+      if (solution[rel] === overlay[rel]) report(file, 1, `${rel} is the same as the solution's; leave it out of the fixture`);
     }
   }
   const copied = new Set(Object.keys(overlay));
@@ -190,7 +198,7 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
     const declared = editable.get(edit.file);
     if (!declared || declared.readonly) return report(specFile, line, `\`edits\` changes ${edit.file}, which is not an editable file of the lab`);
     if (copied.has(edit.file)) return report(specFile, line, `\`edits\` changes ${edit.file}, which the fixture also provides as a file; use one or the other`);
-    const text = overlay[edit.file] ?? lab.solution[edit.file];
+    const text = overlay[edit.file] ?? solution[edit.file];
     if (text === undefined) return report(specFile, line, `\`edits\` changes ${edit.file}, which the solution does not have`);
     const count = text.split(edit.find).length - 1;
     if (count !== 1) {
@@ -203,14 +211,17 @@ export function parseFixture(dir: string, lab: FixtureLabInfo): { ok: true; fixt
     if (!declared || declared.readonly) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which is not an editable file of the lab`);
     else if (rel in overlay) report(specFile, itemLine("delete", i), `\`delete\` names ${rel}, which the fixture also provides`);
   });
-  const changed = Object.keys(overlay).filter((rel) => lab.solution[rel] !== overlay[rel]);
-  if (changed.length === 0 && spec.delete.length === 0 && spec.removeObjects.length === 0) {
+  const changed = Object.keys(overlay).filter((rel) => solution[rel] !== overlay[rel]);
+  // At a step, the objects the step's solution deletes are not deleted unless the fixture says so.
+  const removed = (objects: ReadonlyArray<{ kind: string; name: string }>) => objects.map((o) => `${o.kind}/${o.name}`).sort().join(",");
+  const sameRemovals = removed(spec.removeObjects) === removed(step?.removeObjects ?? []);
+  if (changed.length === 0 && spec.delete.length === 0 && sameRemovals) {
     report(specFile, 1, "the fixture changes nothing: add the files that differ from the solution, `edits` to them, or solution files to `delete`");
   }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    fixture: { name, dir, description: spec.description, mustFail: spec.mustFail, mustPass: spec.mustPass, delete: spec.delete, removeObjects: spec.removeObjects, needs: spec.needs ?? null, overlay },
+    fixture: { name, dir, description: spec.description, mustFail: spec.mustFail, mustPass: spec.mustPass, delete: spec.delete, removeObjects: spec.removeObjects, needs: spec.needs ?? null, step: spec.step ?? null, overlay },
   };
 }
 
@@ -247,7 +258,15 @@ const cache = new Map<string, LabFixture[]>();
 export function labFixtures(lab: Lab): LabFixture[] {
   const cached = cache.get(lab.file);
   if (cached) return cached;
-  const info: FixtureLabInfo = { files: lab.files, checkIds: lab.checks.map((c) => c.id), solution: solutionFiles(lab) };
+  const info: FixtureLabInfo = {
+    files: lab.files,
+    checkIds: lab.checks.map((c) => c.id),
+    solution: solutionFiles(lab),
+    steps: lab.steps.map((step) => {
+      const done = stepSolution(lab, step.id);
+      return { id: step.id, checkIds: step.checks.map((c) => c.id), solution: done.files, removeObjects: done.removeObjects };
+    }),
+  };
   const fixtures = fixtureDirs(path.dirname(lab.file)).map((dir) => {
     const parsed = parseFixture(dir, info);
     if (!parsed.ok) {
@@ -261,11 +280,12 @@ export function labFixtures(lab: Lab): LabFixture[] {
 }
 
 /**
- * What a learner submitting this fixture would have: the solution with the fixture's files laid
- * over it; a deleted file is empty (a learner cannot remove a lab file, only empty it).
+ * What a learner submitting this fixture would have: the solution (at a step: the step's solution)
+ * with the fixture's files laid over it; a deleted file is empty (a learner cannot remove a lab
+ * file, only empty it).
  */
-export function fixtureFiles(lab: Lab, fixture: Pick<LabFixture, "overlay" | "delete">): Record<string, string> {
-  const files = { ...solutionFiles(lab), ...fixture.overlay };
+export function fixtureFiles(lab: Lab, fixture: Pick<LabFixture, "overlay" | "delete"> & { step?: string | null }): Record<string, string> {
+  const files = { ...(fixture.step ? stepSolution(lab, fixture.step).files : solutionFiles(lab)), ...fixture.overlay };
   for (const rel of fixture.delete) files[rel] = "";
   return files;
 }

@@ -8,21 +8,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import type { ContentProblem } from "@/lib/content/check";
+import { folderFiles } from "./folder-files";
 
 export const MUTANTS_FOLDER = "mutants";
 export const MUTANT_FILE = "mutant.yaml";
 
 export type LabMutant = { name: string; description: string; files: Record<string, string> };
 
-function listFiles(dir: string, prefix = ""): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
-    })
-    .sort();
-}
 
 function descriptionOf(file: string): string {
   try {
@@ -47,7 +39,7 @@ export function labMutants(labId: string, root = path.join(process.cwd(), "labs"
     .sort()
     .map((name) => {
       const folder = path.join(dir, name);
-      const files = Object.fromEntries(listFiles(folder).filter((f) => f !== MUTANT_FILE).map((f) => [f, fs.readFileSync(path.join(folder, f), "utf8")]));
+      const files = Object.fromEntries(folderFiles(folder).filter((f) => f !== MUTANT_FILE).map((f) => [f, fs.readFileSync(path.join(folder, f), "utf8")]));
       return { name, description: descriptionOf(path.join(folder, MUTANT_FILE)), files };
     });
 }
@@ -68,7 +60,7 @@ export function checkMutants(labDir: string, lab: { files: Array<{ path: string;
       continue;
     }
     if (!fs.existsSync(path.join(folder, MUTANT_FILE))) report(folder, `missing ${MUTANT_FILE}: give the mutant a one-line \`description\` of the bug`);
-    const files = listFiles(folder).filter((f) => f !== MUTANT_FILE);
+    const files = folderFiles(folder).filter((f) => f !== MUTANT_FILE);
     if (files.length === 0) report(folder, "the mutant replaces no file of the reference implementation");
     for (const rel of files) {
       const listed = lab.files.find((f) => f.path === rel);

@@ -20,6 +20,21 @@ export type LabRegistry = Readonly<Record<string, readonly CheckDefinition[]>>;
 
 export type LabFile = { path: string; language: FileLanguage; readonly: boolean; apply: boolean };
 
+/** One of a lab's ordered steps (frontmatter `steps:`, docs/lab-format.md "Steps"). */
+export type LabStep = {
+  id: string;
+  title: string;
+  /** The step's checks, in the order the step lists them. */
+  checks: readonly CheckDefinition[];
+  points: number;
+  /** The step's text: steps/<id>.mdx, MDX without frontmatter. Never sent for a locked step. */
+  body: string;
+  /** Absolute path of steps/<id>.mdx (for error messages and compilation). */
+  file: string;
+  /** The folder of setup objects applied when the step unlocks (see stepSetupManifests); null for none. */
+  setup: string | null;
+};
+
 export type Lab = {
   id: string;
   title: string;
@@ -43,6 +58,8 @@ export type Lab = {
   file: string;
   checks: readonly CheckDefinition[];
   totalPoints: number;
+  /** Ordered steps; empty for a lab graded as one (every check on the final state). */
+  steps: LabStep[];
 };
 
 /** What a page may show about a lab's checks before grading (no params, no hints). */
@@ -100,7 +117,7 @@ export function labsForModule(moduleSlug: string, options: LabOptions = {}): Lab
   return listLabs(options).filter((lab) => lab.module === moduleSlug);
 }
 
-export function publicChecks(lab: Lab): PublicCheck[] {
+export function publicChecks(lab: Pick<Lab, "checks">): PublicCheck[] {
   return lab.checks.map(({ id, title, points }) => ({ id, title, points }));
 }
 
@@ -138,6 +155,20 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     throw new LabDefinitionError(`Lab "${id}": ${file}:${first.line} ${first.message}. Run npm run content:check.`);
   }
   const fm = parsed.data;
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const steps = (fm.steps ?? []).map((step): LabStep => {
+    // A check the registry does not have is content:check's to report; labs:verify's fixtures
+    // grade through a registry with only the checks a fixture names.
+    const stepChecks = step.checks.flatMap((checkId) => byId.get(checkId) ?? []);
+    const stepFile = path.join(root, id, "steps", `${step.id}.mdx`);
+    let body: string;
+    try {
+      body = fs.readFileSync(stepFile, "utf8");
+    } catch {
+      throw new LabDefinitionError(`Lab "${id}": step "${step.id}" has no text: ${stepFile} cannot be read. Run npm run content:check.`);
+    }
+    return { id: step.id, title: step.title, checks: stepChecks, points: stepChecks.reduce((sum, c) => sum + c.points, 0), body, file: stepFile, setup: step.setup ?? null };
+  });
   return {
     id,
     title: fm.title,
@@ -155,6 +186,7 @@ function loadLab(root: string, id: string, checks: readonly CheckDefinition[]): 
     file,
     checks,
     totalPoints: checks.reduce((sum, c) => sum + c.points, 0),
+    steps,
   };
 }
 
@@ -192,21 +224,59 @@ export function solutionFiles(lab: Lab): Record<string, string> {
 
 const setupCache = fileCache<SetupFile[]>();
 
+/** The manifests of one setup folder of the lab, read once; empty for none. */
+function setupFolder(lab: Lab, folder: string | null): SetupFile[] {
+  if (!folder) return [];
+  const key = `${lab.file}\0${folder}`;
+  const cached = setupCache.get(key);
+  if (cached) return cached;
+  let files: SetupFile[];
+  try {
+    files = readSetupFiles(path.dirname(lab.file), folder);
+  } catch {
+    throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${folder}/ cannot be read. Run npm run content:check.`);
+  }
+  if (files.length === 0) throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${folder}/ has no manifests. Run npm run content:check.`);
+  setupCache.set(key, files);
+  return files;
+}
+
 /**
  * The lab's setup objects as the sandbox applies them at start and reset (docs/decisions/015):
  * every manifest file of its `setup:` folder, by name; empty for a lab without one.
  */
 export function setupManifests(lab: Lab): SetupFile[] {
-  if (!lab.setup) return [];
-  const cached = setupCache.get(lab.file);
-  if (cached) return cached;
-  let files: SetupFile[];
-  try {
-    files = readSetupFiles(path.dirname(lab.file), lab.setup);
-  } catch {
-    throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${lab.setup}/ cannot be read. Run npm run content:check.`);
-  }
-  if (files.length === 0) throw new LabDefinitionError(`Lab "${lab.id}": its setup folder ${lab.setup}/ has no manifests. Run npm run content:check.`);
-  setupCache.set(lab.file, files);
-  return files;
+  return setupFolder(lab, lab.setup);
+}
+
+/** A step's setup objects (its `setup:` folder), applied when the step unlocks; empty for none. */
+export function stepSetupManifests(lab: Lab, stepId: string): SetupFile[] {
+  const step = lab.steps.find((s) => s.id === stepId);
+  if (!step) throw new LabDefinitionError(`Lab "${lab.id}" has no step "${stepId}".`);
+  return setupFolder(lab, step.setup);
+}
+
+/**
+ * What a sandbox of this lab starts with for a learner who has completed `completedSteps`: the
+ * lab's setup objects, then the setup of every step unlocked so far, in step order. Start and
+ * reset both use it, so a fresh sandbox is as the learner's current step expects it.
+ */
+export function sandboxSetup(lab: Lab, completedSteps: readonly string[]): SetupFile[] {
+  const unlocked = unlockedSteps(lab, completedSteps);
+  return [...setupManifests(lab), ...unlocked.flatMap((step) => setupFolder(lab, step.setup))];
+}
+
+/**
+ * The steps the learner has unlocked: every completed step and the current one (the first one not
+ * completed). Steps complete in order, so this is a prefix of lab.steps.
+ */
+export function unlockedSteps(lab: Pick<Lab, "steps">, completedSteps: readonly string[]): LabStep[] {
+  const current = currentStepIndex(lab, completedSteps);
+  return lab.steps.slice(0, current === -1 ? lab.steps.length : current + 1);
+}
+
+/** Index of the current step (the first one not completed); -1 when every step is (or the lab has none). */
+export function currentStepIndex(lab: Pick<Lab, "steps">, completedSteps: readonly string[]): number {
+  const done = new Set(completedSteps);
+  return lab.steps.findIndex((step) => !done.has(step.id));
 }

@@ -35,3 +35,20 @@ test("the Dockerfile must be a lab file inside the context, and the image a plai
   expect(problems({ ...base, build: { dockerfile: "../Dockerfile", image: "m" } }).length).toBeGreaterThan(0);
   expect(problems({ ...base, build: { dockerfile: "Dockerfile", image: "m", push: true } }).length).toBeGreaterThan(0);
 });
+
+test("steps: kebab-case ids, at least one check each, and a step setup folder inside the lab", () => {
+  const sandboxed = { ...base, sandbox: "small" };
+  const steps = [
+    { id: "create", title: "Create", checks: ["a"] },
+    { id: "scale", title: "Scale", checks: ["b"], setup: "steps/scale/setup/" },
+  ];
+  expect(LabFrontmatterSchema.parse({ ...sandboxed, steps }).steps?.[1]?.setup).toBe("steps/scale/setup");
+  expect(LabFrontmatterSchema.parse(base).steps).toBeUndefined();
+  for (const setup of ["../setup", "/abs", "starter/setup", "solution", "Steps/x", "a//b"]) {
+    expect(problems({ ...sandboxed, steps: [steps[0], { ...steps[1], setup }] }).length, setup).toBeGreaterThan(0);
+  }
+  expect(problems({ ...sandboxed, steps: [{ id: "Create It", title: "C", checks: ["a"] }] })).toEqual(["steps.0.id: must be kebab-case, such as create-the-deployment"]);
+  expect(problems({ ...sandboxed, steps: [{ id: "create", title: "C", checks: ["a", "a"] }] })).toEqual(['steps.0.checks: names check "a" twice']);
+  expect(problems({ ...sandboxed, steps: [] })).toEqual(["steps: needs at least one step (or leave `steps` out)"]);
+  expect(problems({ ...sandboxed, steps: [{ id: "create", title: "C", checks: ["a"], hint: "x" }] }).length).toBeGreaterThan(0);
+});

@@ -62,6 +62,33 @@ export const LabSetupSchema = z
   .transform((folder) => folder.replace(/\/$/, ""))
   .refine((folder) => !RESERVED_FOLDERS.includes(folder), { error: `must not be ${RESERVED_FOLDERS.join(", ")}: those folders have their own meaning` });
 
+/**
+ * A step's `setup:`: a folder of the lab (one or more path segments, such as `steps/scale/setup`)
+ * whose manifests are applied to the sandbox when the step unlocks. Same rules as LabSetupSchema.
+ */
+export const StepSetupSchema = z
+  .string({ error: "must be a folder of the lab, such as steps/scale/setup" })
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/?$/, {
+    error: "must be a folder of the lab, such as steps/scale/setup (lower-case letters, digits, `.`, `_`, `-`, folders joined by `/`)",
+  })
+  .transform((folder) => folder.replace(/\/$/, ""))
+  .refine((folder) => !RESERVED_FOLDERS.includes(folder.split("/")[0]!), { error: `must not be inside ${RESERVED_FOLDERS.join(", ")}: those folders have their own meaning` });
+
+/**
+ * One entry of `steps:` in lab.mdx (docs/lab-format.md, "Steps"): its text is steps/<id>.mdx, its
+ * checks are ids from checks.ts (each check of the lab in exactly one step; content:check).
+ */
+export const LabStepSchema = z.strictObject({
+  id: z.string({ error: "must be a step id" }).regex(KEBAB_CASE, { error: "must be kebab-case, such as create-the-deployment" }).max(60),
+  title: text.max(120),
+  checks: z
+    .array(z.string({ error: "must be a check id" }).regex(KEBAB_CASE, { error: "must be a check id (kebab-case)" }), { error: "must be a list of check ids from checks.ts" })
+    .min(1, { error: "needs at least one check: a step completes when its checks pass" }),
+  setup: StepSetupSchema.optional(),
+});
+
+export type LabStepFrontmatter = z.output<typeof LabStepSchema>;
+
 export const LabFrontmatterSchema = z
   .strictObject({
     title: text,
@@ -77,6 +104,8 @@ export const LabFrontmatterSchema = z
     build: LabBuildSchema.optional(),
     /** A folder of manifests applied to the sandbox at start and reset, as the learner (see LabSetupSchema). */
     setup: LabSetupSchema.optional(),
+    /** Ordered steps, each with its own text and checks (see LabStepSchema); a lab without them is graded as one. */
+    steps: z.array(LabStepSchema, { error: "must be a list of steps" }).min(1, { error: "needs at least one step (or leave `steps` out)" }).optional(),
   })
   .superRefine((fm, ctx) => {
     if (fm.sandbox === "none" && fm.workloads === "real") {
@@ -107,6 +136,18 @@ export const LabFrontmatterSchema = z
         ctx.addIssue({ code: "custom", path: ["build", "context"], message: `no lab file is inside ${context}` });
       }
     }
+    const stepIds = new Map<string, number>();
+    fm.steps?.forEach((step, i) => {
+      if (stepIds.has(step.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `step id "${step.id}" is used twice (first by step ${stepIds.get(step.id)! + 1}); step ids are unique in a lab` });
+      else stepIds.set(step.id, i);
+      if (step.setup !== undefined && fm.sandbox === "none") {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "setup"], message: "needs a sandbox (the lab has `sandbox: none`): setup objects are applied to it" });
+      } else if (step.setup !== undefined && i === 0) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "setup"], message: "the first step unlocks when the sandbox starts: put its objects in the lab's `setup:` instead" });
+      }
+      const twice = step.checks.filter((id, j) => step.checks.indexOf(id) !== j);
+      for (const id of new Set(twice)) ctx.addIssue({ code: "custom", path: ["steps", i, "checks"], message: `names check "${id}" twice` });
+    });
     if (fm.files.every((f) => f.readonly)) ctx.addIssue({ code: "custom", path: ["files"], message: "needs at least one file the learner edits" });
   });
 

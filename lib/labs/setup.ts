@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ContentProblem } from "@/lib/content/check";
 import { parseAllDocuments } from "yaml";
+import { z } from "zod";
 import { parseLearnerManifests } from "@/lib/sandbox/learner-input";
 
 /** What a lab may set up: the kinds the learner can create themselves (and so fix or delete). */
@@ -19,6 +20,16 @@ export const SETUP_KINDS: Readonly<Record<string, string>> = {
   ConfigMap: "v1",
   Secret: "v1",
 };
+
+/**
+ * Objects a learner deletes from the sandbox, as with `kubectl delete` (a fixture's and a step
+ * solution's `removeObjects`): only kinds a lab can set up, so labs:verify knows their apiVersion.
+ */
+export const RemoveObjectsSchema = z
+  .array(z.strictObject({ kind: z.enum(Object.keys(SETUP_KINDS) as [string, ...string[]], { error: `must be one of ${Object.keys(SETUP_KINDS).join(", ")}` }), name: z.string().min(1).max(253) }), {
+    error: "must be a list of { kind, name }",
+  })
+  .default([]);
 
 export const SETUP_FILE = /\.(ya?ml|json)$/;
 /** At most this many files (the sandbox input schema says the same). */

@@ -271,6 +271,36 @@ export async function resetSandbox(
   return { ok: true, sandbox: toSandboxDTO(saved) };
 }
 
+/**
+ * Applies more setup objects to the learner's ready sandbox, as the start does (applySetup: as the
+ * learner, the editor's field manager): a lab step's setup when the step unlocks
+ * (docs/lab-format.md, "Steps"). Nothing of the learner's is deleted.
+ */
+export async function applySandboxSetup(
+  db: Database,
+  user: ActingUser,
+  sandboxId: string,
+  setupManifests: readonly SetupManifest[],
+  onProgress: OnProgress = () => {},
+  deps: SandboxDeps = {},
+): Promise<SandboxResult> {
+  const setup = SetupSchema.safeParse(setupManifests);
+  if (!setup.success) return failure("invalid-input", setup.error.issues[0]!.message);
+  const owned = await ownedSandboxOnCluster(db, user, sandboxId, deps, { states: ["ready"] });
+  if (!owned.ok) return owned;
+  const { row, cluster } = owned;
+  try {
+    await applySetup(cluster, row.namespace, setup.data, onProgress);
+  } catch (error) {
+    if (error instanceof SetupRefused) {
+      return failure("failed", reportServerError("The next step's starting objects could not be created: the lab itself is at fault, not your work.", `setting up a step in sandbox ${row.namespace} failed`, error).error);
+    }
+    return clusterFailure(error);
+  }
+  const saved = await updateSandbox(db, row.id, { lastActivityAt: new Date() });
+  return { ok: true, sandbox: toSandboxDTO(saved) };
+}
+
 export type TeardownResult = { gone: true } | { gone: false; detail: string };
 
 /** Deletes the namespace and waits for it to disappear; says why when it is stuck. Stop and the reaper use it. */

@@ -14,11 +14,13 @@ import { assessmentGate, type AssessmentGateFailure } from "@/lib/assessments/ga
 import type { ActingUser } from "@/lib/auth/acting-user";
 import { beginImageBuild, type BuildDeps } from "@/lib/builds/service";
 import type { Database } from "@/lib/db/client";
-import { gradeAttempt, type GradeResult, type GradingDeps, type OnGradingEvent } from "@/lib/grading/grader";
+import { completedStepsOf } from "@/lib/grading/attempts";
+import { gradeAttempt, type GradeResult, type GradingDeps, type GradingEvent } from "@/lib/grading/grader";
+import { applyStepSetup } from "@/lib/grading/step-setup";
 import { reportServerError } from "@/lib/http/server-error";
 import { ClusterUnreachable, KubeApiError } from "@/lib/k8s/client";
 import { currentFiles, resetToStarter, saveLabFiles, type SaveGuard, type SaveResult } from "@/lib/labs/files";
-import { getLab, setupManifests } from "@/lib/labs/registry";
+import { getLab, sandboxSetup, type Lab } from "@/lib/labs/registry";
 import { takeUserLimit, type RateLimited } from "@/lib/rate-limit/limits";
 import { failure, type Failure } from "@/lib/result";
 import { learnerKubeconfig } from "@/lib/sandbox/kubeconfig";
@@ -96,10 +98,14 @@ export type LabSandboxAction = "start" | "resume" | "reset" | "stop";
 
 const ON_EXISTING = { resume: resumeSandbox, stop: stopSandbox };
 
-/** The lab's setup objects (none for an unknown lab: a sandbox without its lab is only reset to empty). */
-function labSetup(labId: string): ReturnType<typeof setupManifests> {
-  const lab = getLab(labId);
-  return lab ? setupManifests(lab) : [];
+/**
+ * What the learner's sandbox for the lab starts with, at start and reset: the lab's setup objects
+ * and those of every step the learner has unlocked (lib/labs sandboxSetup); none for an unknown
+ * lab (a sandbox without its lab is only reset to empty).
+ */
+async function labSetup(db: Database, user: ActingUser, lab: Lab | null): Promise<ReturnType<typeof sandboxSetup>> {
+  if (!lab) return [];
+  return sandboxSetup(lab, lab.steps.length ? await completedStepsOf(db, user, lab.id) : []);
 }
 
 /** A sandbox change that was admitted (the lab has a sandbox, the rate limit allowed it), ready to run. */
@@ -130,7 +136,7 @@ export async function beginLabSandboxChange(
     const lab = getLab(labId);
     if (!lab) return failure("not-found", "This lab does not exist.");
     if (!lab.sandbox) return failure("no-sandbox", "This lab has no lab environment.");
-    const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined, setup: setupManifests(lab) };
+    const input = { labId: lab.id, sizeProfile: lab.sandbox, placement: lab.workloads, ttlMinutes: lab.ttlMinutes ?? undefined, setup: await labSetup(db, user, lab) };
     run = async (onProgress = () => {}) => withoutGone(await startSandbox(db, user, input, onProgress, deps));
   } else {
     const none: LabSandboxResult =
@@ -140,7 +146,7 @@ export async function beginLabSandboxChange(
         withoutGone(
           action === "reset"
             ? // A reset is a fresh start: the lab's setup objects come back (a resume leaves them as the learner made them).
-              await resetSandbox(db, user, sandbox.id, onProgress, deps, { setup: labSetup(labId) })
+              await resetSandbox(db, user, sandbox.id, onProgress, deps, { setup: await labSetup(db, user, getLab(labId)) })
             : await ON_EXISTING[action](db, user, sandbox.id, onProgress, deps),
         ),
       );
@@ -257,8 +263,15 @@ export async function applyLabFiles(db: Database, user: ActingUser, labId: strin
   });
 }
 
+/** What checkLab reports while it runs: the grader's events, then words while a step's setup is applied. */
+export type CheckLabEvent = GradingEvent | { type: "progress"; message: string };
+
 /**
  * Grades the learner's saved files (and sandbox) for the lab, reporting each check as it finishes.
+ * When the attempt completes a step of the lab (docs/lab-format.md, "Steps") and the next step has
+ * setup objects, they are applied to the learner's sandbox before this returns, so the page shows
+ * the next step with its sandbox ready; if that fails, the attempt stands and `setupError` says
+ * so (a reset applies the setup again).
  * An unreachable cluster comes back in words with a request id: the grader logs its account of it
  * (the cluster's address, the kubeconfig path) under that id.
  */
@@ -266,12 +279,16 @@ export async function checkLab(
   db: Database,
   user: ActingUser,
   labId: string,
-  onEvent?: OnGradingEvent,
+  onEvent?: (event: CheckLabEvent) => void,
   deps: GradingDeps = {},
-): Promise<GradeResult | AssessmentGateFailure> {
+): Promise<(GradeResult & { setupError?: string }) | AssessmentGateFailure> {
   const gate = await assessmentGate(db, user, labId);
   if (!gate.ok) return gate;
-  return gradeAttempt(db, user, labId, onEvent, deps);
+  const result = await gradeAttempt(db, user, labId, onEvent, deps);
+  const lab = getLab(labId, deps);
+  if (!result.ok || !result.unlocked || !lab) return result;
+  const setup = await applyStepSetup(db, user, lab, result.unlocked, (message) => onEvent?.({ type: "progress", message }), { cluster: deps.cluster });
+  return setup.ok ? result : { ...result, setupError: setup.error };
 }
 
 // ---------------------------------------------------------------------------------------------

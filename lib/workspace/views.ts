@@ -85,7 +85,10 @@ export type CheckEvent =
   /** A check that waits (`waitFor`) has not passed yet and runs again; not sent when results are hidden. */
   | { type: "waiting"; index: number; total: number; waiting: CheckWaiting }
   | { type: "check"; index: number; total: number; result: AttemptView["results"][number] }
-  | { type: "done"; attempt: AttemptView }
+  /** After the checks: what is being prepared for the step the attempt unlocked (its setup objects). */
+  | { type: "progress"; message: string }
+  /** `setupError`: the attempt completed a step, but the next step's setup objects could not be applied. */
+  | { type: "done"; attempt: AttemptView; setupError?: string }
   | StreamError;
 
 /** Events of POST /api/labs/[labId]/workspace: progress, then the pod the terminal attaches to. */

@@ -33,6 +33,8 @@ function attempt(results: CheckResult[], overrides: Partial<AttemptView> = {}): 
     durationMs: 10,
     filesSha256: "ab".repeat(32),
     results,
+    step: null,
+    completedSteps: [],
     ...overrides,
   };
 }
@@ -82,4 +84,25 @@ test("a check that waits shows what it waits for, for how long, and what it foun
   expect(html).toMatch(/data-testid="check-user".*Waiting.*data-testid="check-user-waiting".*Waiting for the rollout of model-server \(12 s of 60 s\).*1 of 2 replicas <code>available<\/code>\./);
   expect(html).toContain('class="check-row check-waiting"');
   expect(waitingText({ what: "the Job churn-scoring", elapsedSeconds: 0, seconds: 40 })).toBe("Waiting for the Job churn-scoring (0 s of 40 s)");
+});
+
+test("in a lab with steps the score speaks of the step: its checks, or that it is complete", () => {
+  const passed = { ...failed, id: "user", status: "pass" as const, earned: 5 };
+  expect(scoreText(attempt([failed, passed], { score: 5, step: "create" }))).toBe("Score: 5 of 15 points — 1 of 2 checks of this step pass.");
+  expect(scoreText(attempt([passed], { score: 5, step: "create", completedSteps: ["create"] }))).toBe("Score: 5 of 15 points — step complete: the next step is open.");
+  expect(scoreText(attempt([passed], { score: 15, step: "scale", completedSteps: ["create", "scale"], completed: true }))).toBe(
+    "Score: 15 of 15 points — lab complete. Well done.",
+  );
+});
+
+test("the heading names the current step; the next step's setup is shown while it runs, and its failure as an alert", () => {
+  const html = renderToStaticMarkup(
+    createElement(ChecksList, { grading: true, error: "", checks, results: [], showingLastAttempt: false, lastAttempt: null, stepTitle: "Scale it down", progress: "Setting up the lab: ConfigMap web-debug…" }),
+  );
+  expect(html).toContain("Checks of this step: Scale it down");
+  expect(html).toContain("Setting up the lab: ConfigMap web-debug…");
+  const failedSetup = renderToStaticMarkup(
+    createElement(ChecksList, { grading: false, error: "", checks, results: [], showingLastAttempt: false, lastAttempt: null, setupError: "The next step's starting objects could not be created." }),
+  );
+  expect(failedSetup).toMatch(/role="alert">The next step&#x27;s starting objects could not be created\./);
 });

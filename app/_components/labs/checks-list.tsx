@@ -1,5 +1,6 @@
 // The "Checks" section: each check with its status, points and, when it did not pass, the reasons
-// and hints; progress while grading runs; the score of the newest attempt between runs.
+// and hints; progress while grading runs; the score of the newest attempt between runs. In a lab
+// with steps it lists the current step's checks only (the page passes those).
 import { InlineText } from "@/app/_components/inline-text";
 import type { AttemptView } from "@/lib/workspace/views";
 import type { CheckResult, CheckSummary, CheckWaitingView } from "./types";
@@ -17,9 +18,18 @@ export function ChecksList({
   waiting = {},
   showingLastAttempt,
   lastAttempt,
+  progress = "",
+  setupError = "",
+  stepTitle = null,
 }: {
   grading: boolean;
   error: string;
+  /** What the server does after the checks (the next step's setup). */
+  progress?: string;
+  /** The next step's setup objects could not be applied. */
+  setupError?: string;
+  /** The current step's title, in a lab with steps. */
+  stepTitle?: string | null;
   checks: CheckSummary[];
   results: CheckResult[];
   /** Checks that wait for a condition, by id (while grading runs). */
@@ -31,16 +41,20 @@ export function ChecksList({
   const waitingFor = checks.flatMap((c) => (waiting[c.id] ? [`${waiting[c.id]!.what} (up to ${waiting[c.id]!.seconds} s)`] : []));
   return (
     <section className="stack-tight" aria-labelledby="results-heading" aria-busy={grading}>
-      <h2 id="results-heading">Checks</h2>
-      {error ? (
+      <h2 id="results-heading">{stepTitle ? `Checks of this step: ${stepTitle}` : "Checks"}</h2>
+      {error || setupError ? (
         <p className="form-error" role="alert">
-          {error}
+          {error || setupError}
         </p>
       ) : null}
       {grading ? (
         <p role="status" className="muted">
-          Checking your work: {results.length} of {checks.length} checks done…
-          {waitingFor.length ? ` Waiting for ${waitingFor.join(", ")}.` : ""}
+          {progress || (
+            <>
+              Checking your work: {results.length} of {checks.length} checks done…
+              {waitingFor.length ? ` Waiting for ${waitingFor.join(", ")}.` : ""}
+            </>
+          )}
         </p>
       ) : showingLastAttempt && lastAttempt ? (
         <p className="muted small">Your last attempt, {new Date(lastAttempt.createdAt).toLocaleString()}:</p>
@@ -60,12 +74,14 @@ export function ChecksList({
   );
 }
 
-export function scoreText(attempt: Pick<AttemptView, "score" | "maxScore" | "completed" | "results">): string {
+export function scoreText(attempt: Pick<AttemptView, "score" | "maxScore" | "completed" | "results" | "step" | "completedSteps">): string {
   const passed = attempt.results.filter((r) => r.status === "pass").length;
-  return (
-    `Score: ${attempt.score} of ${attempt.maxScore} points` +
-    (attempt.completed ? " — lab complete. Well done." : ` — ${passed} of ${attempt.results.length} checks pass.`)
-  );
+  const rest = attempt.completed
+    ? " — lab complete. Well done."
+    : attempt.step !== null && attempt.completedSteps.includes(attempt.step)
+      ? " — step complete: the next step is open."
+      : ` — ${passed} of ${attempt.results.length} checks${attempt.step !== null ? " of this step" : ""} pass.`;
+  return `Score: ${attempt.score} of ${attempt.maxScore} points${rest}`;
 }
 
 export function checkLabel(status: CheckResult["status"] | undefined, pending: boolean): string {

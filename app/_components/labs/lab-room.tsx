@@ -40,6 +40,7 @@ export function LabRoom({
   lastImage = null,
   hasTerminal = false,
   resultsHidden = false,
+  stepTitle = null,
   onPaste,
 }: {
   labId: string;
@@ -57,6 +58,8 @@ export function LabRoom({
   hasTerminal?: boolean;
   /** An assessment that does not show check results (the server sends none): say that checks are recorded. */
   resultsHidden?: boolean;
+  /** In a lab with steps: the current step's title (`checks` are that step's). */
+  stepTitle?: string | null;
   /** In an assessment: told the size and file of each paste into the editor (the recorder). */
   onPaste?: (path: string, chars: number) => void;
 }) {
@@ -133,6 +136,9 @@ export function LabRoom({
             waiting={grading.waiting}
             showingLastAttempt={grading.showingLastAttempt}
             lastAttempt={grading.lastAttempt}
+            progress={grading.progress}
+            setupError={grading.setupError}
+            stepTitle={stepTitle}
           />
 
           <AttemptsList attempts={grading.attempts} />

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LabRoom } from "@/app/_components/labs/lab-room";
+import { LabSteps } from "@/app/_components/labs/lab-steps";
 import { MdxContent } from "@/app/_components/mdx/mdx-content";
 import { TerminalCommands } from "@/app/_components/mdx/terminal-commands";
 import { requireUser } from "@/lib/auth/session";
@@ -42,11 +43,13 @@ export default async function LabPage({ params }: Params) {
           <h1>{lab.title}</h1>
           <p className="lead">{lab.summary}</p>
           <p className="small muted">
-            {lab.difficulty} · about {lab.minutes} minutes · {lab.checks.length} checks, {lab.totalPoints} points
+            {lab.difficulty} · about {lab.minutes} minutes · {lab.steps.length ? `${lab.steps.length} steps, ` : ""}
+            {lab.checks.length} checks, {lab.totalPoints} points
             {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
             {lab.workloads === "real" ? " · your containers really run" : ""}
           </p>
           <MdxContent code={view.instructions} />
+          <LabSteps steps={view.steps} />
         </article>
         <LabRoom {...view.room} />
       </TerminalCommands>

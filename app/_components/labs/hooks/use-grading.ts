@@ -1,7 +1,10 @@
 "use client";
 
 // "Check my work": saves pending edits, then streams each check's result as it finishes. Between
-// runs the page shows the last attempt; during a run, the checks the server announced.
+// runs the page shows the last attempt; during a run, the checks the server announced. When an
+// attempt completes a step of the lab, the page (a server component) is refreshed: it then shows
+// the next step's text and checks, which the server withheld until now.
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { AttemptView, CheckEvent } from "@/lib/workspace/views";
 import type { CheckResult, CheckSummary, CheckWaitingView } from "../types";
@@ -22,6 +25,10 @@ export type Grading = {
   attempts: AttemptView[];
   /** The newest attempt, whose score is shown between runs. */
   lastAttempt: AttemptView | null;
+  /** What the server is doing after the checks (setting up the next step), while it does it. */
+  progress: string;
+  /** The attempt completed a step, but the next step's setup objects could not be applied. */
+  setupError: string;
   check: (flush: () => Promise<boolean>) => Promise<void>;
 };
 
@@ -32,12 +39,19 @@ export function useGrading(labId: string, checks: CheckSummary[], initialAttempt
     waiting: {},
   });
   const [attempts, setAttempts] = useState(initialAttempts);
+  const [progress, setProgress] = useState("");
+  const [setupError, setSetupError] = useState("");
+  const router = useRouter();
   const stream = useNdjsonPost<CheckEvent>(`/api/labs/${labId}/check`, {
     lostConnection: "Lost the connection to the server; your files are saved. Try again.",
   });
 
   async function check(flush: () => Promise<boolean>) {
     setLive({ checks, results: [], waiting: {} });
+    setProgress("");
+    setSetupError("");
+    const stepsBefore = (attempts[0]?.completedSteps ?? []).length;
+    let stepCompleted = false;
     await stream.post({
       prepare: async () => ((await flush()) ? null : UNSAVED_FILES),
       onEvent: (event) => {
@@ -52,9 +66,17 @@ export function useGrading(labId: string, checks: CheckSummary[], initialAttempt
             const { [event.result.id]: _done, ...waiting } = l.waiting;
             return { ...l, results: [...l.results, event.result], waiting };
           });
-        } else setAttempts((a) => [event.attempt, ...a]);
+        } else if (event.type === "progress") setProgress(event.message);
+        else {
+          setAttempts((a) => [event.attempt, ...a]);
+          stepCompleted = event.attempt.completedSteps.length > stepsBefore;
+          setProgress("");
+          setSetupError(event.setupError ?? "");
+        }
       },
     });
+    // The next step's text and checks come from the server, now that it is unlocked.
+    if (stepCompleted) router.refresh();
   }
 
   const grading = stream.busy;
@@ -69,6 +91,8 @@ export function useGrading(labId: string, checks: CheckSummary[], initialAttempt
     showingLastAttempt: !showLive && lastAttempt !== null,
     attempts,
     lastAttempt,
+    progress,
+    setupError,
     check,
   };
 }

@@ -33,9 +33,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ lab
       } else if (event.type === "check") {
         const shown = resultForPolicy(event.result, policy);
         if (shown) emit({ type: "check", index: event.index, total: event.total, result: shown });
-      }
+      } else if (event.type === "progress") emit({ type: "progress", message: event.message });
     });
-    if (result.ok) emit({ type: "done", attempt: attemptForPolicy(attemptView(result.attempt), policy) });
+    if (result.ok) emit({ type: "done", attempt: attemptForPolicy(attemptView(result.attempt), policy), ...("setupError" in result && result.setupError ? { setupError: result.setupError } : {}) });
     else emit({ type: "error", error: result.error, code: result.code });
   });
 }

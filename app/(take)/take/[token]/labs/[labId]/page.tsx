@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { AssessmentLabRoom } from "@/app/_components/assessments/recorder/assessment-recorder";
+import { LabSteps } from "@/app/_components/labs/lab-steps";
 import { MdxContent } from "@/app/_components/mdx/mdx-content";
 import { TerminalCommands } from "@/app/_components/mdx/terminal-commands";
 import { candidateResultsPolicy, labInVersion } from "@/lib/assessments/gate";
@@ -48,10 +49,13 @@ export default async function AssessmentLabPage({ params }: Params) {
             <h1>{lab.title}</h1>
             <p className="lead">{lab.summary}</p>
             <p className="small muted">
-              about {lab.minutes} minutes · {lab.checks.length} checks
+              about {lab.minutes} minutes · {lab.steps.length ? `${lab.steps.length} steps, ` : ""}
+              {lab.checks.length} checks
               {lab.sandbox ? ` · ${lab.sandbox} sandbox` : " · no cluster needed"}
             </p>
             <MdxContent code={view.instructions} siteLinks={false} />
+            {/* A step's completion is what unlocks the next, so it shows even when results are hidden; its points do not. */}
+            <LabSteps steps={policy?.showResults === false ? view.steps.map((s) => ({ ...s, earned: 0 })) : view.steps} siteLinks={false} />
           </article>
           <AssessmentLabRoom
             {...view.room}
