@@ -70,7 +70,8 @@ describe.each(DATABASE_KINDS)("grading on %s", (kind) => {
     expect(await gradeAttempt(handle.db, user, LAB, undefined, { key, rateLimit: limit, now: () => new Date(t0.getTime() + 6000) })).toMatchObject({ ok: true });
     const third = await gradeAttempt(handle.db, user, LAB, undefined, { key, rateLimit: limit, now: () => new Date(t0.getTime() + 20_000) });
     expect(third).toMatchObject({ ok: false, code: "rate-limited", retryAt: new Date(t0.getTime() + 60_000), error: expect.stringContaining("2 times in the last 1 minutes") });
-  });
+    // Two real gradings, each starting the static-check worker thread: seconds on a busy 2-core machine.
+  }, 20_000);
 
   test("a second submission while one is grading is refused clearly; results never interleave", async () => {
     const user = await newUser();
