@@ -147,7 +147,7 @@ test("script.inWorkspace: no workspace pod asks the learner to open the terminal
 test("the workspace command runs the script with a clean environment, its own folder, the in-cluster address, and removes the folder", () => {
   const script = 'echo "home=$HOME tmp=$TMPDIR pwd=$(pwd) kube=$KUBECONFIG host=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT secret=${SECRET:-none}"; touch left-behind; exit 3';
   const run = spawnSync("sh", ["-c", IN_WORKSPACE_COMMAND, "_", script], {
-    env: { PATH: process.env.PATH, KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", SECRET: "from-the-learner", KUBECONFIG: "/home/learner/fake" } as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", SECRET: "from-the-learner", KUBECONFIG: "/home/learner/fake", NODE_ENV: "test" },
     encoding: "utf8",
   });
   expect(run.status).toBe(3);
