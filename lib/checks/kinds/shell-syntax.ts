@@ -325,6 +325,8 @@ function readList(s: State, sink: Sink, ctx: Context): void {
       s.i += op.length;
       if (op === "\n") {
         s.line++;
+        // The command ends here, before its heredoc bodies (which follow the line) are read.
+        if (heredocs.length) flush(false, false);
         for (const h of heredocs.splice(0)) {
           const body = skipHeredoc(s, h.delimiter, h.strip);
           if (h.command) h.command.heredoc = body;
