@@ -36,6 +36,8 @@ export const GRADER_POD_LABEL = "academy.dev/grader-pod";
 
 /** The sandbox's workspace pod (the learner's terminal; lib/sandbox/workspace-manifest.ts builds it). */
 export const WORKSPACE_POD = "workspace";
+/** Its one container, where the learner's shell (and script.inWorkspace) runs. */
+export const WORKSPACE_CONTAINER = "shell";
 export const WORKSPACE_COMPONENT_LABEL = "academy.dev/component";
 export const WORKSPACE_COMPONENT = "workspace";
 

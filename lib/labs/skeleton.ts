@@ -36,6 +36,14 @@ export function contentModules(contentRoot: string): string[] {
 
 /** Writes labs/<id>/ and adds it to labs/index.ts, or says why not (and writes nothing). */
 export function createLab(options: NewLabOptions): NewLabResult {
+  return writeNewLab(options, labSkeleton);
+}
+
+/**
+ * Writes a new lab's files (`filesFor(id, module)`: path within labs/<id>/ → text) and adds it to
+ * labs/index.ts, with createLab's refusals (lab:import writes an imported lab with it).
+ */
+export function writeNewLab(options: NewLabOptions, filesFor: (id: string, moduleSlug: string) => Record<string, string>): NewLabResult {
   const id = LabIdSchema.safeParse(options.id);
   if (!id.success) {
     return { ok: false, error: `"${options.id}" is not a valid lab id: use lower-case letters and digits in words joined by '-' (at most 80 characters), such as serve-the-model.` };
@@ -59,7 +67,7 @@ export function createLab(options: NewLabOptions): NewLabResult {
   const registry = addToRegistry(registrySource, labId);
   if (!registry.ok) return { ok: false, error: `${registryFile}: ${registry.error}` };
 
-  const files = labSkeleton(labId, moduleSlug);
+  const files = filesFor(labId, moduleSlug);
   try {
     fs.mkdirSync(dir);
   } catch (error) {

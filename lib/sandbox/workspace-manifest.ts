@@ -3,12 +3,11 @@
 // level, acting on the cluster as the sandbox's `learner` service account with a short-lived
 // projected token. The terminal execs into it; the lab files live under /home/learner/lab.
 import type { V1Pod } from "@kubernetes/client-node";
-import { WORKSPACE_COMPONENT, WORKSPACE_COMPONENT_LABEL, WORKSPACE_POD } from "@/lib/checks/live";
+import { WORKSPACE_COMPONENT, WORKSPACE_COMPONENT_LABEL, WORKSPACE_CONTAINER, WORKSPACE_POD } from "@/lib/checks/live";
 import { LEARNER_SERVICE_ACCOUNT, MANAGED_BY, MANAGED_BY_LABEL, REAL_NODE_LABEL, WORKSPACE_RESOURCES } from "./manifests";
 
-export { WORKSPACE_COMPONENT, WORKSPACE_COMPONENT_LABEL, WORKSPACE_POD, WORKSPACE_RESOURCES };
+export { WORKSPACE_COMPONENT, WORKSPACE_COMPONENT_LABEL, WORKSPACE_CONTAINER, WORKSPACE_POD, WORKSPACE_RESOURCES };
 export { isWorkspacePod } from "@/lib/checks/live";
-export const WORKSPACE_CONTAINER = "shell";
 export const WORKSPACE_IMAGE = "ghcr.io/academy-labs/workspace:1.0.0";
 export const WORKSPACE_HOME = "/home/learner";
 /** The lab files: /home/learner/lab/<lab path>. */

@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { expect, test } from "vitest";
-import type { AnyObject, ExecResult } from "../types";
-import { scriptKinds, scriptPod } from "./script";
+import type { AnyObject, ExecResult, LiveSandbox } from "../types";
+import { IN_WORKSPACE_COMMAND, scriptKinds, scriptPod } from "./script";
 import { fakeLive, liveContextWith } from "./test-helpers";
 
 const SCRIPT = "#!/usr/bin/env bash\nset -euo pipefail\necho hi\n";
@@ -108,4 +110,54 @@ test("a refused grader pod is reported with the API server's words", async () =>
   const spec = scriptKinds["script.runInPod"];
   const outcome = await spec.run(spec.params.parse(params), liveContextWith([], live, { "score.sh": SCRIPT }));
   expect(outcome.message).toBe("The pod that runs your script could not be created: exceeded quota: sandbox");
+});
+
+// script.inWorkspace: an author's script in the learner's workspace pod.
+
+async function inWorkspace(exec: LiveSandbox["exec"], script = "kubectl get deploy web") {
+  const live = fakeLive({ exec });
+  const spec = scriptKinds["script.inWorkspace"];
+  return { outcome: await spec.run(spec.params.parse({ script }), liveContextWith([], live)), live };
+}
+
+test("script.inWorkspace runs the script in the workspace's shell container: exit 0 passes, with its output", async () => {
+  const seen: Array<[string, string]> = [];
+  const { outcome, live } = await inWorkspace(async (pod, container) => {
+    seen.push([pod, container]);
+    return { ok: true, exitCode: 0, stdout: "NAME   READY\nweb    3/3\n", stderr: "" };
+  });
+  expect(seen).toEqual([["workspace", "shell"]]);
+  expect(live.commands[0]).toEqual(["sh", "-c", IN_WORKSPACE_COMMAND, "_", "kubectl get deploy web"]);
+  expect(live.created).toEqual([]);
+  expect(outcome).toEqual({ status: "pass", message: "The lab's check script passed: “NAME   READY” “web    3/3”" });
+});
+
+test("script.inWorkspace: a non-zero exit fails and its output is the explanation", async () => {
+  const { outcome } = await inWorkspace(async () => ({ ok: true, exitCode: 1, stdout: "", stderr: 'Error from server (NotFound): deployments.apps "web" not found\n' }));
+  expect(outcome).toEqual({ status: "fail", message: 'The lab\'s check script failed (exit 1) in your workspace: “Error from server (NotFound): deployments.apps "web" not found”' });
+});
+
+test("script.inWorkspace: no workspace pod asks the learner to open the terminal; a hang says so", async () => {
+  const closed = await inWorkspace(async () => ({ ok: false, error: 'pods "workspace" not found', stdout: "", stderr: "" }));
+  expect(closed.outcome).toMatchObject({ status: "fail", message: expect.stringContaining("open the terminal") });
+  const hung = await inWorkspace(async () => ({ ok: false, error: "did not finish within 20 s", stdout: "waiting\n", stderr: "" }));
+  expect(hung.outcome.message).toBe("The lab's check script did not finish within 20 s in your workspace. It printed “waiting”.");
+});
+
+test("the workspace command runs the script with a clean environment, its own folder, the in-cluster address, and removes the folder", () => {
+  const script = 'echo "home=$HOME tmp=$TMPDIR pwd=$(pwd) kube=$KUBECONFIG host=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT secret=${SECRET:-none}"; touch left-behind; exit 3';
+  const run = spawnSync("sh", ["-c", IN_WORKSPACE_COMMAND, "_", script], {
+    env: { PATH: process.env.PATH, KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443", SECRET: "from-the-learner", KUBECONFIG: "/home/learner/fake", NODE_ENV: "test" },
+    encoding: "utf8",
+  });
+  expect(run.status).toBe(3);
+  const home = /home=(\S+)/.exec(run.stdout)![1]!;
+  expect(run.stdout).toBe(`home=${home} tmp=${home} pwd=${home} kube=/var/run/secrets/kubernetes.io/serviceaccount/no-kubeconfig host=10.96.0.1:443 secret=none\n`);
+  expect(fs.existsSync(home)).toBe(false);
+});
+
+test("script.inWorkspace refuses an empty script and unknown params", () => {
+  const spec = scriptKinds["script.inWorkspace"];
+  expect(spec.params.safeParse({ script: "  " }).success).toBe(false);
+  expect(spec.params.safeParse({ script: "true", file: "x.sh" }).success).toBe(false);
 });

@@ -6,7 +6,11 @@
 // (the pod and its lifecycle: grader-pod.ts).
 // Each case gets its own folder and its own TMPDIR, so one case's leftovers never pass or fail
 // another.
+// script.inWorkspace runs a lab author's shell script (an imported Killercoda verify.sh) in the
+// learner's workspace pod, where kubectl acts as the learner: exit 0 passes, and the script's last
+// lines of output are the explanation either way.
 import { z } from "zod";
+import { WORKSPACE_CONTAINER, WORKSPACE_POD, liveOf } from "../live";
 import { learnerPattern, patternProblem } from "../pattern";
 import { lastLines } from "../pod-problems";
 import { fail, pass, type LiveSandbox } from "../types";
@@ -128,7 +132,52 @@ async function runCase(live: LiveSandbox, pod: string, script: string, p: Params
   return null;
 }
 
+export const InWorkspaceParams = z
+  .object({
+    /** The script's text (bash), written by the lab author: it is not a learner file. */
+    script: z.string().trim().min(1, "must not be empty").max(16 * 1024),
+    timeoutSeconds: z.number().int().min(1).max(50).default(20),
+  })
+  .strict();
+
+/**
+ * How the workspace runs an author's script: in a fresh folder (its HOME, TMPDIR and working
+ * directory, removed afterwards), with an empty environment but PATH and the in-cluster API
+ * address, and a KUBECONFIG the learner cannot create (a path in the read-only token mount), so
+ * kubectl uses the pod's own token, the learner's, and not a kubeconfig the learner wrote in ~.
+ */
+export const IN_WORKSPACE_COMMAND = [
+  'd=$(mktemp -d) && cd "$d" || { echo "academy-workspace: no temporary folder" >&2; exit 125; }',
+  'env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$d" TMPDIR="$d" KUBECONFIG=/var/run/secrets/kubernetes.io/serviceaccount/no-kubeconfig \\',
+  '  KUBERNETES_SERVICE_HOST="$KUBERNETES_SERVICE_HOST" KUBERNETES_SERVICE_PORT="$KUBERNETES_SERVICE_PORT" bash -c "$1" check',
+  's=$?; cd / && rm -rf "$d"; exit "$s"',
+].join("\n");
+
+function quoted(lines: string[]): string {
+  return lines.length ? lines.map((l) => `“${l}”`).join(" ") : "nothing";
+}
+
 export const scriptKinds = {
+  "script.inWorkspace": defineKind({
+    params: InWorkspaceParams,
+    needsCluster: true,
+    // The workspace pod exists only where pods really run (lib/sandbox/workspace-manifest.ts).
+    needsRealWorkloads: true,
+    async run(p, ctx) {
+      const live = liveOf(ctx);
+      const run = await live.exec(WORKSPACE_POD, WORKSPACE_CONTAINER, ["sh", "-c", IN_WORKSPACE_COMMAND, "_", p.script], { timeoutMs: p.timeoutSeconds * 1000 });
+      if (!run.ok) {
+        if (/did not finish/.test(run.error)) return fail(`The lab's check script did not finish within ${p.timeoutSeconds} s in your workspace. It printed ${quoted(lastLines(run.stdout + run.stderr, 3))}.`);
+        return fail(`This check runs in your workspace (the terminal), which is not running: open the terminal, wait for its prompt, and check again.`, [run.error]);
+      }
+      const output = lastLines(`${run.stdout}\n${run.stderr}`, 5);
+      if (run.exitCode === 0) return pass(output.length ? `The lab's check script passed: ${quoted(output)}` : "The lab's check script passed.");
+      if (run.exitCode === 125 && run.stderr.includes("academy-workspace:")) throw new Error(`script.inWorkspace: no temporary folder in the workspace pod: ${run.stderr}`);
+      return fail(`The lab's check script failed (exit ${run.exitCode}) in your workspace: ${quoted(output)}`, output.length > 1 ? output : undefined);
+    },
+  }),
+
+
   "script.runInPod": defineKind({
     params: RunInPodParams,
     needsCluster: true,

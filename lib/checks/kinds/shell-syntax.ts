@@ -21,6 +21,12 @@ export type ShellCommand = {
   piped: boolean;
   /** Inside a command substitution `$(…)` or backticks. */
   substitution: boolean;
+  /** Its pipeline starts with `!` (the exit status is inverted). */
+  negated: boolean;
+  /** What joins it to the command before it: `a && b`, `a || b`, `a | b` (null after `;`, a newline, or first). */
+  operator: "&&" | "||" | "|" | null;
+  /** The body of a heredoc (`<<EOF … EOF`) given to it, as written (null when it has none). */
+  heredoc: string | null;
 };
 
 export type ShellComment = { start: number; end: number; line: number; text: string };
@@ -231,10 +237,12 @@ const OPERATORS = [";;&", ";;", ";&", "&&", "||", "|&", "<<<", "<<-", "<<", ">>"
  */
 function readList(s: State, sink: Sink, ctx: Context): void {
   const frames: Frame[] = [];
-  const heredocs: Array<{ delimiter: string; strip: boolean }> = [];
+  const heredocs: Array<{ delimiter: string; strip: boolean; command: ShellCommand | null }> = [];
   let words: Token[] = [];
   let conditional = false;
   let piped = false;
+  let negated = false;
+  let operator: ShellCommand["operator"] = null;
   let pendingFunction: string | null = null;
   let caseState: "word" | "pattern" | "body" | null = null;
   let expectRedirectTarget: string | null = null;
@@ -246,10 +254,10 @@ function readList(s: State, sink: Sink, ctx: Context): void {
   };
   const depthNow = () => frames.length;
 
-  const flush = (nextConditional: boolean, nextPiped: boolean) => {
+  const flush = (nextConditional: boolean, nextPiped: boolean, nextOperator: ShellCommand["operator"] = null) => {
     if (words.length) {
       const values = words.map((w) => (w.type === "word" ? w.value : w.value));
-      sink.commands.push({
+      const command: ShellCommand = {
         words: values,
         line: words[0]!.line,
         depth: depthNow(),
@@ -257,7 +265,12 @@ function readList(s: State, sink: Sink, ctx: Context): void {
         conditional,
         piped: piped || nextPiped,
         substitution: ctx.substitution,
-      });
+        negated,
+        operator,
+        heredoc: null,
+      };
+      sink.commands.push(command);
+      for (const h of heredocs) h.command ??= command;
       for (const w of words) {
         if (w.type !== "word") continue;
         for (const sub of w.subs) {
@@ -269,6 +282,8 @@ function readList(s: State, sink: Sink, ctx: Context): void {
     words = [];
     conditional = nextConditional;
     piped = nextPiped;
+    negated = false;
+    operator = nextOperator;
   };
 
   const startOfCommand = () => words.length === 0;
@@ -310,7 +325,12 @@ function readList(s: State, sink: Sink, ctx: Context): void {
       s.i += op.length;
       if (op === "\n") {
         s.line++;
-        for (const h of heredocs.splice(0)) skipHeredoc(s, h.delimiter, h.strip);
+        // The command ends here, before its heredoc bodies (which follow the line) are read.
+        if (heredocs.length) flush(false, false);
+        for (const h of heredocs.splice(0)) {
+          const body = skipHeredoc(s, h.delimiter, h.strip);
+          if (h.command) h.command.heredoc = body;
+        }
       }
       if (caseState === "pattern") {
         if (op === ")") caseState = "body";
@@ -348,8 +368,8 @@ function readList(s: State, sink: Sink, ctx: Context): void {
         caseState = "pattern";
         continue;
       }
-      if (op === "&&" || op === "||") flush(true, false);
-      else if (op === "|" || op === "|&") flush(conditional, true);
+      if (op === "&&" || op === "||") flush(true, false, op);
+      else if (op === "|" || op === "|&") flush(conditional, true, "|");
       else if (op === "&") {
         piped = true;
         flush(false, false);
@@ -358,7 +378,7 @@ function readList(s: State, sink: Sink, ctx: Context): void {
     }
     const w = readWord(s);
     if (expectRedirectTarget) {
-      if (expectRedirectTarget !== "file") heredocs.push({ delimiter: w.value, strip: expectRedirectTarget === "<<-" });
+      if (expectRedirectTarget !== "file") heredocs.push({ delimiter: w.value, strip: expectRedirectTarget === "<<-", command: null });
       expectRedirectTarget = null;
       continue;
     }
@@ -403,6 +423,7 @@ function readList(s: State, sink: Sink, ctx: Context): void {
         if (w.value === "esac") caseState = frames.some((f) => f.type === "case") ? "body" : null;
         continue;
       }
+      if (w.value === "!") negated = true;
       if (RESERVED_MID.has(w.value)) continue;
       if (w.value === "[[") inTest = true;
     }
@@ -457,7 +478,9 @@ function readWordOrOperatorInTest(s: State): Token {
   return readWord(s);
 }
 
-function skipHeredoc(s: State, delimiter: string, strip: boolean): void {
+/** Skips a heredoc's body and returns it (without its delimiter line). */
+function skipHeredoc(s: State, delimiter: string, strip: boolean): string {
+  const body: string[] = [];
   while (s.i < s.text.length) {
     let end = s.text.indexOf("\n", s.i);
     if (end === -1) end = s.text.length;
@@ -466,8 +489,10 @@ function skipHeredoc(s: State, delimiter: string, strip: boolean): void {
     if (strip) while (line.startsWith("\t")) line = line.slice(1);
     s.i = Math.min(end + 1, s.text.length);
     s.line++;
-    if (line === delimiter) return;
+    if (line === delimiter) break;
+    body.push(line);
   }
+  return body.map((l) => `${l}\n`).join("");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { isolatedEnv, runIsolated, runShellcheck, shellKinds, strictModeOf, withoutDirectives } from "./shell";
+import { parseShell } from "./shell-syntax";
 import { contextWith } from "./test-helpers";
 
 const lab = path.join(process.cwd(), "labs/batch-scoring-script");
@@ -153,4 +154,17 @@ test("text.matches runs on RE2: linear on crafted input; backtracking-only synta
   expect((await run("text.matches", { pattern: "^\\s*trap\\s+.+\\bEXIT\\b", failure: "no trap" }, crafted)).status).toBe("fail");
   expect(performance.now() - started).toBeLessThan(1_000);
   expect(shellKinds["text.matches"].params.safeParse({ file: "a", pattern: "(a)\\1", failure: "x" }).success).toBe(false);
+});
+
+test("parseShell keeps what joins commands: `!`, the and-or and pipe operators, and heredoc bodies", () => {
+  const script = parseShell("! kubectl get svc old\nkubectl get deploy web && exit 1 || true\ncat <<'EOF' | kubectl apply -f -\nkind: ConfigMap\n  name: x\nEOF\necho done\n");
+  expect(script.commands.map((c) => [c.words.join(" "), c.negated, c.operator, c.heredoc])).toEqual([
+    ["kubectl get svc old", true, null, null],
+    ["kubectl get deploy web", false, null, null],
+    ["exit 1", false, "&&", null],
+    ["true", false, "||", null],
+    ["cat", false, null, "kind: ConfigMap\n  name: x\n"],
+    ["kubectl apply -f -", false, "|", null],
+    ["echo done", false, null, null],
+  ]);
 });
