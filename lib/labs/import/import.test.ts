@@ -59,7 +59,8 @@ test("the three-step scenario becomes a lab with steps, built-in checks, setup o
 
   const fm = frontmatterOf(path.join(dir, "lab.mdx"));
   expect(fm).toMatchObject({ title: "Roll out a small web server", module: "kubernetes", sandbox: "small", setup: "setup/", files: [{ path: "k8s/manifests.yaml", language: "yaml", apply: true }] });
-  expect(fm.workloads).toBeUndefined();
+  // Its {{exec}} commands are runnable blocks: they need the lab's terminal, which real workloads have.
+  expect(fm.workloads).toBe("real");
   expect(fm.steps).toEqual([
     { id: "create-the-deployment", title: "Create the Deployment", checks: ["deployment-web-exists"] },
     { id: "scale-it-out", title: "Scale it out", checks: ["deployment-web-replicas", "deployment-web-image"] },
@@ -87,7 +88,7 @@ test("the three-step scenario becomes a lab with steps, built-in checks, setup o
     await expect(compileMdx(text, { file: path.join(dir, file) }), file).resolves.toMatchObject({ code: expect.any(String) });
     expect(text).not.toMatch(/\{\{/);
   }
-  expect(fs.readFileSync(path.join(dir, "steps/create-the-deployment.mdx"), "utf8")).toContain("```bash runnable\nkubectl apply -f k8s/manifests.yaml\n```\n\nCheck that it is there:\n\n```\nkubectl get deploy web\n```");
+  expect(fs.readFileSync(path.join(dir, "steps/create-the-deployment.mdx"), "utf8")).toContain("```bash runnable\nkubectl apply -f k8s/manifests.yaml\n```\n\nCheck that it is there:\n\n```bash\nkubectl get deploy web\n```");
   expect(fs.readFileSync(path.join(dir, "steps/remove-the-stale-service.mdx"), "utf8")).toContain("```bash runnable\nkubectl delete service old-web\n```");
 }, 60_000);
 
@@ -230,6 +231,10 @@ test("markdown: runnable and copy markers, escapes MDX would misread, code left 
     "~~~plain",
     "text",
     "~~~",
+    "",
+    "```",
+    "NAME   READY",
+    "```",
   ].join("\n");
   const { mdx, notes } = toMdx(md);
   expect(mdx).toBe(
@@ -250,6 +255,10 @@ test("markdown: runnable and copy markers, escapes MDX would misread, code left 
       "~~~text",
       "text",
       "~~~",
+      "",
+      "```text",
+      "NAME   READY",
+      "```",
       "",
     ].join("\n"),
   );

@@ -118,6 +118,9 @@ export function buildLab(scenario: Scenario, labId: string, moduleSlug: string):
   const needsWorkspace = steps.some((s) => s.checks.some((c) => c.kind === "script.inWorkspace"));
   const intro = scenario.intro ? toMdx(scenario.intro.text) : null;
   const finish = scenario.finish ? toMdx(scenario.finish.text) : null;
+  // Runnable blocks send their commands to the lab's terminal, which only `workloads: real` labs have.
+  const hasRunnable = [intro?.mdx, finish?.mdx, ...steps.map((s) => s.mdx)].some((text) => text !== undefined && RUNNABLE_FENCE.test(text));
+  const needsTerminal = needsWorkspace || hasRunnable;
 
   const frontmatter = {
     title: scenario.title,
@@ -126,7 +129,7 @@ export function buildLab(scenario: Scenario, labId: string, moduleSlug: string):
     difficulty: "beginner",
     minutes: Math.min(480, Math.max(5, steps.length * 10)),
     sandbox: "small",
-    ...(needsWorkspace ? { workloads: "real" } : {}),
+    ...(needsTerminal ? { workloads: "real" } : {}),
     ...(labSetup.length ? { setup: "setup/" } : {}),
     files: [{ path: STARTER_FILE, language: "yaml", apply: true }],
     steps: steps.map((s) => ({ id: s.id, title: s.title, checks: s.checks.map((c) => c.id), ...(s.setupFolder ? { setup: s.setupFolder } : {}) })),
@@ -140,7 +143,7 @@ export function buildLab(scenario: Scenario, labId: string, moduleSlug: string):
   for (const step of steps) files[`steps/${step.id}.mdx`] = step.mdx;
   for (const o of labSetup) files[`setup/${o.kind.toLowerCase()}-${o.name}.yaml`] = o.text;
   for (const step of steps) for (const o of step.setupObjects) files[`${step.setupFolder}/${o.kind.toLowerCase()}-${o.name}.yaml`] = o.text;
-  const report = reportText({ scenario, labId, steps, labSetup, labSetupLines, needsWorkspace, introNotes: intro?.notes ?? [], finishNotes: finish?.notes ?? [] });
+  const report = reportText({ scenario, labId, steps, labSetup, labSetupLines, needsWorkspace, hasRunnable, introNotes: intro?.notes ?? [], finishNotes: finish?.notes ?? [] });
   files["IMPORT-REPORT.md"] = report;
   return { files, report };
 }
@@ -172,6 +175,7 @@ function reportText(input: {
   labSetup: SetupObject[];
   labSetupLines: Array<{ file: string; lines: LineOutcome[] }>;
   needsWorkspace: boolean;
+  hasRunnable: boolean;
   introNotes: string[];
   finishNotes: string[];
 }): string {
@@ -185,7 +189,7 @@ function reportText(input: {
   out.push("## Lab", "");
   out.push(`- Text: ${scenario.intro ? `${scenario.intro.file} → lab.mdx (the introduction)` : "the scenario has no intro text: write the introduction in lab.mdx"}${scenario.finish ? `; ${scenario.finish.file} → "When you have finished" in lab.mdx` : ""}.`);
   out.push(...notes([...input.introNotes, ...input.finishNotes]));
-  if (scenario.imageid) out.push(`- Killercoda machine \`${scenario.imageid}\`: the lab runs in a \`sandbox: small\` namespace instead${input.needsWorkspace ? " with `workloads: real` (script checks run in the workspace pod, which exists only there)" : ""}. Change the size in lab.mdx if the lab needs more.`);
+  if (scenario.imageid) out.push(`- Killercoda machine \`${scenario.imageid}\`: the lab runs in a \`sandbox: small\` namespace instead${terminalReason(input)}. Change the size in lab.mdx if the lab needs more.`);
   if (scenario.introForeground) out.push(`- **needs the author**: ${scenario.introForeground.file} (foreground script) ran in the learner's terminal at the start; Academy has no equivalent: say in the text what to run.`);
   if (scenario.ignored.length) out.push(`- Not carried over from index.json: ${scenario.ignored.map((k) => `\`${k}\``).join(", ")}.`);
   out.push(input.labSetup.length ? `- Setup objects (setup/, applied when the sandbox starts): ${input.labSetup.map((o) => `${o.kind} "${o.name}"`).join(", ")}.` : "- No setup objects.");
@@ -245,4 +249,16 @@ function unique(base: string, used: Set<string>): string {
   for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
   used.add(id);
   return id;
+}
+
+/** A fenced block with the `runnable` meta word, as toMdx writes it. */
+const RUNNABLE_FENCE = /^\s*(?:`{3,}|~{3,})\S+(?: [^\n]*)? runnable\b/m;
+
+/** Why the imported lab says `workloads: real` (the terminal and the workspace pod exist only there), or "". */
+function terminalReason(input: { needsWorkspace: boolean; hasRunnable: boolean }): string {
+  const why = [
+    input.hasRunnable ? "its {{exec}} commands are runnable blocks, which go to the lab's terminal" : "",
+    input.needsWorkspace ? "script checks run in the workspace pod" : "",
+  ].filter(Boolean);
+  return why.length ? ` with \`workloads: real\` (${why.join("; ")}: both exist only there)` : "";
 }

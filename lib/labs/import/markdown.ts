@@ -23,7 +23,11 @@ export function toMdx(markdown: string): MdxConversion {
       if (close && (close[1] === "" || /^(\{\{[^}]*\}\}\s*)+$/.test(close[1]!))) {
         const markers = [...close[1]!.matchAll(MARKER)].map((m) => m[1]);
         const runnable = markers.some((m) => m === "exec" || m === "execute");
-        const lang = runnable && (fence.lang === "" || fence.lang === "plain" || fence.lang === "text") ? "bash" : (LANGUAGES[fence.lang] ?? fence.lang);
+        // {{exec}} and {{copy}} mark commands: a block without a language is shell then, and text
+        // otherwise (the site asks every block for a language).
+        const command = runnable || markers.includes("copy");
+        const plain = fence.lang === "" || fence.lang === "plain" || fence.lang === "text";
+        const lang = plain ? (command ? "bash" : "text") : (LANGUAGES[fence.lang] ?? fence.lang);
         const meta = [lang, fence.meta, runnable ? "runnable" : ""].filter(Boolean).join(" ");
         out[fence.index] = `${fence.indent}${fence.marker}${meta}`;
         out.push(`${fence.indent}${fence.marker}`);
