@@ -28,10 +28,12 @@ export type SqlEngine = {
 
 export const SQL_LIMITS = { maxRows: 1000, maxBytes: 1_000_000 };
 
-const TYPE_NAMES = new Map<number, string>(Object.entries(types).map(([name, oid]) => [oid, name.toLowerCase()]));
+// PGlite's `types` maps type names to OIDs (and also holds a few helpers, which are not types).
+const TYPE_OIDS = Object.entries(types as Record<string, unknown>).flatMap(([name, oid]) => (typeof oid === "number" ? [[name, oid] as const] : []));
+const TYPE_NAMES = new Map<number, string>(TYPE_OIDS.map(([name, oid]) => [oid, name.toLowerCase()]));
 const NUMERIC_TYPES = new Set<number>([types.INT2, types.INT4, types.INT8, types.FLOAT4, types.FLOAT8, types.NUMERIC]);
 // Every type as text, the way psql prints it: values compare exactly and read as the learner sees them.
-const AS_TEXT = Object.fromEntries(Object.values(types).map((oid) => [oid, (value: string) => value]));
+const AS_TEXT = Object.fromEntries(TYPE_OIDS.map(([, oid]) => [oid, (value: string) => value]));
 
 // initdb takes most of PGlite's start (seconds on a busy machine). The first engine of a process
 // makes a pristine cluster and keeps a copy of its data directory, taken before any lab's SQL ran;
@@ -117,9 +119,13 @@ function firstTokenOffset(sql: string): number {
       let depth = 1;
       i += 2;
       while (i < sql.length && depth > 0) {
-        if (sql.startsWith("/*", i)) (depth++, (i += 2));
-        else if (sql.startsWith("*/", i)) (depth--, (i += 2));
-        else i++;
+        if (sql.startsWith("/*", i)) {
+          depth++;
+          i += 2;
+        } else if (sql.startsWith("*/", i)) {
+          depth--;
+          i += 2;
+        } else i++;
       }
     } else break;
   }
