@@ -8,6 +8,10 @@
 // else. PGlite does not enforce statement_timeout (it has no timer signals), so the time limit is
 // the worker's hard kill at the check's timeout; rows and bytes are limited here. A PostgreSQL
 // server is never used for grading, even when DATABASE_URL names one (docs/lab-format.md, sql.query).
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { z } from "zod";
 import type { CheckContext, CheckOutcome } from "../types";
@@ -35,20 +39,59 @@ const NUMERIC_TYPES = new Set<number>([types.INT2, types.INT4, types.INT8, types
 // Every type as text, the way psql prints it: values compare exactly and read as the learner sees them.
 const AS_TEXT = Object.fromEntries(TYPE_OIDS.map(([, oid]) => [oid, (value: string) => value]));
 
-// initdb takes most of PGlite's start (seconds on a busy machine). The first engine of a process
-// makes a pristine cluster and keeps a copy of its data directory, taken before any lab's SQL ran;
-// every engine, that first one's caller included, starts from the copy: fresh, and in about a second.
+// initdb takes most of PGlite's start (5-10 s on a busy machine), and each attempt's checks run in
+// a new worker. So a pristine cluster, made before any lab's SQL ran, is dumped once and kept:
+// in memory for the worker's later checks, and in the Academy user's cache directory (0700, the
+// file 0600, named by PGlite's version) for later workers. Every engine starts from that copy:
+// fresh, in about a second. A cache file that is not ours or does not load is made again.
 let pristine: Promise<Blob> | null = null;
+
+/** Where the pristine cluster is cached for later workers. */
+export function cacheFile(): string {
+  const require = createRequire(import.meta.url);
+  const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("@electric-sql/pglite")), "..", "package.json"), "utf8")) as { version: string };
+  return path.join(os.homedir(), ".cache", "academy", `pglite-${version}-pristine.tar`);
+}
+
+function readCache(file: string): Blob | null {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) return null;
+    return new Blob([fs.readFileSync(file)]);
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(file: string, dump: Blob): Promise<void> {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}.${Date.now()}`;
+    fs.writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()), { mode: 0o600 });
+    fs.renameSync(temporary, file);
+  } catch {
+    // Without a cache the next worker runs initdb again: slower, not wrong.
+  }
+}
+
+async function freshDump(): Promise<Blob> {
+  const db = new PGlite();
+  try {
+    await db.waitReady;
+    return await db.dumpDataDir("none");
+  } finally {
+    await db.close();
+  }
+}
 
 function pristineCluster(): Promise<Blob> {
   pristine ??= (async () => {
-    const db = new PGlite();
-    try {
-      await db.waitReady;
-      return await db.dumpDataDir("none");
-    } finally {
-      await db.close();
-    }
+    const file = cacheFile();
+    const cached = readCache(file);
+    if (cached) return cached;
+    const dump = await freshDump();
+    await writeCache(file, dump);
+    return dump;
   })().catch((error: unknown) => {
     pristine = null;
     throw error;
@@ -56,10 +99,24 @@ function pristineCluster(): Promise<Blob> {
   return pristine;
 }
 
+async function openPglite(snapshot: Blob): Promise<PGlite> {
+  const db = new PGlite({ parsers: AS_TEXT, loadDataDir: snapshot });
+  await db.waitReady;
+  return db;
+}
+
 /** A fresh in-memory PGlite with UTC as its time zone. */
 export async function pgliteEngine(): Promise<SqlEngine> {
-  const db = new PGlite({ parsers: AS_TEXT, loadDataDir: await pristineCluster() });
-  await db.waitReady;
+  let db: PGlite;
+  try {
+    db = await openPglite(await pristineCluster());
+  } catch {
+    // A cached copy that does not load (truncated, another build): make a new one.
+    const dump = await freshDump();
+    pristine = Promise.resolve(dump);
+    await writeCache(cacheFile(), dump);
+    db = await openPglite(dump);
+  }
   await db.exec("SET TIME ZONE 'UTC'");
   return {
     async exec(sql) {
