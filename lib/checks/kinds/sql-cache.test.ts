@@ -28,7 +28,7 @@ async function selectOne(kind: Awaited<ReturnType<typeof freshKind>>) {
 
 test("the first worker caches a pristine cluster, owner-only; a damaged cache is made again", { timeout: 90_000 }, async () => {
   const first = await freshKind();
-  const file = first.cacheFile();
+  const file = first.cacheFile()!;
   expect(file.startsWith(home)).toBe(true);
   expect((await selectOne(first)).rows).toEqual([["1"]]);
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { checks } from "@/labs/churn-features-in-sql/checks";
 import { explainSqlError, gradeQuery, pgliteEngine, runQuery, sqlKinds, type SqlEngine } from "./sql";
 import { contextWith } from "./test-helpers";
 
@@ -17,7 +16,28 @@ const labFiles = {
   "sql/rolling_spend.sql": read("solution/sql/rolling_spend.sql"),
 };
 const kind = sqlKinds["sql.query"];
-const paramsOf = (id: string) => kind.params.parse((checks.find((c) => c.id === id) as { params: unknown }).params);
+// The lab's queries as the kind's params (the lab's checks.ts says the same).
+const seed = ["db/schema.sql", "db/seed.sql"];
+const PARAMS = {
+  features: kind.params.parse({
+    file: "sql/features.sql", seed, reference: labFiles["sql/features.sql"], key: ["customer_id"],
+    cases: [{ name: "with the cutoff 2024-07-01", params: ["2024-07-01"] }, { name: "with the cutoff 2024-05-01", params: ["2024-05-01"] }],
+  }),
+  latest: kind.params.parse({
+    file: "sql/latest_predictions.sql", seed, reference: labFiles["sql/latest_predictions.sql"], key: ["customer_id"],
+    cases: [
+      { name: "on the lab's data" },
+      { name: "with the same rows stored in another order", setup: "UPDATE predictions SET churn_probability = churn_probability WHERE prediction_id IN (200, 210);" },
+    ],
+  }),
+  rolling: kind.params.parse({ file: "sql/rolling_spend.sql", seed, reference: labFiles["sql/rolling_spend.sql"], key: ["customer_id", "month"], ordered: true }),
+};
+
+/** The lab's files with one query changed: the solution with `find` replaced (which must occur). */
+function wrong(file: keyof typeof labFiles, find: string, replace: string): Record<string, string> {
+  if (!labFiles[file].includes(find)) throw new Error(`${file} has no ${JSON.stringify(find)}`);
+  return { ...labFiles, [file]: labFiles[file].replace(find, replace) };
+}
 
 // The same engine interface over a throw-away database on the PostgreSQL test server, so the
 // grading logic and the lab's reference results are shown to be those of a real server too.
@@ -54,54 +74,41 @@ async function postgresEngine(): Promise<SqlEngine> {
 
 const ENGINES = { pglite: pgliteEngine, postgres: postgresEngine };
 
-/** The lab's files with one fixture applied (its copies and its edits). */
-function withFixture(name: string): Record<string, string> {
-  const dir = path.join(lab, "fixtures", name);
-  const files: Record<string, string> = { ...labFiles };
-  const yaml = fs.readFileSync(path.join(dir, "fixture.yaml"), "utf8");
-  for (const file of Object.keys(labFiles)) if (fs.existsSync(path.join(dir, file))) files[file] = fs.readFileSync(path.join(dir, file), "utf8");
-  const edits = [...yaml.matchAll(/- file: (\S+)\n\s+find: (".*")\n\s+replace: (".*")/g)];
-  for (const [, file, find, replace] of edits) files[file!] = files[file!]!.replace(JSON.parse(find!) as string, JSON.parse(replace!) as string);
-  return files;
-}
-
 describe.each(Object.keys(ENGINES) as (keyof typeof ENGINES)[])("on %s", (engineName) => {
-  async function grade(id: string, files: Record<string, string>) {
+  async function grade(params: (typeof PARAMS)[keyof typeof PARAMS], files: Record<string, string>) {
     const engine = await ENGINES[engineName]();
     try {
-      return await gradeQuery(engine, paramsOf(id), files);
+      return await gradeQuery(engine, params, files);
     } finally {
       await engine.close();
     }
   }
 
   test("the lab's solution passes every check", { timeout: 60_000 }, async () => {
-    for (const id of ["point-in-time-features", "latest-prediction", "rolling-spend"]) {
-      expect(await grade(id, labFiles)).toMatchObject({ status: "pass" });
-    }
+    for (const params of Object.values(PARAMS)) expect(await grade(params, labFiles)).toMatchObject({ status: "pass" });
   });
 
   test("wrong queries fail, naming the row and column that differ", { timeout: 90_000 }, async () => {
-    expect((await grade("point-in-time-features", withFixture("inner-join-drops-quiet-customers"))).message).toBe(
+    expect((await grade(PARAMS.features, wrong("sql/features.sql", "LEFT JOIN activity", "JOIN activity"))).message).toBe(
       "With the cutoff 2024-07-01: Your result has no row for customer_id = 2; the lab expects 6 rows, you return 5.",
     );
-    expect((await grade("point-in-time-features", withFixture("events-after-the-cutoff"))).message).toBe(
+    expect((await grade(PARAMS.features, wrong("sql/features.sql", "  WHERE occurred_at < $1::date\n", ""))).message).toBe(
       'With the cutoff 2024-07-01: For customer_id = 1, `events_30d` is "4"; expected "3".',
     );
-    expect((await grade("point-in-time-features", withFixture("events-window-misses-its-first-instant"))).message).toBe(
+    expect((await grade(PARAMS.features, wrong("sql/features.sql", "occurred_at >= $1", "occurred_at > $1"))).message).toBe(
       'With the cutoff 2024-07-01: For customer_id = 7, `events_30d` is "0"; expected "1".',
     );
-    expect((await grade("point-in-time-features", withFixture("unknown-recency-as-zero"))).message).toBe(
+    expect((await grade(PARAMS.features, wrong("sql/features.sql", "$1::date - a.last_event_at::date ", "coalesce($1::date - a.last_event_at::date, 0) "))).message).toBe(
       'With the cutoff 2024-07-01: For customer_id = 2, `days_since_last_event` is "0"; expected NULL.',
     );
-    expect((await grade("latest-prediction", withFixture("no-tie-break"))).message).toMatch(/^(On the lab's data|With the same rows stored in another order): For customer_id = 1, `churn_probability` is "0.41"; expected "0.38"\.$/);
-    expect((await grade("latest-prediction", withFixture("join-on-max-scored-at"))).message).toBe(
+    expect((await grade(PARAMS.latest, wrong("sql/latest_predictions.sql", ", prediction_id DESC", ""))).message).toMatch(/^(On the lab's data|With the same rows stored in another order): For customer_id = 1, `churn_probability` is "0.41"; expected "0.38"\.$/);
+    expect((await grade(PARAMS.latest, { ...labFiles, "sql/latest_predictions.sql": read("fixtures/join-on-max-scored-at/sql/latest_predictions.sql") })).message).toBe(
       "On the lab's data: Your result has more than one row for customer_id = 1; the lab expects one row per customer_id.",
     );
-    expect((await grade("rolling-spend", withFixture("rows-frame-skips-the-gap"))).message).toBe(
+    expect((await grade(PARAMS.rolling, wrong("sql/rolling_spend.sql", "RANGE BETWEEN interval '2 months' PRECEDING", "ROWS BETWEEN 2 PRECEDING"))).message).toBe(
       'For customer_id = 3, month = 2024-05-01, `spend_3m` is "45.00"; expected "30.00".',
     );
-    expect((await grade("rolling-spend", withFixture("ordered-by-month-first"))).message).toBe(
+    expect((await grade(PARAMS.rolling, wrong("sql/rolling_spend.sql", "ORDER BY customer_id, month;", "ORDER BY month, customer_id;"))).message).toBe(
       "Your rows are right but in another order: row 2 is customer_id = 2, month = 2024-01-01; expected customer_id = 1, month = 2024-02-01. Check the ORDER BY.",
     );
   });

@@ -46,14 +46,21 @@ const AS_TEXT = Object.fromEntries(TYPE_OIDS.map(([, oid]) => [oid, (value: stri
 // fresh, in about a second. A cache file that is not ours or does not load is made again.
 let pristine: Promise<Blob> | null = null;
 
-/** Where the pristine cluster is cached for later workers. */
-export function cacheFile(): string {
-  const require = createRequire(import.meta.url);
-  const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve("@electric-sql/pglite")), "..", "package.json"), "utf8")) as { version: string };
-  return path.join(os.homedir(), ".cache", "academy", `pglite-${version}-pristine.tar`);
+/** Where the pristine cluster is cached for later workers; null when PGlite's version cannot be read. */
+export function cacheFile(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const manifest = path.join(path.dirname(require.resolve("@electric-sql/pglite")), "..", "package.json");
+    const { version } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version?: unknown };
+    if (typeof version !== "string" || !/^[0-9A-Za-z.+-]+$/.test(version)) return null;
+    return path.join(os.homedir(), ".cache", "academy", `pglite-${version}-pristine.tar`);
+  } catch {
+    return null;
+  }
 }
 
-function readCache(file: string): Blob | null {
+function readCache(file: string | null): Blob | null {
+  if (file === null) return null;
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) return null;
@@ -63,7 +70,8 @@ function readCache(file: string): Blob | null {
   }
 }
 
-async function writeCache(file: string, dump: Blob): Promise<void> {
+async function writeCache(file: string | null, dump: Blob): Promise<void> {
+  if (file === null) return;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}.${Date.now()}`;
