@@ -3,6 +3,7 @@
 import type { CheckDefinition } from "@/lib/labs/define";
 import { checks as batchScoringJob } from "./batch-scoring-job/checks";
 import { checks as batchScoringScript } from "./batch-scoring-script/checks";
+import { checks as churnFeaturesInSql } from "./churn-features-in-sql/checks";
 import { checks as ciPipelineForAModel } from "./ci-pipeline-for-a-model/checks";
 import { checks as containeriseTheModel } from "./containerise-the-model/checks";
 import { checks as deployTheModel } from "./deploy-the-model/checks";
@@ -14,6 +15,7 @@ import { checks as testTheChurnFeatures } from "./test-the-churn-features/checks
 export const LAB_REGISTRY: Readonly<Record<string, readonly CheckDefinition[]>> = {
   "batch-scoring-job": batchScoringJob,
   "batch-scoring-script": batchScoringScript,
+  "churn-features-in-sql": churnFeaturesInSql,
   "ci-pipeline-for-a-model": ciPipelineForAModel,
   "containerise-the-model": containeriseTheModel,
   "deploy-the-model": deployTheModel,

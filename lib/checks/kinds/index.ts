@@ -1,6 +1,6 @@
 // The registry of built-in check kinds (name → params schema + run). A new kind goes in a file
 // of this folder by what it reads (k8s, k8s-env, pods, http, script, tests, manifests, dockerfile, image, shell,
-// structured, workflow) and is listed here; docs/lab-format.md lists them for authors.
+// sql, structured, workflow) and is listed here; docs/lab-format.md lists them for authors.
 import { dockerfileKinds } from "./dockerfile";
 import { httpKinds } from "./http";
 import { imageKinds } from "./image";
@@ -11,6 +11,7 @@ import { manifestKinds } from "./manifests";
 import { podKinds } from "./pods";
 import { scriptKinds } from "./script";
 import { shellKinds } from "./shell";
+import { sqlKinds } from "./sql";
 import { structuredKinds } from "./structured";
 import { testKinds } from "./tests";
 import { workflowKinds } from "./workflow";
@@ -26,6 +27,7 @@ export const CHECK_KINDS = {
   ...dockerfileKinds,
   ...imageKinds,
   ...shellKinds,
+  ...sqlKinds,
   ...structuredKinds,
   ...workflowKinds,
 };
