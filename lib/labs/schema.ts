@@ -16,7 +16,7 @@ export const LabIdSchema = z.string().regex(LAB_ID_PATTERN, "A lab id is lower-c
 export const DIFFICULTIES = ["beginner", "intermediate", "advanced"] as const;
 /** What `sandbox:` in lab.mdx may say: a size profile, or "none" for a lab without a cluster. */
 export const LAB_SANDBOXES = [...SIZE_PROFILES, "none"] as const;
-export const FILE_LANGUAGES = ["yaml", "json", "dockerfile", "shell", "python", "markdown", "plaintext", "ini"] as const;
+export const FILE_LANGUAGES = ["yaml", "json", "dockerfile", "shell", "python", "markdown", "plaintext", "ini", "sql"] as const;
 export type FileLanguage = (typeof FILE_LANGUAGES)[number];
 
 /** Limits on what a learner may store (defined beside the size check the browser runs too). */
