@@ -37,7 +37,7 @@ export const checks = defineChecks([
     id: "debug-settings-gone",
     title: "The ConfigMap web-debug is deleted",
     points: 10,
-    hints: ["`kubectl delete configmap web-debug` with your sandbox's kubeconfig (download it from the lab environment panel)."],
+    hints: ["`kubectl delete configmap web-debug` in the lab's terminal (the step's Run in terminal button sends it there)."],
     kind: "k8s.absent",
     params: { apiVersion: "v1", kind: "ConfigMap", name: "web-debug" },
   },
