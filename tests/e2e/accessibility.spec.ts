@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { lessonInfo } from "./support/content";
+import { allLessons, lessonInfo } from "./support/content";
 import { expect, test } from "./support/fixtures";
 
 async function seriousViolations(page: Page) {
@@ -45,4 +45,18 @@ test("the layout adapts to a phone-sized screen without horizontal scrolling", a
   await page.goto(lessonInfo("web-apis").href);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test("every lesson has no serious or critical axe violations and fits a phone-sized screen", async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const lessons = allLessons();
+  expect(lessons.length).toBeGreaterThanOrEqual(40);
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const lesson of lessons) {
+    await page.goto(lesson.href);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(lesson.title);
+    expect(await seriousViolations(page), lesson.href).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${lesson.href} scrolls sideways`).toBeLessThanOrEqual(0);
+  }
 });

@@ -24,3 +24,16 @@ export function lessonInfo(moduleSlug: string, lessonSlug?: string): LessonInfo 
   if (!lesson) throw new Error(`no lesson ${moduleSlug}/${lessonSlug ?? "(first)"}`);
   return { id: `${moduleSlug}/${lesson.slug}`, href: `/learn/${moduleSlug}/${lesson.slug}`, title: lesson.title, quiz: lesson.quiz };
 }
+
+/** Every lesson of every module (modules that have lessons), as lessonInfo gives them. */
+export function allLessons(): LessonInfo[] {
+  return fs
+    .readdirSync(contentRoot, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((m) =>
+      fs
+        .readdirSync(path.join(contentRoot, m.name), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && fs.existsSync(path.join(contentRoot, m.name, e.name, "index.mdx")))
+        .map((e) => lessonInfo(m.name, e.name)),
+    );
+}
