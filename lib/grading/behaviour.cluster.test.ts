@@ -10,6 +10,7 @@ import type { KubeClient, KubeObject } from "@/lib/k8s/client";
 import { checks as scriptChecks } from "@/labs/batch-scoring-script/checks";
 import { startSandbox, stopSandbox } from "@/lib/sandbox/lifecycle";
 import { removeClusterPolicies } from "@/lib/sandbox/policies";
+import { ensureWorkspacePod, execInWorkspace } from "@/lib/sandbox/workspace-pod";
 import type { SandboxDTO } from "@/lib/sandbox/queries";
 import type { SandboxDeps } from "@/lib/sandbox/results";
 import { createLearners, testCluster, testInstallation } from "@/tests/support/cluster";
@@ -247,4 +248,27 @@ describe("script.runInPod", () => {
     const pods = await admin.list("v1", "Pod", { namespace: sandbox.namespace, labelSelector: "academy.dev/check=script" });
     expect(pods.filter((p) => !(p.metadata as { deletionTimestamp?: string }).deletionTimestamp)).toEqual([]);
   });
+});
+
+describe("script.inWorkspace", () => {
+  test("the author's script runs in the learner's workspace with the learner's kubectl; a kubeconfig the learner wrote is not used", async () => {
+    await ensureWorkspacePod(admin, { namespace: sandbox.namespace });
+    const script = "kubectl get configmap inworkspace-probe -o jsonpath='{.data.answer}' | grep -qx 42 && echo found it";
+    const missing = await check("script.inWorkspace", { script });
+    expect(missing.status).toBe("fail");
+    expect(missing.message).toMatch(/^The lab's check script failed \(exit 1\) in your workspace: .*not ?found/i);
+    await admin.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "inworkspace-probe", namespace: sandbox.namespace }, data: { answer: "42" } });
+    expectPass(await check("script.inWorkspace", { script }));
+    // The learner points their own kubectl at a server that is not there: the check does not use it.
+    const wrote = await execInWorkspace(admin, sandbox.namespace, [
+      "sh",
+      "-c",
+      "mkdir -p ~/.kube && printf 'apiVersion: v1\\nkind: Config\\nclusters: [{name: x, cluster: {server: \"https://127.0.0.1:1\"}}]\\nusers: [{name: x, user: {token: t}}]\\ncontexts: [{name: x, context: {cluster: x, user: x}}]\\ncurrent-context: x\\n' > ~/.kube/config && kubectl get configmap inworkspace-probe 2>&1 | head -1",
+    ]);
+    expect(wrote).toMatchObject({ ok: true });
+    expect(wrote.ok && wrote.stdout).toMatch(/127\.0\.0\.1:1|refused/);
+    const passed = await check("script.inWorkspace", { script });
+    expectPass(passed);
+    expect(passed.message).toContain("found it");
+  }, 180_000);
 });
