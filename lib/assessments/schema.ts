@@ -3,6 +3,7 @@
 // again: actions are public endpoints, and scripts call the layer directly).
 import { z } from "zod";
 import { LabIdSchema } from "@/lib/labs/schema";
+import { RECORDING, REVIEW_LIMITS } from "./limits";
 
 /** One line of text without control characters (titles and names end up in email headers and CSV). */
 function singleLine(what: string, max: number) {
@@ -127,25 +128,8 @@ export function assessmentInputFromForm(form: FormData): AssessmentInput {
   };
 }
 
-/**
- * What the candidate's browser records (part 5, decision 017): the limits shared by the recorder
- * (app/_components/assessments/recorder) and the endpoint that stores it (events.ts).
- */
-/** The `path` of a paste into the lab's terminal rather than into a file. */
-export const TERMINAL_PASTE_PATH = "terminal";
-
-export const RECORDING = {
-  /** A paste of fewer characters is typing help (a word, a line), not worth a row. */
-  minPasteChars: 200,
-  /** How often the browser reports its active time; the server counts at most the wall time between two. */
-  heartbeatMs: 15_000,
-  /** A focus change shorter than this (a dialog, an alt-tab and back) is not recorded. */
-  focusDebounceMs: 2_000,
-  /** Events one request may carry (a heartbeat flushes what piled up). */
-  maxEventsPerRequest: 20,
-  /** The largest body the endpoint reads. */
-  maxBodyBytes: 8 * 1024,
-} as const;
+// The recorder's limits and the review limits live in limits.ts (no zod: the browser imports them).
+export { RECORDING, REVIEW_LIMITS, TERMINAL_PASTE_PATH } from "./limits";
 
 const RecordedEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("paste"), chars: z.number().int().min(1).max(100_000_000), path: z.string().min(1).max(500) }),
@@ -161,8 +145,6 @@ export const RecordedEventsSchema = z.object({
   events: z.array(RecordedEventSchema).min(1).max(RECORDING.maxEventsPerRequest),
 });
 export type RecordedEvents = z.output<typeof RecordedEventsSchema>;
-
-export const REVIEW_LIMITS = { maxNotesChars: 10_000 } as const;
 
 /** A reviewer's notes and rating: the rating a whole number 1–5 or empty (no rating). */
 export const ReviewInputSchema = z.object({

@@ -9,7 +9,7 @@ import { useState } from "react";
 // workspace (terminal-panel, hooks/use-terminal). A new panel is one more hook and component here.
 import { saveFileAction } from "@/app/(learn)/labs/[labId]/actions";
 import type { BuiltImageView } from "@/lib/builds/events";
-import { TERMINAL_PASTE_PATH } from "@/lib/assessments/schema";
+import { TERMINAL_PASTE_PATH } from "@/lib/assessments/limits";
 import type { AttemptView, SandboxView } from "@/lib/workspace/views";
 import { ApplyResults } from "./apply-results";
 import { AttemptsList } from "./attempts-list";

@@ -8,7 +8,8 @@
 // that will not change (the session ended, 401/403/409) stops the recorder; a lost request is
 // dropped, so a flaky network costs a heartbeat, not the page.
 import { useCallback, useEffect, useRef } from "react";
-import { RECORDING, type RecordedEvent } from "@/lib/assessments/schema";
+import { RECORDING } from "@/lib/assessments/limits";
+import type { RecordedEvent } from "@/lib/assessments/schema";
 import { activeClock, focusTracker, observeFocus, setActive, settleFocus, takeActive } from "./recorder-model";
 
 const STOPS = new Set([401, 403, 409]);

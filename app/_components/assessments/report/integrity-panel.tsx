@@ -3,7 +3,7 @@
 // browser recorded (decision 017, part 5): large pastes and the times the page lost focus.
 import type { LabReportDTO, ReportAwayDTO, ReportPasteDTO } from "@/lib/assessments/report";
 import { formatDuration } from "@/lib/assessments/report-model";
-import { RECORDING } from "@/lib/assessments/schema";
+import { RECORDING } from "@/lib/assessments/limits";
 
 function when(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;

@@ -4,7 +4,7 @@
 // everyone's, with names and times, are listed beside it by the page (ReviewList).
 import { useActionState } from "react";
 import { saveReviewAction, type ReviewState } from "@/app/(review)/review/assessments/[assessmentId]/candidates/[inviteId]/actions";
-import { REVIEW_LIMITS } from "@/lib/assessments/schema";
+import { REVIEW_LIMITS } from "@/lib/assessments/limits";
 
 export function ReviewNotesForm({
   assessmentId,
