@@ -18,6 +18,10 @@ function main(): number {
     console.error(`lab:import: ${error instanceof Error ? error.message : String(error)}. ${USAGE}`);
     return 1;
   }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const [folder, ...rest] = parsed.positionals;
   if (folder === undefined || rest.length > 0) {
     console.error(`lab:import: ${folder === undefined ? "name the scenario folder (the one holding index.json)" : `one scenario at a time (got ${parsed.positionals.join(", ")})`}. ${USAGE}`);
@@ -41,7 +45,7 @@ function main(): number {
 }
 
 function parse() {
-  return parseArgs({ options: { id: { type: "string" }, module: { type: "string" } }, allowPositionals: true, strict: true });
+  return parseArgs({ options: { id: { type: "string" }, module: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
 }
 
 process.exit(main());
